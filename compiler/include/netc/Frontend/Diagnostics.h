@@ -1,0 +1,65 @@
+//===- Diagnostics.h - clang-style error reporting ---------------*- C++
+//-*-===//
+//
+// `FILE:LINE:COL: error: MESSAGE`, then the source line and a caret under the
+// column. Errors are printed as they are reported so that a run shows all of
+// them; identical (location, message) pairs are printed once, because a
+// network instantiated twice would otherwise repeat its errors.
+//
+//===----------------------------------------------------------------------===//
+#ifndef NETC_FRONTEND_DIAGNOSTICS_H
+#define NETC_FRONTEND_DIAGNOSTICS_H
+
+#include "netc/Frontend/Program.h"
+
+#include <iosfwd>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace netc {
+
+class Diagnostics {
+public:
+  Diagnostics(std::string file, std::string source, std::ostream &os);
+
+  void error(SourceLoc loc, const std::string &msg);
+  /// A note attached to the previous error (same format, `note:`).
+  void note(SourceLoc loc, const std::string &msg);
+  /// An error with no location (`error: MESSAGE`).
+  void error(const std::string &msg);
+
+  int errorCount() const { return errors; }
+  /// Errors reported including repeats that were not printed again: tells a
+  /// caller whether its own work failed even when the message was a repeat.
+  int reportCount() const { return reports; }
+  bool hasErrors() const { return errors != 0; }
+  const std::string &file() const { return fileName; }
+
+private:
+  void emit(SourceLoc loc, const char *severity, const std::string &msg);
+
+  std::string fileName;
+  std::vector<std::string> lines;
+  std::ostream &os;
+  int errors = 0;
+  int reports = 0;
+  std::set<std::pair<std::pair<int, int>, std::string>> seen;
+};
+
+/// Edit distance (with transpositions), for "did you mean" suggestions.
+size_t editDistance(const std::string &a, const std::string &b);
+
+/// The candidate closest to `name`, or "" when none is close enough to be a
+/// plausible typo (distance at most max(2, len/3)).
+std::string closestName(const std::string &name,
+                        const std::vector<std::string> &candidates);
+
+/// "; did you mean 'X'?" or "".
+std::string didYouMean(const std::string &name,
+                       const std::vector<std::string> &candidates);
+
+} // namespace netc
+
+#endif

@@ -1,0 +1,33 @@
+//===- MLIRGen.h - Program -> net dialect -------------------------*- C++ -*-===//
+#ifndef NETC_TRANSFORMS_MLIRGEN_H
+#define NETC_TRANSFORMS_MLIRGEN_H
+
+#include "netc/Frontend/Program.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include <string>
+
+namespace netc {
+
+/// One unit of compiled code: a network structure trained with one loss and
+/// one optimizer configuration (see docs/design.md).
+struct KernelSpec {
+  std::string name; // symbol prefix, e.g. "k0"
+  const Network *network = nullptr;
+  TrainSpec train;
+};
+
+/// Emits `func.func @<name>` computing (loss, metric sum, network output) from
+/// (x, labels, params...) in the net dialect, tagged `net.loss_function`.
+/// Reports unsupported constructs at their source location through the
+/// context's diagnostic handler and fails.
+mlir::LogicalResult buildLossFunction(mlir::ModuleOp module,
+                                      const KernelSpec &kernel,
+                                      const std::string &file);
+
+/// The metric a loss implies ("accuracy" for cross-entropies, else "mse").
+std::string metricForLoss(const std::string &loss);
+
+} // namespace netc
+
+#endif

@@ -1,0 +1,142 @@
+//===- Common.cpp - Shared helpers of the net -> linalg lowering ----------===//
+#include "Common.h"
+
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+
+using namespace mlir;
+
+namespace netc {
+namespace conversion {
+
+Value f32Const(OpBuilder &b, Location loc, double v) {
+  return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(v));
+}
+
+Value dimAsF32(OpBuilder &b, Location loc, Value v, int64_t dim) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (!t.isDynamicDim(dim))
+    return f32Const(b, loc, static_cast<double>(t.getDimSize(dim)));
+  Value d = b.create<tensor::DimOp>(loc, v, dim);
+  Value i = b.create<arith::IndexCastOp>(loc, b.getI64Type(), d);
+  return b.create<arith::UIToFPOp>(loc, b.getF32Type(), i);
+}
+
+double staticTrailingElements(RankedTensorType t) {
+  double n = 1;
+  for (int64_t d : t.getShape().drop_front())
+    n *= static_cast<double>(d);
+  return n;
+}
+
+Value emptyLike(OpBuilder &b, Location loc, Value like, Type elemTy) {
+  auto t = cast<RankedTensorType>(like.getType());
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
+  return b.create<tensor::EmptyOp>(loc, sizes,
+                                   elemTy ? elemTy : t.getElementType());
+}
+
+Value filledRowTensor(OpBuilder &b, Location loc, Value like, Value init) {
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
+  sizes.pop_back();
+  Value empty = b.create<tensor::EmptyOp>(loc, sizes, init.getType());
+  return b.create<linalg::FillOp>(loc, init, empty).getResult(0);
+}
+
+Value filledScalarTensor(OpBuilder &b, Location loc, Value init) {
+  Value empty =
+      b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, init.getType());
+  return b.create<linalg::FillOp>(loc, init, empty).getResult(0);
+}
+
+AffineMap identityMap(MLIRContext *ctx, int64_t rank) {
+  return AffineMap::getMultiDimIdentityMap(rank, ctx);
+}
+
+AffineMap dropLastMap(MLIRContext *ctx, int64_t rank) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    exprs.push_back(getAffineDimExpr(i, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+AffineMap scalarMap(MLIRContext *ctx, int64_t rank) {
+  return AffineMap::get(rank, 0, {}, ctx);
+}
+
+linalg::GenericOp buildGeneric(OpBuilder &b, Location loc, int64_t rank,
+                               ValueRange inputs, ArrayRef<AffineMap> inMaps,
+                               ValueRange outputs, ArrayRef<AffineMap> outMaps,
+                               ArrayRef<int64_t> reductionDims, BodyFn body) {
+  SmallVector<AffineMap> maps(inMaps.begin(), inMaps.end());
+  maps.append(outMaps.begin(), outMaps.end());
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  for (int64_t d : reductionDims)
+    iters[d] = utils::IteratorType::reduction;
+  return b.create<linalg::GenericOp>(
+      loc, ValueRange(outputs).getTypes(), inputs, outputs, maps, iters,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        nb.create<linalg::YieldOp>(nloc, body(nb, nloc, args));
+      });
+}
+
+Value buildMap(OpBuilder &b, Location loc, ValueRange inputs, BodyFn body) {
+  int64_t rank = cast<RankedTensorType>(inputs[0].getType()).getRank();
+  AffineMap id = identityMap(b.getContext(), rank);
+  SmallVector<AffineMap> inMaps(inputs.size(), id);
+  Value init = emptyLike(b, loc, inputs[0]);
+  return buildGeneric(b, loc, rank, inputs, inMaps, init, {id}, {}, body)
+      .getResult(0);
+}
+
+Value buildSumAll(OpBuilder &b, Location loc, Value input,
+                  function_ref<Value(OpBuilder &, Location, Value)> term) {
+  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+  MLIRContext *ctx = b.getContext();
+  Value acc = filledScalarTensor(b, loc, f32Const(b, loc, 0.0));
+  SmallVector<int64_t> red = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  return buildGeneric(b, loc, rank, input, {identityMap(ctx, rank)}, acc,
+                      {scalarMap(ctx, rank)}, red,
+                      [&](OpBuilder &nb, Location l, ValueRange a) {
+                        Value t = term(nb, l, a[0]);
+                        return SmallVector<Value>{
+                            nb.create<arith::AddFOp>(l, a[1], t)};
+                      })
+      .getResult(0);
+}
+
+RowSoftmaxStats buildRowSoftmaxStats(OpBuilder &b, Location loc, Value logits) {
+  int64_t rank = cast<RankedTensorType>(logits.getType()).getRank();
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = identityMap(ctx, rank), row = dropLastMap(ctx, rank);
+  Value negInf = f32Const(b, loc, -std::numeric_limits<double>::infinity());
+  Value maxInit = filledRowTensor(b, loc, logits, negInf);
+  Value max =
+      buildGeneric(b, loc, rank, logits, {id}, maxInit, {row}, {rank - 1},
+                   [](OpBuilder &nb, Location l, ValueRange a) {
+                     return SmallVector<Value>{
+                         nb.create<arith::MaximumFOp>(l, a[0], a[1])};
+                   })
+          .getResult(0);
+  Value sumInit = filledRowTensor(b, loc, logits, f32Const(b, loc, 0.0));
+  Value sum = buildGeneric(b, loc, rank, ValueRange{logits, max}, {id, row},
+                           sumInit, {row}, {rank - 1},
+                           [](OpBuilder &nb, Location l, ValueRange a) {
+                             Value d = nb.create<arith::SubFOp>(l, a[0], a[1]);
+                             Value e = nb.create<math::ExpOp>(l, d);
+                             return SmallVector<Value>{
+                                 nb.create<arith::AddFOp>(l, a[2], e)};
+                           })
+                  .getResult(0);
+  return {max, sum};
+}
+
+Value labelMatches(OpBuilder &b, Location loc, Value labelF32, Value index) {
+  // Labels are exact small integers stored as f32: compare as integers so
+  // that a label of 2.0 selects column 2 without rounding concerns.
+  Value lab = b.create<arith::FPToSIOp>(loc, b.getI64Type(), labelF32);
+  Value idx = b.create<arith::IndexCastOp>(loc, b.getI64Type(), index);
+  return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, lab, idx);
+}
+
+} // namespace conversion
+} // namespace netc

@@ -1,0 +1,107 @@
+//===- Common.h - Shared helpers of the net -> linalg lowering ----*- C++
+//-*-===//
+//
+// Each op family lives in its own file and contributes patterns through a
+// populate...Patterns function; the heavy ops (conv, matmul, pooling) are
+// rewritten by a separate walk because their workspace offsets are a
+// per-function, program-ordered allocation (see Kernels.cpp).
+//
+//===----------------------------------------------------------------------===//
+#ifndef NETC_LIB_CONVERSION_NETTOLINALG_COMMON_H
+#define NETC_LIB_CONVERSION_NETTOLINALG_COMMON_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "netc/Dialect/NetDialect.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+namespace netc {
+namespace conversion {
+
+/// Body of an elementwise/reduction linalg.generic: receives the block
+/// arguments (inputs, then outputs) and the loop induction indices (only
+/// materialized through linalg.index when asked for), returns the yielded
+/// values.
+using BodyFn = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// An f32 constant.
+mlir::Value f32Const(mlir::OpBuilder &b, mlir::Location loc, double v);
+
+/// The number of elements of dimension `dim` of tensor `v` as an f32 (from
+/// tensor.dim for the dynamic batch dimension).
+mlir::Value dimAsF32(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                     int64_t dim);
+
+/// Product of all dimensions of `v` but the first, as a double (static).
+double staticTrailingElements(mlir::RankedTensorType t);
+
+/// tensor.empty shaped like `like` (dynamic sizes taken from it) with an
+/// optional different rank-preserving element type.
+mlir::Value emptyLike(mlir::OpBuilder &b, mlir::Location loc, mlir::Value like,
+                      mlir::Type elemTy = {});
+
+/// tensor.empty of the shape of `like` with its last dimension dropped
+/// (keeping the leading dimensions), filled with `init`.
+mlir::Value filledRowTensor(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value like, mlir::Value init);
+
+/// A rank-0 tensor<f32> filled with `init`.
+mlir::Value filledScalarTensor(mlir::OpBuilder &b, mlir::Location loc,
+                               mlir::Value init);
+
+/// linalg.generic over the iteration space of rank `rank` with all loops
+/// parallel except those in `reductionDims`.
+mlir::linalg::GenericOp
+buildGeneric(mlir::OpBuilder &b, mlir::Location loc, int64_t rank,
+             mlir::ValueRange inputs, llvm::ArrayRef<mlir::AffineMap> inMaps,
+             mlir::ValueRange outputs, llvm::ArrayRef<mlir::AffineMap> outMaps,
+             llvm::ArrayRef<int64_t> reductionDims, BodyFn body);
+
+/// Elementwise map over same-shaped tensors producing one tensor shaped like
+/// inputs[0].
+mlir::Value buildMap(mlir::OpBuilder &b, mlir::Location loc,
+                     mlir::ValueRange inputs, BodyFn body);
+
+/// Full reduction of `input` (any rank) into a rank-0 tensor<f32>:
+/// acc = combine(acc, input element).
+mlir::Value
+buildSumAll(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+            llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                           mlir::Value)>
+                term);
+
+/// Row statistics of a [..., C] tensor over its last dimension, as needed by
+/// softmax and the cross-entropy: the row max, and sum(exp(x - max)).
+struct RowSoftmaxStats {
+  mlir::Value max; // [...] (leading dims)
+  mlir::Value sumExp;
+};
+RowSoftmaxStats buildRowSoftmaxStats(mlir::OpBuilder &b, mlir::Location loc,
+                                     mlir::Value logits);
+
+/// Identity map, and the map dropping the last dim, for rank `rank`.
+mlir::AffineMap identityMap(mlir::MLIRContext *ctx, int64_t rank);
+mlir::AffineMap dropLastMap(mlir::MLIRContext *ctx, int64_t rank);
+mlir::AffineMap scalarMap(mlir::MLIRContext *ctx, int64_t rank);
+
+/// A label given as an f32 class index, compared with a loop index.
+mlir::Value labelMatches(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value labelF32, mlir::Value index);
+
+void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
+void populateLossPatterns(mlir::RewritePatternSet &patterns);
+void populateOptimizerPatterns(mlir::RewritePatternSet &patterns);
+
+/// Rewrites every conv/matmul/pool op (and their gradients) in `func` into
+/// calls of the runtime's kernels through the workspace, and records
+/// net.ws_per_sample on the function.
+mlir::LogicalResult lowerKernelOps(mlir::Operation *func);
+
+} // namespace conversion
+} // namespace netc
+
+#endif

@@ -1,0 +1,404 @@
+//===- Kernels.cpp - conv/matmul/pool as calls to the runtime's kernels ---===//
+//
+// The runtime implements these ops over oneDNN (runtime/include/netc/Abi.h).
+// The calls need their operands in memory, and MLIR's bufferization cannot
+// see through an opaque call, so every operand and result lives in its own
+// region of the entry function's workspace argument (`net.workspace`,
+// memref<?xf32>, `net.capacity` = cap samples):
+//
+//   region k starts at float offset off_k * cap and holds at most
+//   perSample_k * cap floats; off_{k+1} = off_k + perSample_k.
+//
+// perSample is the product of the non-batch dimensions for a tensor with a
+// dynamic batch dimension, and the whole element count for a
+// batch-independent tensor (a weight gradient): such a tensor uses only the
+// first `size` floats of its region, so it wastes (cap - 1) * size floats
+// but keeps the plan's single number `ws_per_sample` sufficient (the runtime
+// allocates ws_per_sample * cap floats). Regions are never reused inside a
+// function, which is what makes reading a result lazily through
+// `bufferization.to_tensor restrict` safe: nothing overwrites it later.
+//
+// Operands that already are memory (bufferization.to_tensor of a contiguous
+// memref: weights in `params`, the input batch) are passed by address
+// without a copy.
+//
+//===----------------------------------------------------------------------===//
+#include "Common.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinOps.h"
+
+using namespace mlir;
+using namespace netc::conversion;
+namespace net = netc::net;
+
+namespace {
+
+constexpr int64_t kFloatBytes = 4;
+
+/// Row-major strides of a static-trailing shape.
+SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return b.create<arith::ConstantIndexOp>(loc, v);
+}
+
+Value toI64(OpBuilder &b, Location loc, Value index) {
+  return b.create<arith::IndexCastOp>(loc, b.getI64Type(), index);
+}
+
+/// Size of dimension `d` of tensor `v` as an index value.
+Value dimIndex(OpBuilder &b, Location loc, Value v, int64_t d) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (!t.isDynamicDim(d))
+    return indexConst(b, loc, t.getDimSize(d));
+  return b.create<tensor::DimOp>(loc, v, d);
+}
+
+/// The per-function allocator of workspace regions.
+class Workspace {
+public:
+  Workspace(func::FuncOp func, Value ws, Value cap) : ws(ws), cap(cap) {
+    OpBuilder b(func.getContext());
+    Block &entry = func.getBody().front();
+    b.setInsertionPointToStart(&entry);
+    Location loc = func.getLoc();
+    baseAddr = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, ws);
+  }
+
+  struct Region {
+    Value memref; // view of the region with the tensor's shape
+    Value addr;   // i64 byte address
+  };
+
+  /// A fresh region for a tensor of type `t`; `dynSizes` gives the value of
+  /// each dynamic dimension (only the batch dimension may be dynamic).
+  FailureOr<Region> allocate(OpBuilder &b, Location loc, RankedTensorType t,
+                             ArrayRef<Value> dynSizes) {
+    ArrayRef<int64_t> shape = t.getShape();
+    if (shape.empty() || ShapedType::isDynamicShape(shape.drop_front()))
+      return failure();
+    int64_t perSample = 1;
+    for (int64_t d : shape)
+      if (!ShapedType::isDynamic(d))
+        perSample *= d;
+    int64_t offset = next;
+    next += perSample;
+
+    Value start = b.create<arith::MulIOp>(loc, cap, indexConst(b, loc, offset));
+    SmallVector<OpFoldResult> sizes;
+    unsigned dyn = 0;
+    for (int64_t d : shape)
+      sizes.push_back(ShapedType::isDynamic(d)
+                          ? OpFoldResult(dynSizes[dyn++])
+                          : OpFoldResult(b.getIndexAttr(d)));
+    SmallVector<int64_t> strides = rowMajorStrides(shape);
+    SmallVector<OpFoldResult> strideAttrs;
+    for (int64_t s : strides)
+      strideAttrs.push_back(b.getIndexAttr(s));
+    auto layout =
+        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, strides);
+    auto type = MemRefType::get(shape, t.getElementType(), layout);
+    Value view = b.create<memref::ReinterpretCastOp>(loc, type, ws, start,
+                                                     sizes, strideAttrs);
+    Value bytes =
+        b.create<arith::MulIOp>(loc, start, indexConst(b, loc, kFloatBytes));
+    Value addr = b.create<arith::AddIOp>(loc, baseAddr, bytes);
+    return Region{view, toI64(b, loc, addr)};
+  }
+
+  int64_t perSampleFloats() const { return next; }
+
+  /// Tensors already copied into a region, keyed by value: a tensor used by
+  /// several kernels (pool input reused by pool_grad) is copied only once.
+  /// Regions are never overwritten, so the first copy stays valid.
+  llvm::DenseMap<Value, Value> copied;
+
+private:
+  Value ws, cap, baseAddr;
+  int64_t next = 0;
+};
+
+/// The memref behind `v` when it is bufferization.to_tensor of a contiguous
+/// row-major memref (so the kernel can read it in place).
+Value contiguousSource(Value v) {
+  auto toTensor = v.getDefiningOp<bufferization::ToTensorOp>();
+  if (!toTensor)
+    return {};
+  Value m = toTensor.getMemref();
+  auto type = dyn_cast<MemRefType>(m.getType());
+  if (!type || !type.getElementType().isF32() ||
+      ShapedType::isDynamicShape(type.getShape().drop_front()))
+    return {};
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(getStridesAndOffset(type, strides, offset)))
+    return {};
+  SmallVector<int64_t> expected = rowMajorStrides(
+      type.getShape().empty() ? ArrayRef<int64_t>{} : type.getShape());
+  for (auto [i, s] : llvm::enumerate(strides))
+    if (type.getDimSize(i) != 1 && s != expected[i])
+      return {};
+  return m;
+}
+
+/// i64 byte address of an operand: in place for memory-backed tensors,
+/// otherwise a copy into a fresh workspace region.
+FailureOr<Value> operandAddress(OpBuilder &b, Location loc, Value v,
+                                Workspace &ws) {
+  if (Value m = contiguousSource(v)) {
+    auto md = b.create<memref::ExtractStridedMetadataOp>(loc, m);
+    Value base = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, m);
+    Value off = b.create<arith::MulIOp>(loc, md.getOffset(),
+                                        indexConst(b, loc, kFloatBytes));
+    return toI64(b, loc, b.create<arith::AddIOp>(loc, base, off));
+  }
+  Value &cached = ws.copied[v];
+  if (cached && cached.getParentBlock() == b.getInsertionBlock())
+    return cached;
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<Value> dyn;
+  for (int64_t d = 0; d < t.getRank(); ++d)
+    if (t.isDynamicDim(d))
+      dyn.push_back(b.create<tensor::DimOp>(loc, v, d));
+  FailureOr<Workspace::Region> r = ws.allocate(b, loc, t, dyn);
+  if (failed(r))
+    return failure();
+  b.create<bufferization::MaterializeInDestinationOp>(
+      loc, Type(), v, r->memref, /*restrict=*/true, /*writable=*/true);
+  cached = r->addr;
+  return r->addr;
+}
+
+/// Declares `void name(i64 x numArgs)` in the module once.
+func::FuncOp getOrDeclareKernel(ModuleOp module, StringRef name,
+                                unsigned numArgs) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(name))
+    return f;
+  OpBuilder b(module.getBodyRegion());
+  b.setInsertionPointToStart(module.getBody());
+  SmallVector<Type> args(numArgs, b.getI64Type());
+  auto f = b.create<func::FuncOp>(module.getLoc(), name,
+                                  b.getFunctionType(args, {}));
+  f.setPrivate();
+  return f;
+}
+
+/// Emits the call `name(leading..., operand addrs..., result addr, dims...)`
+/// and replaces `op` by the result read back from its region.
+LogicalResult
+emitKernelCall(Operation *op, StringRef name, ArrayRef<int64_t> leadingConsts,
+               ArrayRef<Value> operands, ArrayRef<Value> resultDyn,
+               llvm::function_ref<SmallVector<Value>(OpBuilder &)> dims,
+               Workspace &ws) {
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  SmallVector<Value> args;
+  for (int64_t c : leadingConsts)
+    args.push_back(
+        b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(c)).getResult());
+  for (Value v : operands) {
+    FailureOr<Value> a = operandAddress(b, loc, v, ws);
+    if (failed(a))
+      return op->emitOpError("operand ")
+             << v.getType() << " needs a static shape but the batch";
+    args.push_back(*a);
+  }
+  FailureOr<Workspace::Region> out = ws.allocate(b, loc, resultType, resultDyn);
+  if (failed(out))
+    return op->emitOpError("result needs a static shape but the batch");
+  args.push_back(out->addr);
+  for (Value d : dims(b))
+    args.push_back(d.getType().isIndex() ? toI64(b, loc, d) : d);
+  func::FuncOp callee =
+      getOrDeclareKernel(op->getParentOfType<ModuleOp>(), name, args.size());
+  b.create<func::CallOp>(loc, callee, args);
+  Value result =
+      b.create<bufferization::ToTensorOp>(loc, out->memref, /*restrict=*/true,
+                                          /*writable=*/false);
+  op->getResult(0).replaceAllUsesWith(result);
+  op->erase();
+  return success();
+}
+
+/// The 15 conv dims n, h, w, c, kh, kw, oc, sh, sw, pt, pb, pl, pr, oh, ow
+/// from an NHWC activation `x` (or its shape), an NHWC `y`, and kh, kw, oc.
+SmallVector<Value> convDims(OpBuilder &b, Location loc, Value x, Value y,
+                            int64_t kh, int64_t kw, int64_t oc,
+                            ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                            bool withOc) {
+  SmallVector<Value> d{dimIndex(b, loc, x, 0), dimIndex(b, loc, x, 1),
+                       dimIndex(b, loc, x, 2), dimIndex(b, loc, x, 3),
+                       indexConst(b, loc, kh), indexConst(b, loc, kw)};
+  if (withOc)
+    d.push_back(indexConst(b, loc, oc));
+  for (int64_t s : strides)
+    d.push_back(indexConst(b, loc, s));
+  for (int64_t p : pads)
+    d.push_back(indexConst(b, loc, p));
+  d.push_back(dimIndex(b, loc, y, 1));
+  d.push_back(dimIndex(b, loc, y, 2));
+  return d;
+}
+
+/// The batch size of `v` when its first dimension is dynamic.
+SmallVector<Value> batchOf(Operation *op, Value v) {
+  auto t = cast<RankedTensorType>(op->getResult(0).getType());
+  if (t.getRank() == 0 || !t.isDynamicDim(0))
+    return {};
+  OpBuilder b(op);
+  return {dimIndex(b, op->getLoc(), v, 0)};
+}
+
+int64_t poolKind(StringRef kind) { return kind == "max" ? 0 : 1; }
+
+LogicalResult checkAttrs(Operation *op, ArrayRef<int64_t> strides,
+                         ArrayRef<int64_t> pads) {
+  if (strides.size() != 2 || pads.size() != 4)
+    return op->emitOpError("expects 2 strides and 4 pads");
+  return success();
+}
+
+LogicalResult lowerOne(Operation *op, Workspace &ws) {
+  Location loc = op->getLoc();
+  if (auto conv = dyn_cast<net::Conv2DOp>(op)) {
+    if (failed(checkAttrs(op, conv.getStrides(), conv.getPads())))
+      return failure();
+    auto f = cast<RankedTensorType>(conv.getFilter().getType()).getShape();
+    Value x = conv.getInput(), y = conv.getResult();
+    return emitKernelCall(
+        op, "netc_conv2d_fwd", {}, {x, conv.getFilter()}, batchOf(op, x),
+        [&](OpBuilder &b) {
+          return convDims(b, loc, x, y, f[0], f[1], f[3], conv.getStrides(),
+                          conv.getPads(), true);
+        },
+        ws);
+  }
+  if (auto g = dyn_cast<net::Conv2DGradInputOp>(op)) {
+    if (failed(checkAttrs(op, g.getStrides(), g.getPads())))
+      return failure();
+    auto f = cast<RankedTensorType>(g.getFilter().getType()).getShape();
+    Value dy = g.getDy(), x = g.getInput();
+    return emitKernelCall(
+        op, "netc_conv2d_bwd_data", {}, {dy, g.getFilter()}, batchOf(op, dy),
+        [&](OpBuilder &b) {
+          return convDims(b, loc, x, dy, f[0], f[1], f[3], g.getStrides(),
+                          g.getPads(), true);
+        },
+        ws);
+  }
+  if (auto g = dyn_cast<net::Conv2DGradFilterOp>(op)) {
+    if (failed(checkAttrs(op, g.getStrides(), g.getPads())))
+      return failure();
+    auto f = cast<RankedTensorType>(g.getType()).getShape();
+    Value x = g.getInput(), dy = g.getDy();
+    return emitKernelCall(
+        op, "netc_conv2d_bwd_weights", {}, {x, dy}, {},
+        [&](OpBuilder &b) {
+          return convDims(b, loc, x, dy, f[0], f[1], f[3], g.getStrides(),
+                          g.getPads(), true);
+        },
+        ws);
+  }
+  if (auto p = dyn_cast<net::PoolOp>(op)) {
+    if (failed(checkAttrs(op, p.getStrides(), p.getPads())) ||
+        p.getWindow().size() != 2)
+      return failure();
+    Value x = p.getInput(), y = p.getResult();
+    auto win = p.getWindow();
+    return emitKernelCall(
+        op, "netc_pool_fwd", {poolKind(p.getKind())}, {x}, batchOf(op, x),
+        [&](OpBuilder &b) {
+          return convDims(b, loc, x, y, win[0], win[1], 0, p.getStrides(),
+                          p.getPads(), false);
+        },
+        ws);
+  }
+  if (auto p = dyn_cast<net::PoolGradOp>(op)) {
+    if (failed(checkAttrs(op, p.getStrides(), p.getPads())) ||
+        p.getWindow().size() != 2)
+      return failure();
+    Value x = p.getInput(), dy = p.getDy();
+    auto win = p.getWindow();
+    return emitKernelCall(
+        op, "netc_pool_bwd", {poolKind(p.getKind())}, {x, dy}, batchOf(op, x),
+        [&](OpBuilder &b) {
+          return convDims(b, loc, x, dy, win[0], win[1], 0, p.getStrides(),
+                          p.getPads(), false);
+        },
+        ws);
+  }
+  auto mm = cast<net::MatmulOp>(op);
+  Value a = mm.getLhs(), bm = mm.getRhs();
+  bool ta = mm.getTransposeLhs(), tb = mm.getTransposeRhs();
+  // The result's rows come from the lhs (its dim 1 when transposed).
+  SmallVector<Value> dyn;
+  auto rt = cast<RankedTensorType>(mm.getType());
+  {
+    OpBuilder b(op);
+    if (rt.isDynamicDim(0))
+      dyn.push_back(dimIndex(b, loc, a, ta ? 1 : 0));
+    if (rt.isDynamicDim(1))
+      dyn.push_back(dimIndex(b, loc, bm, tb ? 0 : 1));
+  }
+  return emitKernelCall(
+      op, "netc_matmul", {}, {a, bm}, dyn,
+      [&](OpBuilder &b) {
+        Value m = dimIndex(b, loc, a, ta ? 1 : 0);
+        Value n = dimIndex(b, loc, bm, tb ? 0 : 1);
+        Value k = dimIndex(b, loc, a, ta ? 0 : 1);
+        return SmallVector<Value>{
+            m, n, k, b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(ta)),
+            b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(tb))};
+      },
+      ws);
+}
+
+} // namespace
+
+LogicalResult netc::conversion::lowerKernelOps(Operation *op) {
+  auto func = dyn_cast<func::FuncOp>(op);
+  if (!func || func.isExternal())
+    return success();
+  SmallVector<Operation *> kernels;
+  func.walk([&](Operation *o) {
+    if (isa<net::Conv2DOp, net::Conv2DGradInputOp, net::Conv2DGradFilterOp,
+            net::PoolOp, net::PoolGradOp, net::MatmulOp>(o))
+      kernels.push_back(o);
+  });
+  Value wsArg, capArg;
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+    if (func.getArgAttr(i, "net.workspace"))
+      wsArg = func.getArgument(i);
+    if (func.getArgAttr(i, "net.capacity"))
+      capArg = func.getArgument(i);
+  }
+  if (!wsArg || !capArg) {
+    if (kernels.empty())
+      return success();
+    return kernels.front()->emitOpError(
+        "lowers to a runtime kernel call and needs a workspace: the enclosing "
+        "function has no `net.workspace` / `net.capacity` arguments");
+  }
+  auto wsType = dyn_cast<MemRefType>(wsArg.getType());
+  if (!wsType || wsType.getRank() != 1 || !wsType.getElementType().isF32() ||
+      !capArg.getType().isIndex())
+    return func.emitOpError(
+        "expects net.workspace: memref<?xf32> and net.capacity: index");
+  Workspace ws(func, wsArg, capArg);
+  for (Operation *k : kernels)
+    if (failed(lowerOne(k, ws)))
+      return failure();
+  func->setAttr("net.ws_per_sample",
+                IntegerAttr::get(IntegerType::get(func.getContext(), 64),
+                                 ws.perSampleFloats()));
+  return success();
+}

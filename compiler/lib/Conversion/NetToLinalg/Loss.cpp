@@ -1,0 +1,324 @@
+//===- Loss.cpp - Losses, metrics, regularizers and loss gradients --------===//
+//
+// Scalar results are rank-0 tensor<f32>. Reductions are linalg.generic with
+// reduction iterators; divisions by the batch size read N from tensor.dim of
+// the dynamic batch dimension.
+//
+//===----------------------------------------------------------------------===//
+#include "Common.h"
+
+using namespace mlir;
+using namespace netc::conversion;
+namespace net = netc::net;
+
+namespace {
+
+/// A rank-0 elementwise computation over rank-0 tensors (loss terms).
+Value buildScalarMap(OpBuilder &b, Location loc, ValueRange inputs,
+                     BodyFn body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps(inputs.size(), AffineMap::get(0, 0, {}, ctx));
+  Value init =
+      b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, b.getF32Type());
+  return buildGeneric(b, loc, 0, inputs, maps, init,
+                      {AffineMap::get(0, 0, {}, ctx)}, {}, body)
+      .getResult(0);
+}
+
+/// Mean over the batch of logsumexp(logits) - logits[label].
+struct SoftmaxCrossEntropyLowering
+    : OpRewritePattern<net::SoftmaxCrossEntropyOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::SoftmaxCrossEntropyOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value logits = op.getLogits(), labels = op.getLabels();
+    if (cast<RankedTensorType>(logits.getType()).getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "expects [N, C] logits");
+    MLIRContext *ctx = getContext();
+    AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
+    // labels [N, 1] read at (n, 0).
+    AffineMap labMap = AffineMap::get(
+        2, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+    RowSoftmaxStats st = buildRowSoftmaxStats(rewriter, loc, logits);
+    // The logit of the labelled class, picked by comparing the column index.
+    Value pickInit =
+        filledRowTensor(rewriter, loc, logits, f32Const(rewriter, loc, 0.0));
+    Value picked = buildGeneric(rewriter, loc, 2, ValueRange{logits, labels},
+                                {id, labMap}, pickInit, {row}, {1},
+                                [](OpBuilder &b, Location l, ValueRange a) {
+                                  Value c = b.create<linalg::IndexOp>(l, 1);
+                                  Value hit = labelMatches(b, l, a[1], c);
+                                  Value v = b.create<arith::SelectOp>(
+                                      l, hit, a[0], f32Const(b, l, 0.0));
+                                  return SmallVector<Value>{
+                                      b.create<arith::AddFOp>(l, a[2], v)};
+                                })
+                       .getResult(0);
+    // sum_n (log(sumexp) + max - picked)
+    AffineMap r1 = identityMap(ctx, 1), s1 = scalarMap(ctx, 1);
+    Value acc = filledScalarTensor(rewriter, loc, f32Const(rewriter, loc, 0.0));
+    Value total =
+        buildGeneric(rewriter, loc, 1, ValueRange{st.max, st.sumExp, picked},
+                     {r1, r1, r1}, acc, {s1}, {0},
+                     [](OpBuilder &b, Location l, ValueRange a) {
+                       Value lse = b.create<arith::AddFOp>(
+                           l, b.create<math::LogOp>(l, a[1]), a[0]);
+                       Value li = b.create<arith::SubFOp>(l, lse, a[2]);
+                       return SmallVector<Value>{
+                           b.create<arith::AddFOp>(l, a[3], li)};
+                     })
+            .getResult(0);
+    Value n = dimAsF32(rewriter, loc, logits, 0);
+    Value mean = buildScalarMap(
+        rewriter, loc, total, [&](OpBuilder &b, Location l, ValueRange a) {
+          return SmallVector<Value>{b.create<arith::DivFOp>(l, a[0], n)};
+        });
+    rewriter.replaceOp(op, mean);
+    return success();
+  }
+};
+
+/// (softmax(logits) - onehot(labels)) / N.
+struct SoftmaxCrossEntropyGradLowering
+    : OpRewritePattern<net::SoftmaxCrossEntropyGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::SoftmaxCrossEntropyGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value logits = op.getLogits(), labels = op.getLabels();
+    if (cast<RankedTensorType>(logits.getType()).getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "expects [N, C] logits");
+    MLIRContext *ctx = getContext();
+    AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
+    AffineMap labMap = AffineMap::get(
+        2, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+    RowSoftmaxStats st = buildRowSoftmaxStats(rewriter, loc, logits);
+    Value n = dimAsF32(rewriter, loc, logits, 0);
+    Value r =
+        buildGeneric(
+            rewriter, loc, 2, ValueRange{logits, st.max, st.sumExp, labels},
+            {id, row, row, labMap}, emptyLike(rewriter, loc, logits), {id}, {},
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value e = b.create<math::ExpOp>(
+                  l, b.create<arith::SubFOp>(l, a[0], a[1]));
+              Value p = b.create<arith::DivFOp>(l, e, a[2]);
+              Value c = b.create<linalg::IndexOp>(l, 1);
+              Value hit = labelMatches(b, l, a[3], c);
+              Value oh = b.create<arith::SelectOp>(l, hit, f32Const(b, l, 1.0),
+                                                   f32Const(b, l, 0.0));
+              Value d = b.create<arith::SubFOp>(l, p, oh);
+              return SmallVector<Value>{b.create<arith::DivFOp>(l, d, n)};
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Sum of (pred - target)^2 over every element.
+Value sumSquaredError(OpBuilder &b, Location loc, Value pred, Value target) {
+  int64_t rank = cast<RankedTensorType>(pred.getType()).getRank();
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = identityMap(ctx, rank);
+  Value acc = filledScalarTensor(b, loc, f32Const(b, loc, 0.0));
+  SmallVector<int64_t> red = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  return buildGeneric(b, loc, rank, ValueRange{pred, target}, {id, id}, acc,
+                      {scalarMap(ctx, rank)}, red,
+                      [](OpBuilder &nb, Location l, ValueRange a) {
+                        Value d = nb.create<arith::SubFOp>(l, a[0], a[1]);
+                        Value sq = nb.create<arith::MulFOp>(l, d, d);
+                        return SmallVector<Value>{
+                            nb.create<arith::AddFOp>(l, a[2], sq)};
+                      })
+      .getResult(0);
+}
+
+/// Mean over batch and features of (pred - target)^2.
+struct MseLowering : OpRewritePattern<net::MseOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::MseOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value pred = op.getPred();
+    auto ty = cast<RankedTensorType>(pred.getType());
+    Value sum = sumSquaredError(rewriter, loc, pred, op.getTarget());
+    Value n = dimAsF32(rewriter, loc, pred, 0);
+    Value f = f32Const(rewriter, loc, staticTrailingElements(ty));
+    Value r = buildScalarMap(
+        rewriter, loc, sum, [&](OpBuilder &b, Location l, ValueRange a) {
+          Value cnt = b.create<arith::MulFOp>(l, n, f);
+          return SmallVector<Value>{b.create<arith::DivFOp>(l, a[0], cnt)};
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Sum over the batch of the per-row mean squared error = total / features.
+struct SquaredErrorSumLowering : OpRewritePattern<net::SquaredErrorSumOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::SquaredErrorSumOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value pred = op.getPred();
+    auto ty = cast<RankedTensorType>(pred.getType());
+    Value sum = sumSquaredError(rewriter, loc, pred, op.getTarget());
+    Value f = f32Const(rewriter, loc, staticTrailingElements(ty));
+    Value r = buildScalarMap(
+        rewriter, loc, sum, [&](OpBuilder &b, Location l, ValueRange a) {
+          return SmallVector<Value>{b.create<arith::DivFOp>(l, a[0], f)};
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// 2 * (pred - target) / (N * features).
+struct MseGradLowering : OpRewritePattern<net::MseGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::MseGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value pred = op.getPred();
+    auto ty = cast<RankedTensorType>(pred.getType());
+    Value n = dimAsF32(rewriter, loc, pred, 0);
+    Value cnt = rewriter.create<arith::MulFOp>(
+        loc, n, f32Const(rewriter, loc, staticTrailingElements(ty)));
+    Value scale =
+        rewriter.create<arith::DivFOp>(loc, f32Const(rewriter, loc, 2.0), cnt);
+    Value r = buildMap(rewriter, loc, ValueRange{pred, op.getTarget()},
+                       [&](OpBuilder &b, Location l, ValueRange a) {
+                         Value d = b.create<arith::SubFOp>(l, a[0], a[1]);
+                         return SmallVector<Value>{
+                             b.create<arith::MulFOp>(l, d, scale)};
+                       });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Rows whose argmax (first maximum wins) equals the label, as an f32.
+struct AccuracyCountLowering : OpRewritePattern<net::AccuracyCountOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::AccuracyCountOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value scores = op.getScores(), labels = op.getLabels();
+    if (cast<RankedTensorType>(scores.getType()).getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "expects [N, C] scores");
+    MLIRContext *ctx = getContext();
+    AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
+    Value maxInit = filledRowTensor(
+        rewriter, loc, scores,
+        f32Const(rewriter, loc, -std::numeric_limits<double>::infinity()));
+    Value idxInit = filledRowTensor(
+        rewriter, loc, scores,
+        rewriter.create<arith::ConstantOp>(loc, rewriter.getI64IntegerAttr(0)));
+    // Strict '>' keeps the first maximum, as numpy/TF argmax.
+    auto argmax = buildGeneric(
+        rewriter, loc, 2, scores, {id}, ValueRange{maxInit, idxInit},
+        {row, row}, {1}, [](OpBuilder &b, Location l, ValueRange a) {
+          Value c = b.create<arith::IndexCastOp>(
+              l, b.getI64Type(), b.create<linalg::IndexOp>(l, 1));
+          Value gt =
+              b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[0], a[1]);
+          return SmallVector<Value>{
+              b.create<arith::SelectOp>(l, gt, a[0], a[1]),
+              b.create<arith::SelectOp>(l, gt, c, a[2])};
+        });
+    AffineMap r1 = identityMap(ctx, 1), s1 = scalarMap(ctx, 1);
+    AffineMap lab1 = AffineMap::get(
+        1, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+    Value acc = filledScalarTensor(rewriter, loc, f32Const(rewriter, loc, 0.0));
+    Value count =
+        buildGeneric(
+            rewriter, loc, 1, ValueRange{argmax.getResult(1), labels},
+            {r1, lab1}, acc, {s1}, {0},
+            [](OpBuilder &b, Location l, ValueRange a) {
+              Value lab = b.create<arith::FPToSIOp>(l, b.getI64Type(), a[1]);
+              Value eq = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq,
+                                                 a[0], lab);
+              Value one = b.create<arith::SelectOp>(l, eq, f32Const(b, l, 1.0),
+                                                    f32Const(b, l, 0.0));
+              return SmallVector<Value>{b.create<arith::AddFOp>(l, a[2], one)};
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, count);
+    return success();
+  }
+};
+
+/// l1 * sum|w| + l2 * sum w^2, the sums scaled after reducing as Keras does.
+struct RegularizerLowering : OpRewritePattern<net::RegularizerOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::RegularizerOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value w = op.getInput();
+    double l1 = op.getL1().convertToDouble();
+    double l2 = op.getL2().convertToDouble();
+    SmallVector<Value> sums;
+    if (l1 != 0.0)
+      sums.push_back(
+          buildSumAll(rewriter, loc, w, [](OpBuilder &b, Location l, Value x) {
+            return b.create<math::AbsFOp>(l, x).getResult();
+          }));
+    if (l2 != 0.0)
+      sums.push_back(
+          buildSumAll(rewriter, loc, w, [](OpBuilder &b, Location l, Value x) {
+            return b.create<arith::MulFOp>(l, x, x).getResult();
+          }));
+    Value r = buildScalarMap(
+        rewriter, loc, sums, [&](OpBuilder &b, Location l, ValueRange a) {
+          Value acc = f32Const(b, l, 0.0);
+          unsigned i = 0;
+          if (l1 != 0.0)
+            acc = b.create<arith::MulFOp>(l, f32Const(b, l, l1), a[i++]);
+          if (l2 != 0.0) {
+            Value t = b.create<arith::MulFOp>(l, f32Const(b, l, l2), a[i++]);
+            acc =
+                l1 != 0.0 ? b.create<arith::AddFOp>(l, acc, t).getResult() : t;
+          }
+          return SmallVector<Value>{acc};
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+struct ScalarAddLowering : OpRewritePattern<net::ScalarAddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::ScalarAddOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    if (op.getTerms().empty()) {
+      rewriter.replaceOp(
+          op, filledScalarTensor(rewriter, loc, f32Const(rewriter, loc, 0.0)));
+      return success();
+    }
+    if (op.getTerms().size() == 1) {
+      rewriter.replaceOp(op, op.getTerms()[0]);
+      return success();
+    }
+    Value r = buildScalarMap(rewriter, loc, op.getTerms(),
+                             [](OpBuilder &b, Location l, ValueRange a) {
+                               unsigned nIn = a.size() - 1;
+                               Value acc = a[0];
+                               for (unsigned i = 1; i < nIn; ++i)
+                                 acc = b.create<arith::AddFOp>(l, acc, a[i]);
+                               return SmallVector<Value>{acc};
+                             });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+} // namespace
+
+void netc::conversion::populateLossPatterns(RewritePatternSet &patterns) {
+  patterns.add<SoftmaxCrossEntropyLowering, SoftmaxCrossEntropyGradLowering,
+               MseLowering, SquaredErrorSumLowering, MseGradLowering,
+               AccuracyCountLowering, RegularizerLowering, ScalarAddLowering>(
+      patterns.getContext());
+}

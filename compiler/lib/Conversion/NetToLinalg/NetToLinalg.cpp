@@ -1,0 +1,64 @@
+//===- NetToLinalg.cpp - The convert-net-to-linalg pass -------------------===//
+//
+// Two steps per function: first the heavy ops become runtime kernel calls
+// through the workspace (program-ordered region allocation, Kernels.cpp),
+// then every remaining net op is rewritten into linalg/tensor/arith/math on
+// tensors by the op-family patterns. The net dialect is illegal afterwards.
+//
+//===----------------------------------------------------------------------===//
+#include "Common.h"
+#include "netc/Conversion/Passes.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+
+namespace {
+
+struct ConvertNetToLinalgPass
+    : PassWrapper<ConvertNetToLinalgPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ConvertNetToLinalgPass)
+
+  StringRef getArgument() const final { return "convert-net-to-linalg"; }
+  StringRef getDescription() const final {
+    return "Lower net ops to linalg on tensors and calls of the runtime's "
+           "conv/matmul/pool kernels through the workspace";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, bufferization::BufferizationDialect,
+                    func::FuncDialect, linalg::LinalgDialect, math::MathDialect,
+                    memref::MemRefDialect, scf::SCFDialect,
+                    tensor::TensorDialect>();
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    // Collect first: lowering declares the kernels in the module.
+    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+    for (func::FuncOp f : funcs)
+      if (failed(netc::conversion::lowerKernelOps(f)))
+        return signalPassFailure();
+
+    RewritePatternSet patterns(&getContext());
+    netc::conversion::populateElementwisePatterns(patterns);
+    netc::conversion::populateLossPatterns(patterns);
+    netc::conversion::populateOptimizerPatterns(patterns);
+    ConversionTarget target(getContext());
+    target.addIllegalDialect<netc::net::NetDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> netc::createNetToLinalgPass() {
+  return std::make_unique<ConvertNetToLinalgPass>();
+}

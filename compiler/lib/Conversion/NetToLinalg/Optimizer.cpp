@@ -1,0 +1,311 @@
+//===- Optimizer.cpp - net.optimizer_update for the Keras 3 optimizers ----===//
+//
+// An update is one multi-result elementwise linalg.generic over
+// (weight, grad, slots...) -> (new weight, new slots...). Step-dependent
+// scalars (bias corrections, ...) are computed once, before the loops, from
+// the run-time learning rate and 1-based iteration. Each optimizer is one
+// entry of `kRules`: how many slots it has, its scalar prologue and its
+// per-element update, transcribed from Keras 3's update_step (float32).
+//
+// Slot order (the order of `slots` in the op and of the results after the
+// weight), following the order Keras builds its variables:
+//   sgd      [velocity] when momentum != 0, else none
+//   adam     [m, v]            adamw  [m, v]
+//   rmsprop  [velocity] (+ [momentum] if momentum > 0) (+ [average_grad] if
+//            centered)
+//   adagrad  [accumulator]     adadelta [accumulated_grad, accumulated_delta]
+//   adamax   [m, u]            nadam    [m, v]
+//
+//===----------------------------------------------------------------------===//
+#include "Common.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace netc::conversion;
+namespace net = netc::net;
+
+namespace {
+
+double cfg(DictionaryAttr config, StringRef name, double dflt) {
+  if (!config)
+    return dflt;
+  Attribute a = config.get(name);
+  if (auto f = dyn_cast_or_null<FloatAttr>(a))
+    return f.getValueAsDouble();
+  if (auto bl = dyn_cast_or_null<BoolAttr>(a))
+    return bl.getValue() ? 1.0 : 0.0;
+  if (auto i = dyn_cast_or_null<IntegerAttr>(a))
+    return static_cast<double>(i.getValue().getSExtValue());
+  return dflt;
+}
+
+/// What an optimizer's lowering sees: the builder, the config, the
+/// run-time learning rate and iteration, and the prologue's scalars.
+struct UpdateEnv {
+  OpBuilder &b;
+  Location loc;
+  DictionaryAttr config;
+  Value lr, t;
+  double c(StringRef name, double dflt) const {
+    return cfg(config, name, dflt);
+  }
+  Value k(double v) const { return f32Const(b, loc, v); }
+  Value add(Value x, Value y) const {
+    return b.create<arith::AddFOp>(loc, x, y);
+  }
+  Value sub(Value x, Value y) const {
+    return b.create<arith::SubFOp>(loc, x, y);
+  }
+  Value mul(Value x, Value y) const {
+    return b.create<arith::MulFOp>(loc, x, y);
+  }
+  Value div(Value x, Value y) const {
+    return b.create<arith::DivFOp>(loc, x, y);
+  }
+  Value sqrt(Value x) const { return b.create<math::SqrtOp>(loc, x); }
+  Value pow(double base, Value e) const {
+    return b.create<math::PowFOp>(loc, k(base), e);
+  }
+};
+
+struct OptimizerRule {
+  StringRef kind;
+  unsigned (*numSlots)(DictionaryAttr config);
+  /// Scalars computed once per step, outside the loops.
+  SmallVector<Value> (*prologue)(const UpdateEnv &env);
+  /// Per element: returns the new weight followed by the new slots.
+  SmallVector<Value> (*element)(const UpdateEnv &env, ValueRange scalars,
+                                Value w, Value g, ValueRange slots);
+};
+
+SmallVector<Value> lrOnly(const UpdateEnv &e) { return {e.lr}; }
+
+/// Adam's per-element step on (m, v) with alpha = scalars[0].
+SmallVector<Value> adamElement(const UpdateEnv &e, Value alpha, Value w,
+                               Value g, ValueRange s) {
+  double b1 = e.c("beta_1", 0.9), b2 = e.c("beta_2", 0.999);
+  double eps = e.c("epsilon", 1e-7);
+  Value m = e.add(s[0], e.mul(e.sub(g, s[0]), e.k(1.0 - b1)));
+  Value v = e.add(s[1], e.mul(e.sub(e.mul(g, g), s[1]), e.k(1.0 - b2)));
+  Value step = e.div(e.mul(alpha, m), e.add(e.sqrt(v), e.k(eps)));
+  return {e.sub(w, step), m, v};
+}
+
+SmallVector<Value> adamPrologue(const UpdateEnv &e) {
+  // alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)
+  double b1 = e.c("beta_1", 0.9), b2 = e.c("beta_2", 0.999);
+  Value b1p = e.pow(b1, e.t), b2p = e.pow(b2, e.t);
+  Value alpha =
+      e.div(e.mul(e.lr, e.sqrt(e.sub(e.k(1.0), b2p))), e.sub(e.k(1.0), b1p));
+  return {alpha, e.lr};
+}
+
+const OptimizerRule kRules[] = {
+    {"sgd",
+     [](DictionaryAttr c) -> unsigned {
+       return cfg(c, "momentum", 0.0) != 0.0 ? 1 : 0;
+     },
+     lrOnly,
+     [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
+        ValueRange s) -> SmallVector<Value> {
+       Value lr = sc[0];
+       double mom = e.c("momentum", 0.0);
+       Value lrg = e.mul(g, lr);
+       if (mom == 0.0)
+         return {e.sub(w, lrg)};
+       // v = momentum * v - lr * g; w += v (nesterov: w += momentum*v - lr*g)
+       Value v =
+           e.add(e.b.create<arith::NegFOp>(e.loc, lrg), e.mul(s[0], e.k(mom)));
+       Value upd = v;
+       if (e.c("nesterov", 0.0) != 0.0)
+         upd = e.add(e.b.create<arith::NegFOp>(e.loc, lrg), e.mul(v, e.k(mom)));
+       return {e.add(w, upd), v};
+     }},
+    {"adam", [](DictionaryAttr) -> unsigned { return 2; }, adamPrologue,
+     [](const UpdateEnv &e, ValueRange sc, Value w, Value g, ValueRange s)
+         -> SmallVector<Value> { return adamElement(e, sc[0], w, g, s); }},
+    {"adamw", [](DictionaryAttr) -> unsigned { return 2; }, adamPrologue,
+     [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
+        ValueRange s) -> SmallVector<Value> {
+       // Keras applies decoupled weight decay first: w -= w * wd * lr.
+       double wd = e.c("weight_decay", 0.004);
+       Value wDec = e.sub(w, e.mul(e.mul(w, e.k(wd)), sc[1]));
+       return adamElement(e, sc[0], wDec, g, s);
+     }},
+    {"rmsprop",
+     [](DictionaryAttr c) -> unsigned {
+       return 1 + (cfg(c, "momentum", 0.0) > 0.0 ? 1 : 0) +
+              (cfg(c, "centered", 0.0) != 0.0 ? 1 : 0);
+     },
+     lrOnly,
+     [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
+        ValueRange s) -> SmallVector<Value> {
+       double rho = e.c("rho", 0.9), mom = e.c("momentum", 0.0);
+       double eps = e.c("epsilon", 1e-7);
+       bool centered = e.c("centered", 0.0) != 0.0;
+       Value vel =
+           e.add(e.mul(e.k(rho), s[0]), e.mul(e.k(1.0 - rho), e.mul(g, g)));
+       unsigned next = 1;
+       Value momSlot = mom > 0.0 ? s[next++] : Value();
+       Value avg, denom;
+       if (centered) {
+         avg = e.add(e.mul(e.k(rho), s[next]), e.mul(e.k(1.0 - rho), g));
+         denom = e.add(e.sub(vel, e.mul(avg, avg)), e.k(eps));
+       } else {
+         denom = e.add(vel, e.k(eps));
+       }
+       Value inc = e.div(e.mul(sc[0], g), e.sqrt(denom));
+       SmallVector<Value> out{Value(), vel};
+       if (momSlot) {
+         Value m = e.add(e.mul(e.k(mom), momSlot), inc);
+         out[0] = e.sub(w, m);
+         out.push_back(m);
+       } else {
+         out[0] = e.sub(w, inc);
+       }
+       if (avg)
+         out.push_back(avg);
+       return out;
+     }},
+    {"adagrad", [](DictionaryAttr) -> unsigned { return 1; }, lrOnly,
+     [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
+        ValueRange s) -> SmallVector<Value> {
+       double eps = e.c("epsilon", 1e-7);
+       Value acc = e.add(s[0], e.mul(g, g));
+       Value step = e.div(e.mul(sc[0], g), e.sqrt(e.add(acc, e.k(eps))));
+       return {e.sub(w, step), acc};
+     }},
+    {"adadelta", [](DictionaryAttr) -> unsigned { return 2; }, lrOnly,
+     [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
+        ValueRange s) -> SmallVector<Value> {
+       double rho = e.c("rho", 0.95), eps = e.c("epsilon", 1e-7);
+       auto rms = [&](Value x) { return e.sqrt(e.add(x, e.k(eps))); };
+       Value ag =
+           e.add(e.mul(e.k(rho), s[0]), e.mul(e.k(1.0 - rho), e.mul(g, g)));
+       Value dv = e.b.create<arith::NegFOp>(
+           e.loc, e.div(e.mul(rms(s[1]), g), rms(ag)));
+       Value ad =
+           e.add(e.mul(e.k(rho), s[1]), e.mul(e.k(1.0 - rho), e.mul(dv, dv)));
+       return {e.add(w, e.mul(sc[0], dv)), ag, ad};
+     }},
+    {"adamax", [](DictionaryAttr) -> unsigned { return 2; },
+     [](const UpdateEnv &e) -> SmallVector<Value> {
+       Value b1p = e.pow(e.c("beta_1", 0.9), e.t);
+       return {e.lr, e.sub(e.k(1.0), b1p)};
+     },
+     [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
+        ValueRange s) -> SmallVector<Value> {
+       double b1 = e.c("beta_1", 0.9), b2 = e.c("beta_2", 0.999);
+       double eps = e.c("epsilon", 1e-7);
+       Value m = e.add(s[0], e.mul(e.sub(g, s[0]), e.k(1.0 - b1)));
+       Value u = e.b.create<arith::MaximumFOp>(
+           e.loc, e.mul(e.k(b2), s[1]), e.b.create<math::AbsFOp>(e.loc, g));
+       Value step = e.div(e.mul(sc[0], m), e.mul(sc[1], e.add(u, e.k(eps))));
+       return {e.sub(w, step), m, u};
+     }},
+    {"nadam", [](DictionaryAttr) -> unsigned { return 2; },
+     [](const UpdateEnv &e) -> SmallVector<Value> {
+       // Keras keeps u_product = prod_{s=1..t} beta_1 * (1 - 0.5 * 0.96^s)
+       // in an optimizer variable; recompute it from t (a short scalar loop).
+       double b1 = e.c("beta_1", 0.9), b2 = e.c("beta_2", 0.999);
+       OpBuilder &b = e.b;
+       Location loc = e.loc;
+       auto uAt = [&](OpBuilder &nb, Value step) {
+         UpdateEnv ne{nb, loc, e.config, e.lr, e.t};
+         Value p = nb.create<math::PowFOp>(loc, ne.k(0.96), step);
+         return ne.mul(ne.k(b1), ne.sub(ne.k(1.0), ne.mul(ne.k(0.5), p)));
+       };
+       Value tIdx = b.create<arith::IndexCastOp>(
+           loc, b.getIndexType(),
+           b.create<arith::FPToSIOp>(loc, b.getI64Type(), e.t));
+       Value one = b.create<arith::ConstantIndexOp>(loc, 1);
+       Value ub = b.create<arith::AddIOp>(loc, tIdx, one);
+       auto loop = b.create<scf::ForOp>(
+           loc, one, ub, one, ValueRange{e.k(1.0)},
+           [&](OpBuilder &nb, Location l, Value iv, ValueRange iter) {
+             Value s = nb.create<arith::UIToFPOp>(
+                 l, nb.getF32Type(),
+                 nb.create<arith::IndexCastOp>(l, nb.getI64Type(), iv));
+             Value prod = nb.create<arith::MulFOp>(
+                 l, nb.create<arith::MulFOp>(l, iter[0], f32Const(nb, l, b1)),
+                 nb.create<arith::SubFOp>(
+                     l, f32Const(nb, l, 1.0),
+                     nb.create<arith::MulFOp>(
+                         l, f32Const(nb, l, 0.5),
+                         nb.create<math::PowFOp>(l, f32Const(nb, l, 0.96),
+                                                 s))));
+             nb.create<scf::YieldOp>(l, prod);
+           });
+       Value uProd = loop.getResult(0);
+       Value uT = uAt(b, e.t);
+       Value uT1 = uAt(b, e.add(e.t, e.k(1.0)));
+       Value uProd1 = e.mul(uProd, uT1);
+       Value b2p = e.pow(b2, e.t);
+       return {e.lr, uT, uT1, uProd, uProd1, b2p};
+     },
+     [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
+        ValueRange s) -> SmallVector<Value> {
+       double b1 = e.c("beta_1", 0.9), b2 = e.c("beta_2", 0.999);
+       double eps = e.c("epsilon", 1e-7);
+       Value lr = sc[0], uT = sc[1], uT1 = sc[2], uProd = sc[3], uProd1 = sc[4],
+             b2p = sc[5];
+       Value one = e.k(1.0);
+       Value m = e.add(s[0], e.mul(e.sub(g, s[0]), e.k(1.0 - b1)));
+       Value v = e.add(s[1], e.mul(e.sub(e.mul(g, g), s[1]), e.k(1.0 - b2)));
+       Value mHat = e.add(e.div(e.mul(uT1, m), e.sub(one, uProd1)),
+                          e.div(e.mul(e.sub(one, uT), g), e.sub(one, uProd)));
+       Value vHat = e.div(v, e.sub(one, b2p));
+       Value step = e.div(e.mul(mHat, lr), e.add(e.sqrt(vHat), e.k(eps)));
+       return {e.sub(w, step), m, v};
+     }},
+};
+
+struct OptimizerUpdateLowering : OpRewritePattern<net::OptimizerUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::OptimizerUpdateOp op,
+                                PatternRewriter &rewriter) const override {
+    const OptimizerRule *rule = nullptr;
+    for (const OptimizerRule &r : kRules)
+      if (r.kind == op.getKind())
+        rule = &r;
+    if (!rule)
+      return op.emitOpError("unsupported optimizer '") << op.getKind() << "'";
+    DictionaryAttr config = op.getConfig();
+    unsigned nSlots = rule->numSlots(config);
+    if (op.getSlots().size() != nSlots || op.getNumResults() != nSlots + 1)
+      return op.emitOpError("optimizer '")
+             << op.getKind() << "' with this config expects " << nSlots
+             << " slots and " << nSlots + 1 << " results";
+    if (op.getKind().starts_with("adam") && cfg(config, "amsgrad", 0.0) != 0.0)
+      return op.emitOpError("amsgrad is not supported");
+    Location loc = op.getLoc();
+    UpdateEnv env{rewriter, loc, config, op.getLearningRate(),
+                  op.getIteration()};
+    SmallVector<Value> scalars = rule->prologue(env);
+
+    SmallVector<Value> inputs{op.getWeight(), op.getGrad()};
+    llvm::append_range(inputs, op.getSlots());
+    SmallVector<Value> outputs;
+    for (unsigned i = 0; i <= nSlots; ++i)
+      outputs.push_back(emptyLike(rewriter, loc, op.getWeight()));
+    int64_t rank = cast<RankedTensorType>(op.getWeight().getType()).getRank();
+    AffineMap id = identityMap(getContext(), rank);
+    SmallVector<AffineMap> inMaps(inputs.size(), id),
+        outMaps(outputs.size(), id);
+    auto generic = buildGeneric(
+        rewriter, loc, rank, inputs, inMaps, outputs, outMaps, {},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          UpdateEnv be{b, l, config, env.lr, env.t};
+          return rule->element(be, scalars, a[0], a[1], a.slice(2, nSlots));
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void netc::conversion::populateOptimizerPatterns(RewritePatternSet &patterns) {
+  patterns.add<OptimizerUpdateLowering>(patterns.getContext());
+}

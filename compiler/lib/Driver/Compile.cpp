@@ -1,0 +1,263 @@
+//===- Compile.cpp - From a checked Program to IR, LLVM IR and objects ----===//
+//
+// The compiler's pipeline in one place:
+//   MLIRGen (per kernel) -> netc-autodiff            [--stage net]
+//   -> netc-export-kernels -> net to fused linalg    [--stage linalg]
+//   -> bufferize, loops, LLVM dialect -> LLVM IR, -O3 [--stage llvm]
+//   -> object file with the kernel table and the plan.
+//
+//===----------------------------------------------------------------------===//
+#include "Plan.h"
+#include "netc/Conversion/Passes.h"
+#include "netc/Dialect/NetDialect.h"
+#include "netc/Driver/Compile.h"
+#include "netc/Transforms/MLIRGen.h"
+#include "netc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_os_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace netc;
+using namespace mlir;
+
+namespace {
+
+/// Reads the layout decisions that compilation recorded on the entry points.
+std::vector<KernelLayout> readLayouts(ModuleOp module, size_t numKernels) {
+  std::vector<KernelLayout> layouts(numKernels);
+  module.walk([&](func::FuncOp fn) {
+    auto kernel = fn->getAttrOfType<StringAttr>("net.kernel");
+    auto entry = fn->getAttrOfType<StringAttr>("net.entry");
+    if (!kernel || !entry)
+      return;
+    size_t index = std::stoul(kernel.getValue().drop_front().str());
+    KernelLayout &l = layouts[index];
+    int64_t ws = 0;
+    if (auto a = fn->getAttrOfType<IntegerAttr>("net.ws_per_sample"))
+      ws = a.getInt();
+    if (entry.getValue() == "train") {
+      l.trainWsPerSample = ws;
+      if (auto a = fn->getAttrOfType<IntegerAttr>("net.state_floats"))
+        l.stateFloats = a.getInt();
+      if (auto a = fn->getAttrOfType<ArrayAttr>("net.state_init"))
+        for (Attribute e : a) {
+          auto t = cast<ArrayAttr>(e);
+          l.stateInit.push_back(
+              {(double)cast<IntegerAttr>(t[0]).getInt(),
+               (double)cast<IntegerAttr>(t[1]).getInt(),
+               cast<FloatAttr>(t[2]).getValueAsDouble()});
+        }
+    } else {
+      l.evalWsPerSample = ws;
+    }
+  });
+  return layouts;
+}
+
+/// The net.* attributes have been read into the plan; LLVM IR has no use for
+/// them (and the translation warns about unknown argument attributes).
+void stripNetAttributes(ModuleOp module) {
+  module.walk([](func::FuncOp fn) {
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+      if (DictionaryAttr attrs = fn.getArgAttrDict(i))
+        for (NamedAttribute a : attrs)
+          if (a.getName().getValue().starts_with("net."))
+            fn.removeArgAttr(i, a.getName());
+    for (NamedAttribute a : fn->getAttrs())
+      if (a.getName().getValue().starts_with("net."))
+        fn->removeAttr(a.getName());
+  });
+}
+
+std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &error) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  std::string triple = llvm::sys::getProcessTriple();
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  llvm::SubtargetFeatures features;
+  for (auto &f : llvm::sys::getHostCPUFeatures())
+    features.AddFeature(f.first(), f.second);
+  llvm::TargetOptions options;
+  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
+      triple, llvm::sys::getHostCPUName(), features.getString(), options,
+      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+}
+
+/// The symbols the runtime looks for: the plan text and the kernel table.
+void addProgramGlobals(llvm::Module &m, const std::string &plan,
+                       size_t numKernels) {
+  llvm::LLVMContext &ctx = m.getContext();
+  auto *planInit = llvm::ConstantDataArray::getString(ctx, plan, true);
+  new llvm::GlobalVariable(m, planInit->getType(), true,
+                           llvm::GlobalValue::ExternalLinkage, planInit,
+                           "netc_plan_json");
+  auto *ptr = llvm::PointerType::get(ctx, 0);
+  auto *entryType = llvm::StructType::get(ctx, {ptr, ptr, ptr});
+  std::vector<llvm::Constant *> entries;
+  for (size_t i = 0; i < numKernels; ++i) {
+    std::string k = "k" + std::to_string(i);
+    auto *name = llvm::ConstantDataArray::getString(ctx, k, true);
+    auto *nameVar = new llvm::GlobalVariable(
+        m, name->getType(), true, llvm::GlobalValue::PrivateLinkage, name,
+        "netc_kernel_name_" + k);
+    auto fn = [&](const std::string &sym) -> llvm::Constant * {
+      llvm::Function *f = m.getFunction(sym);
+      return f ? (llvm::Constant *)f : llvm::ConstantPointerNull::get(ptr);
+    };
+    entries.push_back(llvm::ConstantStruct::get(
+        entryType, {nameVar, fn("_mlir_ciface_" + k + "_train"),
+                    fn("_mlir_ciface_" + k + "_eval")}));
+  }
+  auto *arrayType = llvm::ArrayType::get(entryType, numKernels);
+  new llvm::GlobalVariable(m, arrayType, true,
+                           llvm::GlobalValue::ExternalLinkage,
+                           llvm::ConstantArray::get(arrayType, entries),
+                           "netc_kernels");
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  new llvm::GlobalVariable(m, i64, true, llvm::GlobalValue::ExternalLinkage,
+                           llvm::ConstantInt::get(i64, numKernels),
+                           "netc_num_kernels");
+}
+
+void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
+  m.setDataLayout(tm.createDataLayout());
+  m.setTargetTriple(tm.getTargetTriple().str());
+  for (llvm::Function &f : m)
+    if (!f.isDeclaration()) {
+      f.addFnAttr("target-cpu", tm.getTargetCPU());
+      f.addFnAttr("target-features", tm.getTargetFeatureString());
+    }
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(&tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3)
+      .run(m, mam);
+}
+
+} // namespace
+
+bool netc::compileProgram(const Program &program, Stage stage,
+                          std::ostream &out, std::ostream &err,
+                          const std::string &objectPath) {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<net::NetDialect>();
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+
+  // Diagnostics from MLIR carry the .net file's locations: print them in
+  // the compiler convention with the source line and a caret.
+  llvm::SourceMgr sourceMgr;
+  std::string includedPath;
+  sourceMgr.AddIncludeFile(program.file, llvm::SMLoc(), includedPath);
+  llvm::raw_os_ostream errStream(err);
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &ctx, errStream);
+
+  KernelPlan kernels = planKernels(program);
+  OwningOpRef<ModuleOp> module =
+      ModuleOp::create(FileLineColLoc::get(&ctx, program.file, 1, 1));
+  bool ok = true;
+  for (const KernelSpec &k : kernels.kernels)
+    ok &= succeeded(buildLossFunction(*module, k, program.file));
+  if (!ok)
+    return false;
+
+  PassManager pm(&ctx);
+  pm.addPass(createAutodiffPass());
+  pm.addPass(createCanonicalizerPass());
+  if (failed(pm.run(*module)))
+    return false;
+  if (stage == Stage::Net) {
+    llvm::raw_os_ostream os(out);
+    module->print(os);
+    return true;
+  }
+
+  PassManager lin(&ctx);
+  lin.addPass(createExportKernelsPass());
+  buildNetToLinalgPipeline(lin);
+  if (failed(lin.run(*module)))
+    return false;
+  if (stage == Stage::Linalg) {
+    llvm::raw_os_ostream os(out);
+    module->print(os);
+    return true;
+  }
+  std::vector<KernelLayout> layouts =
+      readLayouts(*module, kernels.kernels.size());
+  stripNetAttributes(*module);
+
+  PassManager low(&ctx);
+  buildLinalgToLLVMPipeline(low);
+  if (failed(low.run(*module)))
+    return false;
+
+  llvm::LLVMContext llvmCtx;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(*module, llvmCtx, "netc");
+  if (!llvmModule) {
+    err << "error: translation to LLVM IR failed\n";
+    return false;
+  }
+  addProgramGlobals(*llvmModule, planJson(program, kernels, layouts),
+                    kernels.kernels.size());
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> tm = hostTargetMachine(error);
+  if (!tm) {
+    err << "error: no target for this machine: " << error << "\n";
+    return false;
+  }
+  optimize(*llvmModule, *tm);
+  if (stage == Stage::LLVM) {
+    llvm::raw_os_ostream os(out);
+    llvmModule->print(os, nullptr);
+    return true;
+  }
+
+  std::error_code ec;
+  llvm::raw_fd_ostream file(objectPath, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    err << "error: cannot write '" << objectPath << "': " << ec.message()
+        << "\n";
+    return false;
+  }
+  llvm::legacy::PassManager codegen;
+  if (tm->addPassesToEmitFile(codegen, file, nullptr,
+                              llvm::CodeGenFileType::ObjectFile)) {
+    err << "error: this target cannot emit object files\n";
+    return false;
+  }
+  codegen.run(*llvmModule);
+  file.flush();
+  return true;
+}

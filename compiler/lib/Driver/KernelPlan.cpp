@@ -1,0 +1,120 @@
+//===- KernelPlan.cpp - Which compiled code each plan step runs ----------===//
+//
+// A kernel is a network *structure* with a loss and an optimizer: networks
+// that differ only in their initializers (an initializer sweep) share one.
+//
+//===----------------------------------------------------------------------===//
+#include "netc/Driver/Compile.h"
+#include "netc/Transforms/MLIRGen.h"
+
+#include <map>
+#include <sstream>
+
+using namespace netc;
+
+/// Everything about a network that changes the compiled code; initial values
+/// do not.
+static std::string structureKey(const Network &net) {
+  std::ostringstream os;
+  auto dims = [&](const std::vector<int64_t> &v) {
+    os << '[';
+    for (int64_t d : v)
+      os << d << ',';
+    os << ']';
+  };
+  for (const Layer &l : net.layers) {
+    os << l.kind << '(';
+    for (int i : l.inputs)
+      os << i << ',';
+    dims(l.outShape);
+    os << l.units << ',' << l.kernel[0] << 'x' << l.kernel[1] << ','
+       << l.strides[0] << 'x' << l.strides[1] << ',' << l.pads[0] << ','
+       << l.pads[1] << ',' << l.pads[2] << ',' << l.pads[3] << ','
+       << l.activation << ',' << l.useBias << ',' << l.rate << ','
+       << l.momentum << ',' << l.epsilon << ',' << l.axis << ','
+       << l.activityReg.str() << ')';
+  }
+  for (const Param &p : net.params) {
+    os << p.name;
+    dims(p.shape);
+    os << p.trainable << p.reg.str() << ';';
+  }
+  return os.str();
+}
+
+static std::string trainKey(const TrainSpec &t) {
+  return t.loss.str() + "|" + t.optimizer.str();
+}
+
+KernelPlan netc::planKernels(const Program &program) {
+  KernelPlan plan;
+  std::map<std::string, int> byKey;
+  std::vector<std::string> structure;
+  for (const auto &net : program.networks)
+    structure.push_back(structureKey(*net));
+
+  auto kernelFor = [&](int network, const TrainSpec &train) {
+    std::string key = structure[network] + "#" + trainKey(train);
+    auto it = byKey.find(key);
+    if (it != byKey.end())
+      return it->second;
+    int index = plan.kernels.size();
+    KernelSpec spec;
+    spec.name = "k" + std::to_string(index);
+    spec.network = program.networks[network].get();
+    spec.train = train;
+    plan.kernels.push_back(spec);
+    plan.networkOf.push_back(network);
+    byKey[key] = index;
+    return index;
+  };
+
+  for (const Experiment &e : program.experiments) {
+    auto &runs = plan.stepKernel.emplace_back();
+    // Slots are numbered across the experiment: a shared run's networks stay
+    // alive for the runs after it.
+    std::map<int, int> slotNetwork;
+    std::map<int, int> slotKernel; // the kernel that last trained a slot
+    for (const Run &r : e.runs) {
+      auto &steps = runs.emplace_back(r.steps.size(), -1);
+      for (size_t i = 0; i < r.steps.size(); ++i) {
+        const Step &s = r.steps[i];
+        switch (s.kind) {
+        case Step::NewNet:
+        case Step::Load:
+        case Step::Compose:
+          if (s.network >= 0)
+            slotNetwork[s.slot] = s.network;
+          break;
+        case Step::Copy:
+          slotNetwork[s.slot] = slotNetwork[s.srcSlot];
+          break;
+        case Step::Train:
+          steps[i] = kernelFor(slotNetwork[s.slot], s.train);
+          slotKernel[s.slot] = steps[i];
+          break;
+        case Step::Evaluate: {
+          auto it = slotKernel.find(s.slot);
+          if (it != slotKernel.end()) {
+            steps[i] = it->second;
+          } else {
+            // Evaluated without training here: a kernel with the loss the
+            // network's output implies.
+            TrainSpec t;
+            const Network &net = *program.networks[slotNetwork[s.slot]];
+            const Layer &out = net.layers[net.output];
+            bool softmax =
+                out.kind == "softmax" || out.activation == "softmax";
+            t.loss.name = softmax ? "categorical_crossentropy" : "mse";
+            steps[i] = kernelFor(slotNetwork[s.slot], t);
+          }
+          break;
+        }
+        default:
+          break;
+        }
+      }
+    }
+  }
+  return plan;
+}

@@ -1,0 +1,54 @@
+//===- Link.cpp - Object + runtime -> standalone program ------------------===//
+//
+// The runtime libraries are found next to the netc binary (bin/netc ->
+// lib/libnetc_runtime*.a), so a build tree and an installed tree both work.
+// The system C++ compiler drives the link: it knows where libstdc++ and
+// OpenMP live.
+//
+//===----------------------------------------------------------------------===//
+#include "netc/Driver/Compile.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+using namespace netc;
+
+static std::string runtimeDir() {
+  std::string exe =
+      llvm::sys::fs::getMainExecutable(nullptr, (void *)&runtimeDir);
+  llvm::SmallString<256> dir(llvm::sys::path::parent_path(exe));
+  llvm::sys::path::append(dir, "..", "lib");
+  return std::string(dir);
+}
+
+bool netc::linkProgram(const std::string &objectPath,
+                       const std::string &output, std::ostream &err) {
+  std::string lib = runtimeDir();
+  std::string mainLib = lib + "/libnetc_runtime_main.a";
+  std::string runtimeLib = lib + "/libnetc_runtime.a";
+  for (const std::string &f : {mainLib, runtimeLib})
+    if (!llvm::sys::fs::exists(f)) {
+      err << "error: runtime library '" << f << "' not found\n";
+      return false;
+    }
+  auto linker = llvm::sys::findProgramByName(NETC_DEFAULT_LINKER);
+  if (!linker) {
+    err << "error: no C++ compiler '" << NETC_DEFAULT_LINKER
+        << "' on PATH to link with\n";
+    return false;
+  }
+  std::vector<llvm::StringRef> args{*linker,  "-o",       output,
+                                    objectPath, mainLib,  runtimeLib,
+                                    "-ldnnl",   "-lz",    "-fopenmp",
+                                    "-lpthread", "-lm"};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
+                                     &message);
+  if (rc != 0) {
+    err << "error: linking '" << output << "' failed"
+        << (message.empty() ? "" : ": " + message) << "\n";
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,25 @@
+//===- Plan.h - The plan embedded in every program ----------------*- C++ -*-===//
+#ifndef NETC_DRIVER_PLAN_H
+#define NETC_DRIVER_PLAN_H
+
+#include "netc/Driver/Compile.h"
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace netc {
+
+/// What compilation decided about one kernel's buffers.
+struct KernelLayout {
+  int64_t stateFloats = 0, trainWsPerSample = 0, evalWsPerSample = 0;
+  std::vector<std::array<double, 3>> stateInit; // offset, size, value
+};
+
+/// The JSON plan of docs/design.md.
+std::string planJson(const Program &program, const KernelPlan &kernels,
+                     const std::vector<KernelLayout> &layouts);
+
+} // namespace netc
+
+#endif

@@ -1,0 +1,346 @@
+//===- Layers.cpp - Layer arguments, shape inference and parameters -------===//
+//
+// Keras semantics: channels-last tensors, TensorFlow's 'same' padding
+// (out = ceil(in / stride), the odd pixel of padding on the bottom/right),
+// Keras parameter layouts (conv kernels HWIO, dense kernels (in, out)) and
+// Keras' fan computation for the variance-scaling initializers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Sema.h"
+
+#include <algorithm>
+
+namespace netc {
+
+/// Keras `_compute_fans`.
+static void computeFans(const std::vector<int64_t> &shape, int64_t &fanIn,
+                        int64_t &fanOut) {
+  if (shape.size() == 1) {
+    fanIn = fanOut = shape[0];
+  } else if (shape.size() == 2) {
+    fanIn = shape[0];
+    fanOut = shape[1];
+  } else {
+    int64_t receptive = 1;
+    for (size_t i = 0; i + 2 < shape.size(); ++i)
+      receptive *= shape[i];
+    fanIn = shape[shape.size() - 2] * receptive;
+    fanOut = shape.back() * receptive;
+  }
+}
+
+static void addParam(Network &net, Layer &layer, int layerIndex,
+                     const std::string &suffix, std::vector<int64_t> shape,
+                     const InitSpec &init, const RegSpec &reg, bool trainable) {
+  Param p;
+  p.name = layer.name + "/" + suffix;
+  p.shape = std::move(shape);
+  p.init = init;
+  p.reg = reg;
+  p.trainable = trainable;
+  p.layer = layerIndex;
+  computeFans(p.shape, p.fanIn, p.fanOut);
+  layer.params.push_back((int)net.params.size());
+  net.params.push_back(p);
+}
+
+static InitSpec named(const std::string &n) {
+  InitSpec s;
+  s.name = n;
+  return s;
+}
+
+int Sema::inputLayer(const Value &shape, SourceLoc loc, Builder &b) {
+  if (shape.kind == Value::Error)
+    return BadTensor;
+  bool ok = shape.kind == Value::List && !shape.list.empty();
+  for (const Value &d : shape.list)
+    ok = ok && d.kind == Value::Int;
+  if (!ok) {
+    diags.error(loc, "'input' needs a shape like [32, 32, 3], got " +
+                         describe(shape));
+    return BadTensor;
+  }
+  Layer l;
+  l.kind = l.name = "input";
+  l.loc = loc;
+  for (const Value &d : shape.list) {
+    if (d.i <= 0) {
+      diags.error(d.loc, "input dimension must be positive, got " +
+                             std::to_string(d.i));
+      return BadTensor;
+    }
+    l.outShape.push_back(d.i);
+  }
+  b.counts["input"]++;
+  b.net.layers.push_back(l);
+  return (int)b.net.layers.size() - 1;
+}
+
+int Sema::addLayer(const std::string &kind,
+                   const std::vector<const ast::Arg *> &args, SourceLoc loc,
+                   Builder &b, Scope &scope, const std::vector<int> &inputs) {
+  const LayerSpec *spec = findLayer(kind);
+  std::vector<ParamSpec> specs;
+  for (const ParamSpec &p : spec->params)
+    if (p.type != ParamSpec::Tensors)
+      specs.push_back(p);
+  std::vector<Value> pos;
+  std::vector<std::pair<std::string, Value>> kws;
+  for (const ast::Arg *a : args)
+    evalArg(*a, scope, nullptr, pos, kws);
+  // `defaults` fill what the call leaves out.
+  auto defs = b.defaults.find(kind);
+  if (defs != b.defaults.end()) {
+    for (auto &kv : defs->second) {
+      bool given = false;
+      for (size_t i = 0; i < pos.size() && i < specs.size(); ++i)
+        given |= specs[i].name == kv.first;
+      for (auto &k : kws)
+        given |= k.first == kv.first;
+      if (!given)
+        kws.push_back(kv);
+    }
+  }
+  BoundArgs bound = bind(kind, specs, pos, kws, loc);
+  for (int in : inputs)
+    if (in < 0)
+      return BadTensor;
+  if (!bound.ok)
+    return BadTensor;
+  if ((kind == "add" || kind == "concat") && inputs.size() < 2) {
+    diags.error(loc, "'" + kind + "' needs at least two tensors");
+    return BadTensor;
+  }
+  Layer l;
+  l.kind = kind;
+  l.loc = loc;
+  l.inputs = inputs;
+  int n = b.counts[kind]++;
+  l.name = n ? kind + "_" + std::to_string(n) : kind;
+  // Fill in the spec's defaults so inference reads every argument.
+  for (const ParamSpec &p : specs) {
+    if (bound.values.count(p.name))
+      continue;
+    Value v;
+    v.loc = loc;
+    switch (p.type) {
+    case ParamSpec::Number:
+      v.kind = Value::Float;
+      v.f = p.num;
+      break;
+    case ParamSpec::Int:
+    case ParamSpec::PosInt:
+      v.kind = Value::Int;
+      v.i = (int64_t)p.num;
+      break;
+    case ParamSpec::Bool:
+      v.kind = Value::Bool;
+      v.i = p.num != 0;
+      break;
+    case ParamSpec::IntPair: {
+      if (p.num == 0)
+        continue; // pool stride: defaults to the pool size below
+      Value d;
+      d.kind = Value::Int;
+      d.i = (int64_t)p.num;
+      v.kind = Value::List;
+      v.list = {d, d};
+      break;
+    }
+    default:
+      v.kind = Value::Sym;
+      v.s = p.str;
+      break;
+    }
+    bound.values[p.name] = v;
+  }
+  return inferLayer(l, bound, b);
+}
+
+namespace {
+/// One spatial dimension of a conv/pool window.
+struct Window {
+  int64_t out = 0, lo = 0, hi = 0;
+  bool fits = true;
+};
+} // namespace
+
+static Window window(int64_t in, int64_t k, int64_t s, bool same) {
+  Window w;
+  if (same) {
+    w.out = (in + s - 1) / s;
+    int64_t total = std::max<int64_t>((w.out - 1) * s + k - in, 0);
+    w.lo = total / 2;
+    w.hi = total - w.lo;
+  } else {
+    w.fits = k <= in;
+    w.out = w.fits ? (in - k) / s + 1 : 0;
+  }
+  return w;
+}
+
+int Sema::inferLayer(Layer &l, BoundArgs &bound, Builder &b) {
+  auto &v = bound.values;
+  const std::string &kind = l.kind;
+  std::vector<int64_t> in = b.net.layers[l.inputs[0]].outShape;
+  int index = (int)b.net.layers.size();
+  auto fail = [&](const std::string &msg) {
+    diags.error(l.loc, msg);
+    return BadTensor;
+  };
+  auto pair = [&](const char *name, int64_t out[2]) {
+    out[0] = v[name].list[0].i;
+    out[1] = v[name].list[1].i;
+  };
+  auto need3d = [&]() { return in.size() == 3; };
+  auto weights = [&]() {
+    l.activation = v["activation"].s;
+    l.useBias = v["use_bias"].i != 0;
+    l.kernelInit = *toInit(v["kernel_init"], kind);
+    l.biasInit = *toInit(v["bias_init"], kind);
+    l.kernelReg = *toReg(v["kernel_reg"], kind);
+    l.biasReg = *toReg(v["bias_reg"], kind);
+    l.activityReg = *toReg(v["activity_reg"], kind);
+  };
+
+  if (kind == "conv2d") {
+    if (!need3d())
+      return fail("conv2d expects a [height, width, channels] input, got " +
+                  shapeText(in));
+    l.units = v["filters"].i;
+    pair("kernel", l.kernel);
+    pair("stride", l.strides);
+    l.padding = v["padding"].s;
+    weights();
+    bool same = l.padding == "same";
+    Window h = window(in[0], l.kernel[0], l.strides[0], same);
+    Window w = window(in[1], l.kernel[1], l.strides[1], same);
+    if (!h.fits || !w.fits)
+      return fail("conv2d kernel " + std::to_string(l.kernel[0]) + "x" +
+                  std::to_string(l.kernel[1]) + " is larger than its input " +
+                  shapeText(in) + " (padding: valid)");
+    l.pads[0] = h.lo, l.pads[1] = h.hi, l.pads[2] = w.lo, l.pads[3] = w.hi;
+    l.outShape = {h.out, w.out, l.units};
+    addParam(b.net, l, index, "kernel",
+             {l.kernel[0], l.kernel[1], in[2], l.units}, l.kernelInit,
+             l.kernelReg, true);
+    if (l.useBias)
+      addParam(b.net, l, index, "bias", {l.units}, l.biasInit, l.biasReg, true);
+  } else if (kind == "dense") {
+    if (in.size() != 1)
+      return fail("dense expects a 1-D input, got " + shapeText(in) +
+                  "; insert 'flatten' before it");
+    l.units = v["units"].i;
+    weights();
+    l.outShape = {l.units};
+    addParam(b.net, l, index, "kernel", {in[0], l.units}, l.kernelInit,
+             l.kernelReg, true);
+    if (l.useBias)
+      addParam(b.net, l, index, "bias", {l.units}, l.biasInit, l.biasReg, true);
+  } else if (kind == "batchnorm") {
+    l.momentum = v["momentum"].num();
+    l.epsilon = v["epsilon"].num();
+    if (l.momentum < 0 || l.momentum > 1)
+      return fail("batchnorm momentum must be in [0, 1], got " +
+                  numberText(l.momentum));
+    if (l.epsilon <= 0)
+      return fail("batchnorm epsilon must be positive, got " +
+                  numberText(l.epsilon));
+    l.outShape = in;
+    int64_t c = in.back();
+    RegSpec none;
+    addParam(b.net, l, index, "gamma", {c}, named("ones"), none, true);
+    addParam(b.net, l, index, "beta", {c}, named("zeros"), none, true);
+    addParam(b.net, l, index, "moving_mean", {c}, named("zeros"), none, false);
+    addParam(b.net, l, index, "moving_variance", {c}, named("ones"), none,
+             false);
+  } else if (kind == "dropout") {
+    l.rate = v["rate"].num();
+    if (l.rate < 0 || l.rate >= 1)
+      return fail("dropout rate must be in [0, 1), got " + numberText(l.rate));
+    l.outShape = in;
+  } else if (kind == "maxpool" || kind == "avgpool") {
+    if (!need3d())
+      return fail(kind + " expects a [height, width, channels] input, got " +
+                  shapeText(in));
+    pair("pool", l.kernel);
+    if (v.count("stride"))
+      pair("stride", l.strides);
+    else
+      l.strides[0] = l.kernel[0], l.strides[1] = l.kernel[1];
+    l.padding = v["padding"].s;
+    bool same = l.padding == "same";
+    Window h = window(in[0], l.kernel[0], l.strides[0], same);
+    Window w = window(in[1], l.kernel[1], l.strides[1], same);
+    if (!h.fits || !w.fits)
+      return fail(kind + " window " + std::to_string(l.kernel[0]) + "x" +
+                  std::to_string(l.kernel[1]) + " is larger than its input " +
+                  shapeText(in) + " (padding: valid)");
+    l.pads[0] = h.lo, l.pads[1] = h.hi, l.pads[2] = w.lo, l.pads[3] = w.hi;
+    l.outShape = {h.out, w.out, in[2]};
+  } else if (kind == "globalavgpool") {
+    if (!need3d())
+      return fail("globalavgpool expects a [height, width, channels] input, "
+                  "got " +
+                  shapeText(in));
+    l.outShape = {in[2]};
+  } else if (kind == "flatten") {
+    int64_t n = 1;
+    for (int64_t d : in)
+      n *= d;
+    l.outShape = {n};
+  } else if (kind == "zeropad") {
+    if (!need3d())
+      return fail("zeropad expects a [height, width, channels] input, got " +
+                  shapeText(in));
+    int64_t p[2];
+    pair("padding", p);
+    l.pads[0] = l.pads[1] = p[0];
+    l.pads[2] = l.pads[3] = p[1];
+    l.outShape = {in[0] + 2 * p[0], in[1] + 2 * p[1], in[2]};
+  } else if (kind == "add") {
+    for (size_t i = 1; i < l.inputs.size(); ++i) {
+      const auto &other = b.net.layers[l.inputs[i]].outShape;
+      if (other != in)
+        return fail("add of " + shapeText(in) + " and " + shapeText(other) +
+                    ": shapes must be equal");
+    }
+    l.outShape = in;
+  } else if (kind == "concat") {
+    int64_t rank = (int64_t)in.size();
+    int64_t axis = v["axis"].i;
+    // Keras counts the batch dimension: axis 3 of [N, H, W, C] is C.
+    int64_t full = axis < 0 ? axis + rank + 1 : axis;
+    if (full < 1 || full > rank)
+      return fail("concat axis " + std::to_string(axis) +
+                  " is out of range for inputs of shape " + shapeText(in));
+    l.axis = full;
+    l.outShape = in;
+    for (size_t i = 1; i < l.inputs.size(); ++i) {
+      const auto &other = b.net.layers[l.inputs[i]].outShape;
+      bool ok = other.size() == in.size();
+      for (size_t d = 0; ok && d < in.size(); ++d)
+        ok = (int64_t)d == full - 1 || other[d] == in[d];
+      if (!ok)
+        return fail("concat of " + shapeText(in) + " and " + shapeText(other) +
+                    " along axis " + std::to_string(axis) +
+                    ": the other dimensions must be equal");
+      l.outShape[full - 1] += other[full - 1];
+    }
+  } else if (kind == "polyfeatures") {
+    if (in != std::vector<int64_t>{1})
+      return fail("polyfeatures expects a [1] input, got " + shapeText(in));
+    l.units = v["degree"].i;
+    l.outShape = {l.units};
+  } else {
+    // relu, sigmoid, tanh, softmax, linear
+    l.activation = kind;
+    l.outShape = in;
+  }
+  b.net.layers.push_back(l);
+  return index;
+}
+
+} // namespace netc

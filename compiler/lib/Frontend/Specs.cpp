@@ -1,0 +1,300 @@
+//===- Specs.cpp - The vocabulary: layers, initializers, optimizers, ... --===//
+//
+// Tables of what each name accepts, with Keras' defaults, and the
+// conversions from compile-time values to the Program's InitSpec, RegSpec and
+// Call. Keeping the vocabulary in tables gives argument checking, "did you
+// mean" suggestions and default filling one implementation.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Sema.h"
+
+namespace netc {
+
+using P = ParamSpec;
+
+static P req(const std::string &n, P::Type t) {
+  return {n, t, true, 0, "", {}};
+}
+static P num(const std::string &n, double d) {
+  return {n, P::Number, false, d, "", {}};
+}
+static P opt(const std::string &n, P::Type t) {
+  return {n, t, false, 0, "", {}};
+}
+static P flag(const std::string &n, bool b) {
+  return {n, P::Bool, false, (double)b, "", {}};
+}
+static P sym(const std::string &n, const std::string &d,
+             std::vector<std::string> choices) {
+  return {n, P::Symbol, false, 0, d, std::move(choices)};
+}
+static P pint(const std::string &n, double d) {
+  return {n, P::PosInt, false, d, "", {}};
+}
+
+/// The kernel/bias arguments shared by conv2d and dense.
+static std::vector<P> weightArgs() {
+  return {{"activation", P::Activation, false, 0, "linear", {}},
+          flag("use_bias", true),
+          {"kernel_init", P::Init, false, 0, "glorot_uniform", {}},
+          {"bias_init", P::Init, false, 0, "zeros", {}},
+          {"kernel_reg", P::Reg, false, 0, "none", {}},
+          {"bias_reg", P::Reg, false, 0, "none", {}},
+          {"activity_reg", P::Reg, false, 0, "none", {}}};
+}
+
+const std::vector<LayerSpec> &layerSpecs() {
+  static const std::vector<LayerSpec> specs = [] {
+    std::vector<LayerSpec> s;
+    std::vector<P> conv = {req("filters", P::PosInt),
+                           req("kernel", P::IntPair),
+                           {"stride", P::IntPair, false, 1, "", {}},
+                           {"padding", P::Padding, false, 0, "valid", {}}};
+    for (auto &p : weightArgs())
+      conv.push_back(p);
+    s.push_back({"conv2d", "Conv2D", conv});
+    std::vector<P> dense = {req("units", P::PosInt)};
+    for (auto &p : weightArgs())
+      dense.push_back(p);
+    s.push_back({"dense", "Dense", dense});
+    s.push_back({"batchnorm",
+                 "BatchNormalization",
+                 {num("momentum", 0.99), num("epsilon", 1e-3)}});
+    s.push_back({"dropout", "Dropout", {req("rate", P::Number)}});
+    std::vector<P> pool = {{"pool", P::IntPair, false, 2, "", {}},
+                           opt("stride", P::IntPair),
+                           {"padding", P::Padding, false, 0, "valid", {}}};
+    s.push_back({"maxpool", "MaxPooling2D", pool});
+    s.push_back({"avgpool", "AveragePooling2D", pool});
+    s.push_back({"globalavgpool", "GlobalAveragePooling2D", {}});
+    s.push_back({"flatten", "Flatten", {}});
+    s.push_back({"zeropad",
+                 "ZeroPadding2D",
+                 {{"padding", P::IntPair, false, 1, "", {}}}});
+    s.push_back({"add", "Add", {req("inputs", P::Tensors)}});
+    s.push_back(
+        {"concat",
+         "Concatenate",
+         {req("inputs", P::Tensors), {"axis", P::Int, false, -1, "", {}}}});
+    s.push_back({"polyfeatures", "PolyFeatures", {req("degree", P::PosInt)}});
+    for (const char *a : {"relu", "sigmoid", "tanh", "softmax", "linear"})
+      s.push_back({a, "Activation", {}});
+    s.push_back({"input", "InputLayer", {}});
+    return s;
+  }();
+  return specs;
+}
+
+const LayerSpec *findLayer(const std::string &kind) {
+  for (const LayerSpec &s : layerSpecs())
+    if (s.kind == kind)
+      return &s;
+  return nullptr;
+}
+
+std::vector<std::string> layerKinds() {
+  std::vector<std::string> out;
+  for (const LayerSpec &s : layerSpecs())
+    out.push_back(s.kind);
+  return out;
+}
+
+static const std::vector<FuncSpec> &funcSpecs() {
+  static const std::vector<FuncSpec> specs = [] {
+    std::vector<FuncSpec> s;
+    P seed = opt("seed", P::Int);
+    auto init = [&](const std::string &n, std::vector<P> ps) {
+      ps.push_back(seed);
+      s.push_back({n, "initializer", ps, true});
+    };
+    init("zeros", {});
+    init("ones", {});
+    init("constant", {num("value", 0)});
+    init("random_normal", {num("mean", 0), num("stddev", 0.05)});
+    init("random_uniform", {num("minval", -0.05), num("maxval", 0.05)});
+    init("truncated_normal", {num("mean", 0), num("stddev", 0.05)});
+    for (const char *n : {"glorot_normal", "glorot_uniform", "he_normal",
+                          "he_uniform", "lecun_normal", "lecun_uniform"})
+      init(n, {});
+    init("orthogonal", {num("gain", 1)});
+    init(
+        "variance_scaling",
+        {num("scale", 1),
+         sym("mode", "fan_in", {"fan_in", "fan_out", "fan_avg"}),
+         sym("distribution", "truncated_normal",
+             {"truncated_normal", "untruncated_normal", "normal", "uniform"})});
+
+    s.push_back({"none", "regularizer", {}, true});
+    s.push_back({"l1", "regularizer", {num("l1", 0.01)}, true});
+    s.push_back({"l2", "regularizer", {num("l2", 0.01)}, true});
+    s.push_back(
+        {"l1_l2", "regularizer", {num("l1", 0.01), num("l2", 0.01)}, true});
+
+    auto optim = [&](const std::string &n, double lr, std::vector<P> ps) {
+      ps.insert(ps.begin(), num("learning_rate", lr));
+      s.push_back({n, "optimizer", ps, true});
+    };
+    optim("sgd", 0.01, {num("momentum", 0), flag("nesterov", false)});
+    optim("adam", 1e-3,
+          {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7),
+           flag("amsgrad", false)});
+    optim("adamw", 1e-3,
+          {num("weight_decay", 0.004), num("beta_1", 0.9), num("beta_2", 0.999),
+           num("epsilon", 1e-7), flag("amsgrad", false)});
+    optim("rmsprop", 1e-3,
+          {num("rho", 0.9), num("momentum", 0), num("epsilon", 1e-7),
+           flag("centered", false)});
+    optim("adagrad", 1e-3,
+          {num("initial_accumulator_value", 0.1), num("epsilon", 1e-7)});
+    optim("adadelta", 1e-3, {num("rho", 0.95), num("epsilon", 1e-7)});
+    optim("adamax", 1e-3,
+          {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7)});
+    optim("nadam", 1e-3,
+          {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7)});
+    // Closed-form solve for networks linear in their weights; `l2` is an
+    // optional ridge term.
+    s.push_back({"least_squares", "optimizer", {num("l2", 0)}, true});
+
+    s.push_back({"categorical_crossentropy",
+                 "loss",
+                 {flag("from_logits", false), num("label_smoothing", 0)},
+                 true});
+    s.push_back({"sparse_categorical_crossentropy",
+                 "loss",
+                 {flag("from_logits", false)},
+                 true});
+    s.push_back({"binary_crossentropy",
+                 "loss",
+                 {flag("from_logits", false), num("label_smoothing", 0)},
+                 true});
+    s.push_back({"mse", "loss", {}, true});
+    s.push_back({"mae", "loss", {}, true});
+
+    s.push_back({"accuracy", "metric", {}, true});
+    s.push_back({"top_k", "metric", {pint("k", 5)}, true});
+    s.push_back({"mse", "metric", {}, true});
+    s.push_back({"mae", "metric", {}, true});
+    return s;
+  }();
+  return specs;
+}
+
+static const FuncSpec *findFunc(const std::string &name,
+                                const std::string &category) {
+  for (const FuncSpec &f : funcSpecs())
+    if (f.name == name && (category.empty() || f.category == category))
+      return &f;
+  return nullptr;
+}
+
+const FuncSpec *findFunc(const std::string &name) { return findFunc(name, ""); }
+
+std::vector<std::string> funcNames(const std::string &category) {
+  std::vector<std::string> out;
+  for (const FuncSpec &f : funcSpecs())
+    if (f.category == category)
+      out.push_back(f.name);
+  return out;
+}
+
+static const std::set<std::string> &words() {
+  static const std::set<std::string> words = {
+      "same",     "valid",        "none",
+      "fan_in",   "fan_out",      "fan_avg",
+      "normal",   "uniform",      "untruncated_normal",
+      "min",      "max",          "one_std_error",
+      "val_loss", "val_accuracy", "loss"};
+  return words;
+}
+
+bool isVocabularyWord(const std::string &name) {
+  return words().count(name) != 0;
+}
+
+std::vector<std::string> vocabulary() {
+  std::vector<std::string> out(words().begin(), words().end());
+  for (const LayerSpec &l : layerSpecs())
+    out.push_back(l.kind);
+  for (const FuncSpec &f : funcSpecs())
+    out.push_back(f.name);
+  return out;
+}
+
+std::optional<netc::Call> Sema::toCall(const Value &v,
+                                       const std::string &category,
+                                       const std::string &what) {
+  if (v.kind == Value::Error)
+    return std::nullopt;
+  if (v.kind != Value::Sym && v.kind != Value::Call && v.kind != Value::Str) {
+    bool vowel = std::string("aeiou").find(category[0]) != std::string::npos;
+    diags.error(v.loc, "'" + what + "' must be " + (vowel ? "an " : "a ") +
+                           category + ", got " + describe(v));
+    return std::nullopt;
+  }
+  std::string name = v.s;
+  if (name == "mean_squared_error")
+    name = "mse";
+  if (name == "mean_absolute_error")
+    name = "mae";
+  const FuncSpec *f = findFunc(name, category);
+  if (!f) {
+    diags.error(v.loc, "unknown " + category + " '" + v.s + "'" +
+                           didYouMean(v.s, funcNames(category)));
+    return std::nullopt;
+  }
+  std::vector<Value> pos;
+  std::vector<std::pair<std::string, Value>> kws;
+  if (v.kind == Value::Call) {
+    pos = v.list;
+    kws = v.kw;
+  }
+  BoundArgs b = bind(name, f->params, pos, kws, v.loc);
+  if (!b.ok)
+    return std::nullopt;
+  netc::Call c;
+  c.name = name;
+  for (const ParamSpec &p : f->params) {
+    auto it = b.values.find(p.name);
+    if (it != b.values.end()) {
+      const Value &x = it->second;
+      if (x.kind == Value::Sym || x.kind == Value::Str)
+        c.strArgs[p.name] = x.s;
+      else if (x.kind == Value::Bool)
+        c.args[p.name] = (double)x.i;
+      else
+        c.args[p.name] = x.num();
+    } else if (p.type == ParamSpec::Symbol) {
+      c.strArgs[p.name] = p.str;
+    } else if (p.type == ParamSpec::Number || p.type == ParamSpec::Bool ||
+               (p.type == ParamSpec::PosInt && p.num != 0)) {
+      c.args[p.name] = p.num;
+    }
+  }
+  return c;
+}
+
+std::optional<InitSpec> Sema::toInit(const Value &v, const std::string &what) {
+  auto c = toCall(v, "initializer", what);
+  if (!c)
+    return std::nullopt;
+  InitSpec s;
+  s.name = c->name;
+  s.args = c->args;
+  s.strArgs = c->strArgs;
+  return s;
+}
+
+std::optional<RegSpec> Sema::toReg(const Value &v, const std::string &what) {
+  auto c = toCall(v, "regularizer", what);
+  if (!c)
+    return std::nullopt;
+  RegSpec r;
+  if (c->name == "l1" || c->name == "l1_l2")
+    r.l1 = c->args["l1"];
+  if (c->name == "l2" || c->name == "l1_l2")
+    r.l2 = c->args["l2"];
+  return r;
+}
+
+} // namespace netc

@@ -1,0 +1,541 @@
+//===- Value.cpp - Compile-time values, arithmetic and argument binding ---===//
+
+#include "Sema.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace netc {
+
+std::string numberText(double d) {
+  if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f", d);
+    return buf;
+  }
+  char buf[40];
+  for (int prec = 1; prec <= 17; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, d);
+    if (std::strtod(buf, nullptr) == d)
+      break;
+  }
+  return buf;
+}
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+std::string valueText(const Value &v, bool quoteStrings) {
+  switch (v.kind) {
+  case Value::Int:
+    return std::to_string(v.i);
+  case Value::Float:
+    return numberText(v.f);
+  case Value::Bool:
+    return v.i ? "true" : "false";
+  case Value::Str:
+    return quoteStrings ? "\"" + v.s + "\"" : v.s;
+  case Value::Sym:
+    return v.s;
+  case Value::List: {
+    std::string s = "[";
+    for (size_t i = 0; i < v.list.size(); ++i)
+      s += (i ? ", " : "") + valueText(v.list[i], quoteStrings);
+    return s + "]";
+  }
+  case Value::Call: {
+    std::string s = v.s + "(";
+    bool first = true;
+    for (const Value &a : v.list) {
+      s += (first ? "" : ", ") + valueText(a, true);
+      first = false;
+    }
+    for (const auto &kv : v.kw) {
+      s += (first ? "" : ", ") + kv.first + "=" + valueText(kv.second, true);
+      first = false;
+    }
+    return s + ")";
+  }
+  case Value::Tensor:
+    return "<tensor>";
+  case Value::Slot:
+    return "<network>";
+  case Value::Data:
+    return "<dataset>";
+  case Value::Eval:
+    return "@eval:" + std::to_string(v.i);
+  case Value::None:
+  case Value::Error:
+    return "<none>";
+  }
+  return "";
+}
+
+std::string describe(const Value &v) {
+  switch (v.kind) {
+  case Value::Int:
+    return "integer " + valueText(v);
+  case Value::Float:
+    return "number " + valueText(v);
+  case Value::Bool:
+    return "boolean " + valueText(v);
+  case Value::Str:
+    return "string " + valueText(v);
+  case Value::Sym:
+    return "name '" + v.s + "'";
+  case Value::List:
+    return "list " + valueText(v);
+  case Value::Call:
+    return "'" + valueText(v) + "'";
+  case Value::Tensor:
+    return "a tensor";
+  case Value::Slot:
+    return "a network";
+  case Value::Data:
+    return "a dataset";
+  case Value::Eval:
+    return "an evaluation";
+  default:
+    return "nothing";
+  }
+}
+
+std::optional<bool> Sema::truth(const Value &v, SourceLoc loc) {
+  if (v.kind == Value::Bool)
+    return v.i != 0;
+  if (v.kind != Value::Error)
+    diags.error(loc, "expected a boolean, got " + describe(v));
+  return std::nullopt;
+}
+
+static Value makeInt(int64_t i, SourceLoc loc) {
+  Value v;
+  v.kind = Value::Int;
+  v.i = i;
+  v.f = (double)i;
+  v.loc = loc;
+  return v;
+}
+
+static Value makeFloat(double f, SourceLoc loc) {
+  Value v;
+  v.kind = Value::Float;
+  v.f = f;
+  v.loc = loc;
+  return v;
+}
+
+static Value makeBool(bool b, SourceLoc loc) {
+  Value v;
+  v.kind = Value::Bool;
+  v.i = b;
+  v.loc = loc;
+  return v;
+}
+
+Value Sema::evalBinary(const ast::Expr &e, const Value &a, const Value &b) {
+  if (a.kind == Value::Error || b.kind == Value::Error)
+    return Value::error();
+  const std::string &op = e.text;
+  if (op == "and" || op == "or") {
+    auto x = truth(a, e.kids[0]->loc), y = truth(b, e.kids[1]->loc);
+    if (!x || !y)
+      return Value::error();
+    return makeBool(op == "and" ? (*x && *y) : (*x || *y), e.loc);
+  }
+  if (op == "==" || op == "!=") {
+    bool eq = (a.isNumber() && b.isNumber()) ? a.num() == b.num()
+                                             : valueText(a) == valueText(b);
+    return makeBool(op == "==" ? eq : !eq, e.loc);
+  }
+  if (!a.isNumber() || !b.isNumber()) {
+    const Value &bad = a.isNumber() ? b : a;
+    diags.error(bad.loc,
+                "operator '" + op + "' needs numbers, got " + describe(bad));
+    return Value::error();
+  }
+  if (op == "<")
+    return makeBool(a.num() < b.num(), e.loc);
+  if (op == "<=")
+    return makeBool(a.num() <= b.num(), e.loc);
+  if (op == ">")
+    return makeBool(a.num() > b.num(), e.loc);
+  if (op == ">=")
+    return makeBool(a.num() >= b.num(), e.loc);
+  if (op == "..") {
+    if (a.kind != Value::Int || b.kind != Value::Int) {
+      diags.error(e.loc, "a range needs integer bounds, got " + describe(a) +
+                             " and " + describe(b));
+      return Value::error();
+    }
+    Value list;
+    list.kind = Value::List;
+    list.loc = e.loc;
+    for (int64_t i = a.i; i <= b.i; ++i)
+      list.list.push_back(makeInt(i, e.loc));
+    return list;
+  }
+  bool ints = a.kind == Value::Int && b.kind == Value::Int;
+  if (op == "/") {
+    if (b.num() == 0) {
+      diags.error(e.kids[1]->loc, "division by zero");
+      return Value::error();
+    }
+    // Exact integer division stays an integer so `filters / 2` can be a
+    // size; otherwise `1/255` is the number it reads as.
+    if (ints && a.i % b.i == 0)
+      return makeInt(a.i / b.i, e.loc);
+    return makeFloat(a.num() / b.num(), e.loc);
+  }
+  if (ints) {
+    int64_t r = op == "+" ? a.i + b.i : op == "-" ? a.i - b.i : a.i * b.i;
+    return makeInt(r, e.loc);
+  }
+  double r = op == "+"   ? a.num() + b.num()
+             : op == "-" ? a.num() - b.num()
+                         : a.num() * b.num();
+  return makeFloat(r, e.loc);
+}
+
+void Sema::evalArg(const ast::Arg &a, Scope &scope, ExpCtx *exp,
+                   std::vector<Value> &pos,
+                   std::vector<std::pair<std::string, Value>> &kws) {
+  Value v = eval(*a.value, scope, exp);
+  if (a.key.empty()) {
+    if (!kws.empty())
+      diags.error(a.loc, "positional argument after keyword arguments");
+    pos.push_back(v);
+    return;
+  }
+  v.loc = a.value->loc;
+  // Remember where the key was written for "unknown argument" errors; bind()
+  // takes the marker off again.
+  Value keyed = v;
+  keyed.kw.insert(keyed.kw.begin(), {"@key", Value()});
+  keyed.kw.front().second.loc = a.loc;
+  kws.push_back({a.key, keyed});
+}
+
+void Sema::evalArgs(const std::vector<ast::Arg> &args, Scope &scope,
+                    ExpCtx *exp, std::vector<Value> &pos,
+                    std::vector<std::pair<std::string, Value>> &kws) {
+  for (const ast::Arg &a : args)
+    evalArg(a, scope, exp, pos, kws);
+}
+
+/// Removes the "@key" marker evalArgs attaches to keyword values.
+static SourceLoc takeKeyLoc(Value &v) {
+  SourceLoc loc = v.loc;
+  if (!v.kw.empty() && v.kw.front().first == "@key") {
+    loc = v.kw.front().second.loc;
+    v.kw.erase(v.kw.begin());
+  }
+  return loc;
+}
+
+Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
+  Value v;
+  v.loc = e.loc;
+  switch (e.kind) {
+  case ast::Expr::Int:
+    return makeInt(e.ival, e.loc);
+  case ast::Expr::Float:
+    return makeFloat(e.fval, e.loc);
+  case ast::Expr::Bool:
+    return makeBool(e.ival != 0, e.loc);
+  case ast::Expr::String:
+    v.kind = Value::Str;
+    v.s = e.text;
+    return v;
+  case ast::Expr::In: {
+    auto it = scope.find("in");
+    if (it != scope.end()) {
+      Value r = it->second;
+      r.loc = e.loc;
+      return r;
+    }
+    diags.error(e.loc, "'in' is only defined inside a network or block body");
+    return Value::error();
+  }
+  case ast::Expr::Name: {
+    auto it = scope.find(e.text);
+    if (it != scope.end()) {
+      Value r = it->second;
+      r.loc = e.loc;
+      return r;
+    }
+    if (exp && findDecl(e.text) && !findDecl(e.text)->isBlock)
+      return evalExpCall(e, scope, *exp);
+    auto ds = datasetIndex.find(e.text);
+    if (ds != datasetIndex.end()) {
+      v.kind = Value::Data;
+      v.i = ds->second;
+      return v;
+    }
+    if (isVocabularyWord(e.text) || findFunc(e.text) || findLayer(e.text)) {
+      v.kind = Value::Sym;
+      v.s = e.text;
+      return v;
+    }
+    if (const ast::NetworkDecl *d = findDecl(e.text)) {
+      diags.error(e.loc, std::string("'") + e.text + "' is a " +
+                             (d->isBlock ? "block" : "network") +
+                             ", not a value here");
+      return Value::error();
+    }
+    std::vector<std::string> names = visibleNames(scope);
+    for (auto &n : vocabulary())
+      names.push_back(n);
+    diags.error(e.loc, "unknown variable '" + e.text + "'" +
+                           didYouMean(e.text, names));
+    return Value::error();
+  }
+  case ast::Expr::Call: {
+    if (exp)
+      return evalExpCall(e, scope, *exp);
+    if (findFunc(e.text)) {
+      v.kind = Value::Call;
+      v.s = e.text;
+      evalArgs(e.args, scope, exp, v.list, v.kw);
+      for (auto &kv : v.kw)
+        takeKeyLoc(kv.second);
+      return v;
+    }
+    if (const ast::NetworkDecl *d = findDecl(e.text)) {
+      diags.error(e.loc, std::string("'") + e.text + "' is a " +
+                             (d->isBlock ? "block" : "network") +
+                             "; it cannot be called here");
+      return Value::error();
+    }
+    std::vector<std::string> names;
+    for (const char *c :
+         {"initializer", "regularizer", "optimizer", "loss", "metric"})
+      for (auto &n : funcNames(c))
+        names.push_back(n);
+    diags.error(e.loc, "unknown function '" + e.text + "'" +
+                           didYouMean(e.text, names));
+    return Value::error();
+  }
+  case ast::Expr::List:
+    v.kind = Value::List;
+    for (const auto &k : e.kids) {
+      Value x = eval(*k, scope, exp);
+      if (x.kind == Value::Error)
+        return x;
+      v.list.push_back(x);
+    }
+    return v;
+  case ast::Expr::Member: {
+    Value base = eval(*e.kids[0], scope, exp);
+    if (base.kind == Value::Error)
+      return base;
+    if (base.kind != Value::Data || !base.s.empty()) {
+      diags.error(e.loc,
+                  "'." + e.text + "' needs a dataset, got " + describe(base));
+      return Value::error();
+    }
+    if (e.text != "train" && e.text != "test") {
+      diags.error(e.loc, "unknown split '" + e.text + "'" +
+                             didYouMean(e.text, {"train", "test"}) +
+                             " (datasets have .train and .test)");
+      return Value::error();
+    }
+    base.s = e.text;
+    base.loc = e.loc;
+    return base;
+  }
+  case ast::Expr::Unary: {
+    Value a = eval(*e.kids[0], scope, exp);
+    if (a.kind == Value::Error)
+      return a;
+    if (e.text == "not") {
+      auto b = truth(a, e.kids[0]->loc);
+      return b ? makeBool(!*b, e.loc) : Value::error();
+    }
+    if (a.kind == Value::Int)
+      return makeInt(-a.i, e.loc);
+    if (a.kind == Value::Float)
+      return makeFloat(-a.f, e.loc);
+    diags.error(e.kids[0]->loc, "unary '-' needs a number, got " + describe(a));
+    return Value::error();
+  }
+  case ast::Expr::Binary: {
+    Value a = eval(*e.kids[0], scope, exp);
+    Value b = eval(*e.kids[1], scope, exp);
+    return evalBinary(e, a, b);
+  }
+  case ast::Expr::Chain:
+    if (exp)
+      return evalExpChain(e, scope, *exp);
+    diags.error(e.loc, "'->' is only allowed in network bodies and between "
+                       "networks in experiments");
+    return Value::error();
+  case ast::Expr::If: {
+    auto c = truth(eval(*e.kids[0], scope, exp), e.kids[0]->loc);
+    if (!c)
+      return Value::error();
+    return eval(*e.kids[*c ? 1 : 2], scope, exp);
+  }
+  }
+  return Value::error();
+}
+
+bool Sema::checkType(const std::string &what, const ParamSpec &p, Value &v) {
+  if (v.kind == Value::Error)
+    return false;
+  auto fail = [&](const std::string &expected) {
+    diags.error(v.loc, "argument '" + p.name + "' of '" + what + "' must be " +
+                           expected + ", got " + describe(v));
+    return false;
+  };
+  switch (p.type) {
+  case ParamSpec::Number:
+    return v.isNumber() ? true : fail("a number");
+  case ParamSpec::Int:
+    return v.kind == Value::Int ? true : fail("an integer");
+  case ParamSpec::PosInt:
+    if (v.kind != Value::Int)
+      return fail("a positive integer");
+    return v.i > 0 ? true : fail("a positive integer");
+  case ParamSpec::IntPair:
+    if (v.kind == Value::Int) {
+      if (v.i <= 0)
+        return fail("a positive integer or [h, w]");
+      Value pair = v;
+      pair.kind = Value::List;
+      pair.list = {v, v};
+      v = pair;
+      return true;
+    }
+    if (v.kind == Value::List && v.list.size() == 2 &&
+        v.list[0].kind == Value::Int && v.list[1].kind == Value::Int &&
+        v.list[0].i > 0 && v.list[1].i > 0)
+      return true;
+    return fail("a positive integer or [h, w]");
+  case ParamSpec::Bool:
+    return v.kind == Value::Bool ? true : fail("true or false");
+  case ParamSpec::Padding:
+    if ((v.kind == Value::Sym || v.kind == Value::Str) &&
+        (v.s == "same" || v.s == "valid")) {
+      v.kind = Value::Sym;
+      return true;
+    }
+    return fail("same or valid");
+  case ParamSpec::Activation: {
+    static const std::vector<std::string> acts = {"relu", "sigmoid", "tanh",
+                                                  "softmax", "linear"};
+    if (v.kind == Value::Sym || v.kind == Value::Str) {
+      for (auto &a : acts)
+        if (v.s == a) {
+          v.kind = Value::Sym;
+          return true;
+        }
+      diags.error(v.loc,
+                  "unknown activation '" + v.s + "'" + didYouMean(v.s, acts));
+      return false;
+    }
+    return fail("an activation (relu, sigmoid, tanh, softmax, linear)");
+  }
+  case ParamSpec::Init:
+    return toInit(v, what + "' argument '" + p.name).has_value();
+  case ParamSpec::Reg:
+    return toReg(v, what + "' argument '" + p.name).has_value();
+  case ParamSpec::Symbol:
+    if (v.kind == Value::Sym || v.kind == Value::Str) {
+      for (auto &c : p.choices)
+        if (v.s == c) {
+          v.kind = Value::Sym;
+          return true;
+        }
+      diags.error(v.loc, "unknown value '" + v.s + "' for argument '" + p.name +
+                             "' of '" + what + "'" +
+                             didYouMean(v.s, p.choices));
+      return false;
+    }
+    return fail("one of the names " + [&] {
+      std::string s;
+      for (auto &c : p.choices)
+        s += (s.empty() ? "" : ", ") + c;
+      return s;
+    }());
+  case ParamSpec::String:
+    return v.kind == Value::Str ? true : fail("a string");
+  case ParamSpec::NumList:
+    if (v.kind == Value::List) {
+      for (auto &x : v.list)
+        if (!x.isNumber())
+          return fail("a list of numbers");
+      return true;
+    }
+    return fail("a list of numbers");
+  case ParamSpec::Tensors:
+  case ParamSpec::Any:
+    return true;
+  }
+  return true;
+}
+
+BoundArgs Sema::bind(const std::string &what,
+                     const std::vector<ParamSpec> &specs,
+                     const std::vector<Value> &pos,
+                     const std::vector<std::pair<std::string, Value>> &kws,
+                     SourceLoc callLoc) {
+  BoundArgs out;
+  std::vector<std::string> names;
+  for (const ParamSpec &p : specs)
+    names.push_back(p.name);
+  if (pos.size() > specs.size()) {
+    diags.error(pos[specs.size()].loc, "too many arguments to '" + what +
+                                           "' (it takes " +
+                                           std::to_string(specs.size()) + ")");
+    out.ok = false;
+  }
+  for (size_t i = 0; i < pos.size() && i < specs.size(); ++i)
+    out.values[specs[i].name] = pos[i];
+  for (auto kv : kws) {
+    SourceLoc keyLoc = takeKeyLoc(kv.second);
+    // Keras spells it `strides`; accept both.
+    if (kv.first == "strides")
+      kv.first = "stride";
+    bool known = false;
+    for (const ParamSpec &p : specs)
+      known |= p.name == kv.first;
+    if (!known) {
+      diags.error(keyLoc, "unknown argument '" + kv.first + "' for '" + what +
+                              "'" + didYouMean(kv.first, names));
+      out.ok = false;
+      continue;
+    }
+    if (out.values.count(kv.first)) {
+      diags.error(keyLoc, "argument '" + kv.first + "' of '" + what +
+                              "' is given twice");
+      out.ok = false;
+      continue;
+    }
+    out.values[kv.first] = kv.second;
+  }
+  for (const ParamSpec &p : specs) {
+    auto it = out.values.find(p.name);
+    if (it == out.values.end()) {
+      if (p.required) {
+        diags.error(callLoc, "'" + what + "' needs argument '" + p.name + "'");
+        out.ok = false;
+      }
+      continue;
+    }
+    if (it->second.kind == Value::Error) {
+      out.ok = false;
+      continue;
+    }
+    if (!checkType(what, p, it->second))
+      out.ok = false;
+  }
+  return out;
+}
+
+} // namespace netc

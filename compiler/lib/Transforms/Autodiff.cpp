@@ -1,0 +1,320 @@
+//===- Autodiff.cpp - Reverse-mode differentiation of net functions -------===//
+//
+// For each loss function made by MLIRGen, builds
+//   <name>_train_step(x, y, params..., slots..., lr, t)
+//       -> (loss, metric, updated trainable params..., updated slots...)
+// by cloning the forward computation and walking it backwards, emitting one
+// gradient op (or a few) per forward op, then one net.optimizer_update per
+// trainable weight; and
+//   <name>_eval_step(x, y, params...) -> (loss, metric, output)
+// Only values that depend on a trainable weight and reach the loss get
+// adjoints, so, e.g., no gradient is computed for the input images.
+//
+//===----------------------------------------------------------------------===//
+#include "netc/Dialect/NetDialect.h"
+#include "netc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/DenseSet.h"
+
+using namespace mlir;
+using namespace netc;
+
+namespace {
+
+class ReverseMode {
+public:
+  ReverseMode(func::FuncOp lossFn) : lossFn(lossFn), b(lossFn.getContext()) {}
+  LogicalResult buildTrainStep();
+  void buildEvalStep();
+
+private:
+  void addAdjoint(Value v, Value g);
+  /// The adjoint of `v` with pending regularizer terms folded in (null when
+  /// nothing reaches the loss through `v`).
+  Value takeAdjoint(Value v);
+  LogicalResult differentiate(Operation *op);
+
+  func::FuncOp lossFn;
+  OpBuilder b;
+  DenseSet<Value> varied;
+  DenseMap<Value, Value> adjoint;
+  DenseMap<Value, SmallVector<net::RegularizerOp>> pendingReg;
+};
+
+void ReverseMode::addAdjoint(Value v, Value g) {
+  if (!varied.contains(v))
+    return;
+  auto [it, inserted] = adjoint.try_emplace(v, g);
+  if (!inserted)
+    it->second = b.create<net::AddOp>(g.getLoc(), it->second, g);
+}
+
+Value ReverseMode::takeAdjoint(Value v) {
+  Value g = adjoint.lookup(v);
+  auto regs = pendingReg.find(v);
+  if (regs == pendingReg.end())
+    return g;
+  for (net::RegularizerOp reg : regs->second) {
+    if (!g) {
+      // Only a regularizer reaches the loss through v: start from zero.
+      auto type = cast<RankedTensorType>(v.getType());
+      g = b.create<arith::ConstantOp>(
+          reg.getLoc(), DenseElementsAttr::get(type, b.getF32FloatAttr(0)));
+    }
+    g = b.create<net::RegularizerGradOp>(reg.getLoc(), v.getType(), g, v,
+                                         reg.getL1Attr(), reg.getL2Attr());
+  }
+  pendingReg.erase(regs);
+  return g;
+}
+
+LogicalResult ReverseMode::differentiate(Operation *op) {
+  Location loc = op->getLoc();
+  if (op->getNumResults() != 1)
+    return success();
+  Value dy = takeAdjoint(op->getResult(0));
+  if (!dy)
+    return success();
+  auto needs = [&](Value v) { return varied.contains(v); };
+
+  if (auto conv = dyn_cast<net::Conv2DOp>(op)) {
+    if (needs(conv.getInput()))
+      addAdjoint(conv.getInput(),
+                 b.create<net::Conv2DGradInputOp>(
+                     loc, conv.getInput().getType(), dy, conv.getFilter(),
+                     conv.getInput(), conv.getStridesAttr(),
+                     conv.getPadsAttr()));
+    if (needs(conv.getFilter()))
+      addAdjoint(conv.getFilter(),
+                 b.create<net::Conv2DGradFilterOp>(
+                     loc, conv.getFilter().getType(), conv.getInput(), dy,
+                     conv.getStridesAttr(), conv.getPadsAttr()));
+    return success();
+  }
+  if (auto mm = dyn_cast<net::MatmulOp>(op)) {
+    if (mm.getTransposeLhs() || mm.getTransposeRhs())
+      return op->emitError("cannot differentiate a transposed matmul");
+    // y = a b:  da = dy b^T,  db = a^T dy.
+    if (needs(mm.getLhs()))
+      addAdjoint(mm.getLhs(), b.create<net::MatmulOp>(
+                                  loc, mm.getLhs().getType(), dy, mm.getRhs(),
+                                  /*transpose_lhs=*/false,
+                                  /*transpose_rhs=*/true));
+    if (needs(mm.getRhs()))
+      addAdjoint(mm.getRhs(), b.create<net::MatmulOp>(
+                                  loc, mm.getRhs().getType(), mm.getLhs(), dy,
+                                  /*transpose_lhs=*/true,
+                                  /*transpose_rhs=*/false));
+    return success();
+  }
+  if (auto bias = dyn_cast<net::BiasAddOp>(op)) {
+    addAdjoint(bias.getInput(), dy);
+    if (needs(bias.getBias()))
+      addAdjoint(bias.getBias(), b.create<net::BiasAddGradOp>(
+                                     loc, bias.getBias().getType(), dy));
+    return success();
+  }
+  auto activationGrad = [&](Value input, StringRef kind) {
+    addAdjoint(input, b.create<net::ActivationGradOp>(
+                          loc, input.getType(), dy, op->getResult(0),
+                          b.getStringAttr(kind)));
+    return success();
+  };
+  if (auto a = dyn_cast<net::ReluOp>(op))
+    return activationGrad(a.getInput(), "relu");
+  if (auto a = dyn_cast<net::SigmoidOp>(op))
+    return activationGrad(a.getInput(), "sigmoid");
+  if (auto a = dyn_cast<net::TanhOp>(op))
+    return activationGrad(a.getInput(), "tanh");
+  if (auto a = dyn_cast<net::SoftmaxOp>(op))
+    return activationGrad(a.getInput(), "softmax");
+  if (auto pool = dyn_cast<net::PoolOp>(op)) {
+    addAdjoint(pool.getInput(),
+               b.create<net::PoolGradOp>(
+                   loc, pool.getInput().getType(), pool.getInput(), dy,
+                   pool.getKindAttr(), pool.getWindowAttr(),
+                   pool.getStridesAttr(), pool.getPadsAttr()));
+    return success();
+  }
+  if (auto reshape = dyn_cast<net::ReshapeOp>(op)) {
+    addAdjoint(reshape.getInput(),
+               b.create<net::ReshapeOp>(loc, reshape.getInput().getType(), dy));
+    return success();
+  }
+  if (auto add = dyn_cast<net::AddOp>(op)) {
+    addAdjoint(add.getLhs(), dy);
+    addAdjoint(add.getRhs(), dy);
+    return success();
+  }
+  return op->emitError("no gradient rule for '")
+         << op->getName() << "'";
+}
+
+LogicalResult ReverseMode::buildTrainStep() {
+  MLIRContext *ctx = lossFn.getContext();
+  FunctionType lossType = lossFn.getFunctionType();
+  unsigned numParams = lossType.getNumInputs() - 2;
+  auto slotInit = lossFn->getAttrOfType<DenseF64ArrayAttr>("net.slot_init");
+  unsigned numSlots = slotInit ? slotInit.size() : 0;
+  SmallVector<unsigned> trainable;
+  for (unsigned i = 0; i < numParams; ++i)
+    if (auto t = lossFn.getArgAttrOfType<BoolAttr>(2 + i, "net.trainable");
+        !t || t.getValue())
+      trainable.push_back(i);
+
+  // Signature: x, y, params..., slots (per trainable param)..., lr, t.
+  SmallVector<Type> args(lossType.getInputs().begin(),
+                         lossType.getInputs().end());
+  SmallVector<Type> results{lossType.getResult(0), lossType.getResult(1)};
+  for (unsigned p : trainable)
+    results.push_back(lossType.getInput(2 + p));
+  for (unsigned p : trainable)
+    for (unsigned s = 0; s < numSlots; ++s) {
+      args.push_back(lossType.getInput(2 + p));
+      results.push_back(lossType.getInput(2 + p));
+    }
+  Type f32 = b.getF32Type();
+  args.append({f32, f32});
+
+  b.setInsertionPointAfter(lossFn);
+  auto fn = b.create<func::FuncOp>(lossFn.getLoc(),
+                                   (lossFn.getSymName() + "_train_step").str(),
+                                   b.getFunctionType(args, results));
+  fn->setAttr("net.train_step", b.getUnitAttr());
+  for (StringRef a : {"net.network", "net.loss", "net.metric", "net.optimizer",
+                      "net.optimizer_config", "net.slot_init"})
+    if (Attribute attr = lossFn->getAttr(a))
+      fn->setAttr(a, attr);
+  SmallVector<int64_t> trainableAttr(trainable.begin(), trainable.end());
+  fn->setAttr("net.trainable_params", b.getDenseI64ArrayAttr(trainableAttr));
+  for (unsigned i = 0; i < numParams; ++i)
+    fn.setArgAttrs(2 + i, lossFn.getArgAttrDict(2 + i));
+
+  Block *body = fn.addEntryBlock();
+  IRMapping map;
+  for (unsigned i = 0; i < lossType.getNumInputs(); ++i)
+    map.map(lossFn.getArgument(i), body->getArgument(i));
+  b.setInsertionPointToStart(body);
+  auto ret = cast<func::ReturnOp>(lossFn.getBody().front().getTerminator());
+  SmallVector<Operation *> forward;
+  for (Operation &op : lossFn.getBody().front().without_terminator())
+    forward.push_back(b.clone(op, map));
+  Value loss = map.lookup(ret.getOperand(0));
+  Value metric = map.lookup(ret.getOperand(1));
+
+  // Activity: values that depend on a trainable weight.
+  for (unsigned p : trainable)
+    varied.insert(body->getArgument(2 + p));
+  for (Operation *op : forward)
+    if (llvm::any_of(op->getOperands(),
+                     [&](Value v) { return varied.contains(v); }))
+      for (Value r : op->getResults())
+        varied.insert(r);
+
+  // Seed: the loss is a sum of terms, each with d(loss)/d(term) = 1.
+  auto sum = loss.getDefiningOp<net::ScalarAddOp>();
+  if (!sum)
+    return lossFn.emitError("loss is not a sum of loss terms");
+  for (Value term : sum.getTerms()) {
+    Operation *def = term.getDefiningOp();
+    if (auto ce = dyn_cast<net::SoftmaxCrossEntropyOp>(def)) {
+      addAdjoint(ce.getLogits(),
+                 b.create<net::SoftmaxCrossEntropyGradOp>(
+                     ce.getLoc(), ce.getLogits().getType(), ce.getLogits(),
+                     ce.getLabels()));
+    } else if (auto mse = dyn_cast<net::MseOp>(def)) {
+      addAdjoint(mse.getPred(),
+                 b.create<net::MseGradOp>(mse.getLoc(), mse.getPred().getType(),
+                                          mse.getPred(), mse.getTarget()));
+    } else if (auto reg = dyn_cast<net::RegularizerOp>(def)) {
+      if (varied.contains(reg.getInput()))
+        pendingReg[reg.getInput()].push_back(reg);
+    } else {
+      return def->emitError("no gradient rule for loss term '")
+             << def->getName() << "'";
+    }
+  }
+  for (Operation *op : llvm::reverse(forward))
+    if (!isa<net::ScalarAddOp, net::SoftmaxCrossEntropyOp, net::MseOp,
+             net::RegularizerOp>(op))
+      if (failed(differentiate(op)))
+        return failure();
+
+  // Optimizer updates.
+  auto kind = lossFn->getAttrOfType<StringAttr>("net.optimizer");
+  auto config = lossFn->getAttrOfType<DictionaryAttr>("net.optimizer_config");
+  Value lr = body->getArgument(args.size() - 2);
+  Value iter = body->getArgument(args.size() - 1);
+  SmallVector<Value> newParams, newSlots;
+  unsigned slotArg = 2 + numParams;
+  for (unsigned p : trainable) {
+    Value w = body->getArgument(2 + p);
+    Value g = takeAdjoint(w);
+    if (!g)
+      g = b.create<arith::ConstantOp>(
+          fn.getLoc(), DenseElementsAttr::get(
+                           cast<RankedTensorType>(w.getType()),
+                           b.getF32FloatAttr(0)));
+    SmallVector<Value> slots;
+    for (unsigned s = 0; s < numSlots; ++s)
+      slots.push_back(body->getArgument(slotArg++));
+    SmallVector<Type> types(1 + numSlots, w.getType());
+    auto update = b.create<net::OptimizerUpdateOp>(
+        w.getLoc(), types, w, g, slots, lr, iter, kind, config);
+    newParams.push_back(update.getResult(0));
+    for (unsigned s = 0; s < numSlots; ++s)
+      newSlots.push_back(update.getResult(1 + s));
+  }
+  SmallVector<Value> outs{loss, metric};
+  outs.append(newParams);
+  outs.append(newSlots);
+  b.create<func::ReturnOp>(fn.getLoc(), outs);
+  (void)ctx;
+  return success();
+}
+
+void ReverseMode::buildEvalStep() {
+  b.setInsertionPointAfter(lossFn);
+  auto eval = cast<func::FuncOp>(b.clone(*lossFn));
+  eval.setSymName((lossFn.getSymName() + "_eval_step").str());
+  eval->removeAttr("net.loss_function");
+  eval->setAttr("net.eval_step", b.getUnitAttr());
+}
+
+struct AutodiffPass
+    : public PassWrapper<AutodiffPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(AutodiffPass)
+  StringRef getArgument() const final { return "netc-autodiff"; }
+  StringRef getDescription() const final {
+    return "Build train-step and eval functions by reverse-mode "
+           "differentiation of net loss functions";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect>();
+  }
+  void runOnOperation() override {
+    SmallVector<func::FuncOp> lossFns;
+    getOperation().walk([&](func::FuncOp fn) {
+      if (fn->hasAttr("net.loss_function"))
+        lossFns.push_back(fn);
+    });
+    for (func::FuncOp fn : lossFns) {
+      ReverseMode rm(fn);
+      if (failed(rm.buildTrainStep()))
+        return signalPassFailure();
+      rm.buildEvalStep();
+      fn.erase();
+    }
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> netc::createAutodiffPass() {
+  return std::make_unique<AutodiffPass>();
+}

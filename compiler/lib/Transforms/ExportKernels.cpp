@@ -1,0 +1,252 @@
+//===- ExportKernels.cpp - C-ABI entry points for train/eval steps --------===//
+//
+// Turns the tensor-level <k>_train_step / <k>_eval_step functions into the
+// entry points of runtime/include/netc/Abi.h. Parameters and optimizer slots
+// live in two flat float arrays; each weight is a static-offset view of one of
+// them, read as a tensor and written back in place after the update. The
+// layout is recorded on the entry as attributes for the plan:
+//   net.param_offsets, net.state_floats, net.state_init ([off, size, value]*).
+//
+//===----------------------------------------------------------------------===//
+#include "netc/Dialect/NetDialect.h"
+#include "netc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+using namespace netc;
+
+namespace {
+
+class Exporter {
+public:
+  Exporter(func::FuncOp step) : step(step), b(step.getContext()) {}
+  void exportTrain();
+  void exportEval();
+
+private:
+  /// A view of `flat` at a static offset with the (static) shape of `type`.
+  Value view(Value flat, int64_t offset, RankedTensorType type);
+  /// A view of `flat` as [n, type.shape[1:]...].
+  Value batchView(Value flat, Value n, RankedTensorType type);
+  Value read(Value memref) {
+    return b.create<bufferization::ToTensorOp>(step.getLoc(), memref,
+                                               /*restrict=*/true);
+  }
+  void write(Value tensor, Value memref) {
+    auto op = b.create<bufferization::MaterializeInDestinationOp>(
+        step.getLoc(), TypeRange{}, tensor, memref);
+    op.setRestrict(true);
+    op.setWritable(true);
+  }
+  void storeScalar(Value tensor, Value memref, int64_t index);
+  /// Clones the step's body; returns the values its terminator returns.
+  SmallVector<Value> inlineStep(ArrayRef<Value> args);
+  func::FuncOp createEntry(StringRef suffix, ArrayRef<Type> types);
+
+  func::FuncOp step;
+  OpBuilder b;
+  Location loc() { return step.getLoc(); }
+};
+
+Value Exporter::view(Value flat, int64_t offset, RankedTensorType type) {
+  SmallVector<int64_t> strides(type.getRank(), 1);
+  for (int64_t i = type.getRank() - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * type.getDimSize(i + 1);
+  auto layout = StridedLayoutAttr::get(b.getContext(), offset, strides);
+  auto memrefType =
+      MemRefType::get(type.getShape(), type.getElementType(), layout);
+  return b.create<memref::ReinterpretCastOp>(loc(), memrefType, flat, offset,
+                                             type.getShape(), strides);
+}
+
+Value Exporter::batchView(Value flat, Value n, RankedTensorType type) {
+  SmallVector<OpFoldResult> sizes{n}, strides;
+  SmallVector<int64_t> staticStrides(type.getRank(), 1);
+  for (int64_t i = type.getRank() - 2; i >= 0; --i)
+    staticStrides[i] = staticStrides[i + 1] * type.getDimSize(i + 1);
+  for (int64_t i = 1; i < type.getRank(); ++i)
+    sizes.push_back(b.getIndexAttr(type.getDimSize(i)));
+  for (int64_t s : staticStrides)
+    strides.push_back(b.getIndexAttr(s));
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return b.create<memref::ReinterpretCastOp>(loc(), memrefType, flat,
+                                             b.getIndexAttr(0), sizes, strides);
+}
+
+void Exporter::storeScalar(Value tensor, Value memref, int64_t index) {
+  Value v = b.create<tensor::ExtractOp>(loc(), tensor, ValueRange{});
+  Value i = b.create<arith::ConstantIndexOp>(loc(), index);
+  b.create<memref::StoreOp>(loc(), v, memref, i);
+}
+
+SmallVector<Value> Exporter::inlineStep(ArrayRef<Value> args) {
+  IRMapping map;
+  Block &body = step.getBody().front();
+  for (auto [arg, v] : llvm::zip(body.getArguments(), args))
+    map.map(arg, v);
+  for (Operation &op : body.without_terminator())
+    b.clone(op, map);
+  SmallVector<Value> results;
+  for (Value v : body.getTerminator()->getOperands())
+    results.push_back(map.lookup(v));
+  return results;
+}
+
+func::FuncOp Exporter::createEntry(StringRef suffix, ArrayRef<Type> types) {
+  StringRef base = step.getSymName();
+  base.consume_back(suffix == "train" ? "_train_step" : "_eval_step");
+  b.setInsertionPointAfter(step);
+  auto fn = b.create<func::FuncOp>(loc(), (base + "_" + suffix).str(),
+                                   b.getFunctionType(types, {}));
+  fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  fn->setAttr("net.entry", b.getStringAttr(suffix));
+  fn->setAttr("net.kernel", b.getStringAttr(base));
+  for (StringRef a : {"net.network", "net.loss", "net.metric", "net.optimizer",
+                      "net.optimizer_config"})
+    if (Attribute attr = step->getAttr(a))
+      fn->setAttr(a, attr);
+  b.setInsertionPointToStart(fn.addEntryBlock());
+  return fn;
+}
+
+void Exporter::exportTrain() {
+  MLIRContext *ctx = step.getContext();
+  auto flat = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+  Type index = b.getIndexType();
+  // params, state, x, y, n, ws, cap, hyper, metrics
+  func::FuncOp fn = createEntry(
+      "train", {flat, flat, flat, flat, index, flat, index, flat, flat});
+  fn.setArgAttr(5, "net.workspace", b.getUnitAttr());
+  fn.setArgAttr(6, "net.capacity", b.getUnitAttr());
+  Value params = fn.getArgument(0), state = fn.getArgument(1),
+        n = fn.getArgument(4), hyper = fn.getArgument(7),
+        metrics = fn.getArgument(8);
+
+  FunctionType type = step.getFunctionType();
+  auto trainable = step->getAttrOfType<DenseI64ArrayAttr>("net.trainable_params");
+  auto slotInit = step->getAttrOfType<DenseF64ArrayAttr>("net.slot_init");
+  unsigned numSlots = slotInit ? slotInit.size() : 0;
+  unsigned numParams = type.getNumInputs() - 4 -
+                       trainable.size() * numSlots;
+
+  SmallVector<Value> args{
+      read(batchView(fn.getArgument(2), n,
+                     cast<RankedTensorType>(type.getInput(0)))),
+      read(batchView(fn.getArgument(3), n,
+                     cast<RankedTensorType>(type.getInput(1))))};
+  SmallVector<Value> paramViews;
+  SmallVector<int64_t> paramOffsets;
+  int64_t offset = 0;
+  for (unsigned i = 0; i < numParams; ++i) {
+    auto t = cast<RankedTensorType>(type.getInput(2 + i));
+    paramOffsets.push_back(offset);
+    paramViews.push_back(view(params, offset, t));
+    args.push_back(read(paramViews.back()));
+    offset += t.getNumElements();
+  }
+  SmallVector<Value> slotViews;
+  SmallVector<Attribute> stateInit;
+  int64_t stateOffset = 0;
+  for (int64_t p : trainable.asArrayRef()) {
+    auto t = cast<RankedTensorType>(type.getInput(2 + p));
+    for (unsigned s = 0; s < numSlots; ++s) {
+      slotViews.push_back(view(state, stateOffset, t));
+      args.push_back(read(slotViews.back()));
+      stateInit.push_back(b.getArrayAttr(
+          {b.getI64IntegerAttr(stateOffset),
+           b.getI64IntegerAttr(t.getNumElements()),
+           b.getF64FloatAttr(slotInit[s])}));
+      stateOffset += t.getNumElements();
+    }
+  }
+  for (int64_t h = 0; h < 2; ++h)
+    args.push_back(b.create<memref::LoadOp>(
+        loc(), hyper, ValueRange{b.create<arith::ConstantIndexOp>(loc(), h)}));
+
+  SmallVector<Value> results = inlineStep(args);
+  storeScalar(results[0], metrics, 0);
+  storeScalar(results[1], metrics, 1);
+  unsigned r = 2;
+  for (int64_t p : trainable.asArrayRef())
+    write(results[r++], paramViews[p]);
+  for (Value v : slotViews)
+    write(results[r++], v);
+  b.create<func::ReturnOp>(loc());
+
+  fn->setAttr("net.param_offsets", b.getDenseI64ArrayAttr(paramOffsets));
+  fn->setAttr("net.param_floats", b.getI64IntegerAttr(offset));
+  fn->setAttr("net.state_floats", b.getI64IntegerAttr(stateOffset));
+  fn->setAttr("net.state_init", ArrayAttr::get(ctx, stateInit));
+}
+
+void Exporter::exportEval() {
+  auto flat = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+  Type index = b.getIndexType();
+  // params, x, y, n, ws, cap, metrics, out
+  func::FuncOp fn =
+      createEntry("eval", {flat, flat, flat, index, flat, index, flat, flat});
+  fn.setArgAttr(4, "net.workspace", b.getUnitAttr());
+  fn.setArgAttr(5, "net.capacity", b.getUnitAttr());
+  Value params = fn.getArgument(0), n = fn.getArgument(3),
+        metrics = fn.getArgument(6);
+  FunctionType type = step.getFunctionType();
+  SmallVector<Value> args{
+      read(batchView(fn.getArgument(1), n,
+                     cast<RankedTensorType>(type.getInput(0)))),
+      read(batchView(fn.getArgument(2), n,
+                     cast<RankedTensorType>(type.getInput(1))))};
+  int64_t offset = 0;
+  for (unsigned i = 2; i < type.getNumInputs(); ++i) {
+    auto t = cast<RankedTensorType>(type.getInput(i));
+    args.push_back(read(view(params, offset, t)));
+    offset += t.getNumElements();
+  }
+  SmallVector<Value> results = inlineStep(args);
+  storeScalar(results[0], metrics, 0);
+  storeScalar(results[1], metrics, 1);
+  write(results[2], batchView(fn.getArgument(7), n,
+                              cast<RankedTensorType>(type.getResult(2))));
+  b.create<func::ReturnOp>(loc());
+}
+
+struct ExportKernelsPass
+    : public PassWrapper<ExportKernelsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ExportKernelsPass)
+  StringRef getArgument() const final { return "netc-export-kernels"; }
+  StringRef getDescription() const final {
+    return "Wrap train/eval steps into the runtime's C-ABI entry points";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, bufferization::BufferizationDialect,
+                    memref::MemRefDialect, tensor::TensorDialect>();
+  }
+  void runOnOperation() override {
+    SmallVector<func::FuncOp> steps;
+    getOperation().walk([&](func::FuncOp fn) {
+      if (fn->hasAttr("net.train_step") || fn->hasAttr("net.eval_step"))
+        steps.push_back(fn);
+    });
+    for (func::FuncOp fn : steps) {
+      Exporter e(fn);
+      if (fn->hasAttr("net.train_step"))
+        e.exportTrain();
+      else
+        e.exportEval();
+      fn.erase();
+    }
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> netc::createExportKernelsPass() {
+  return std::make_unique<ExportKernelsPass>();
+}

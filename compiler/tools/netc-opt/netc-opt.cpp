@@ -1,0 +1,18 @@
+//===- netc-opt.cpp - mlir-opt with the net dialect and netc's passes ----===//
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "netc/Conversion/Passes.h"
+#include "netc/Dialect/NetDialect.h"
+#include "netc/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  netc::registerNetTransformsPasses();
+  netc::registerNetConversionPasses();
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  registry.insert<netc::net::NetDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "netc optimizer driver\n", registry));
+}

@@ -1,0 +1,141 @@
+//===- netc.cpp - The netc command line ------------------------------------===//
+//
+//   netc check FILE.net
+//   netc summary FILE.net [NETWORK]
+//   netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu]
+//   netc build FILE.net -o PROGRAM [--target cpu]
+//   netc run FILE.net [--target cpu] [run options of the built program...]
+//
+//===----------------------------------------------------------------------===//
+#include "netc/Driver/Compile.h"
+#include "netc/Frontend/Frontend.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+#include <cstring>
+#include <iostream>
+
+using namespace netc;
+
+static const char *usage =
+    "usage: netc check FILE.net\n"
+    "       netc summary FILE.net [NETWORK]\n"
+    "       netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu]\n"
+    "       netc build FILE.net -o PROGRAM [--target cpu]\n"
+    "       netc run FILE.net [--target cpu] [--experiment NAME] [--data DIR]\n"
+    "                [--out DIR] [--set KEY=VALUE ...] [--resume]\n";
+
+static int fail(const std::string &message) {
+  std::cerr << "netc: error: " << message << "\n" << usage;
+  return 2;
+}
+
+/// Takes `--target X` out of `args`; only the CPU target exists so far.
+static bool takeTarget(std::vector<std::string> &args) {
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args[i] == "--target") {
+      if (i + 1 >= args.size())
+        return fail("--target needs a value"), false;
+      std::string t = args[i + 1];
+      args.erase(args.begin() + i, args.begin() + i + 2);
+      if (t == "cpu")
+        return true;
+      std::cerr << "netc: error: target '" << t
+                << "' is not supported yet (available: cpu)\n";
+      return false;
+    }
+  return true;
+}
+
+static bool buildExecutable(const std::string &file, const std::string &out) {
+  std::unique_ptr<Program> program = loadProgram(file, std::cerr);
+  if (!program)
+    return false;
+  llvm::SmallString<128> object;
+  if (llvm::sys::fs::createTemporaryFile("netc", "o", object)) {
+    std::cerr << "netc: error: cannot create a temporary file\n";
+    return false;
+  }
+  bool ok = compileProgram(*program, Stage::Object, std::cout, std::cerr,
+                           std::string(object)) &&
+            linkProgram(std::string(object), out, std::cerr);
+  llvm::sys::fs::remove(object);
+  return ok;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+    std::cout << usage;
+    return argc < 2 ? 2 : 0;
+  }
+  std::string cmd = argv[1];
+  if (argc < 3)
+    return fail("missing FILE.net");
+  std::string file = argv[2];
+  std::vector<std::string> args(argv + 3, argv + argc);
+
+  if (cmd == "check")
+    return runCheck(file, std::cout, std::cerr);
+  if (cmd == "summary")
+    return runSummary(file, args.empty() ? "" : args[0], std::cout,
+                      std::cerr);
+  if (!takeTarget(args))
+    return 1;
+
+  if (cmd == "emit") {
+    std::string stage;
+    for (size_t i = 0; i + 1 < args.size(); ++i)
+      if (args[i] == "--stage")
+        stage = args[i + 1];
+    if (stage == "ast")
+      return runEmitAst(file, std::cout, std::cerr);
+    Stage s;
+    if (stage == "net")
+      s = Stage::Net;
+    else if (stage == "linalg")
+      s = Stage::Linalg;
+    else if (stage == "llvm")
+      s = Stage::LLVM;
+    else
+      return fail("--stage must be ast, net, linalg or llvm");
+    std::unique_ptr<Program> program = loadProgram(file, std::cerr);
+    if (!program)
+      return 1;
+    return compileProgram(*program, s, std::cout, std::cerr) ? 0 : 1;
+  }
+
+  if (cmd == "build") {
+    std::string out;
+    for (size_t i = 0; i + 1 < args.size(); ++i)
+      if (args[i] == "-o")
+        out = args[i + 1];
+    if (out.empty())
+      return fail("build needs -o PROGRAM");
+    return buildExecutable(file, out) ? 0 : 1;
+  }
+
+  if (cmd == "run") {
+    llvm::SmallString<128> exe;
+    if (llvm::sys::fs::createTemporaryFile("netc-program", "", exe))
+      return fail("cannot create a temporary file");
+    if (!buildExecutable(file, std::string(exe))) {
+      llvm::sys::fs::remove(exe);
+      return 1;
+    }
+    std::vector<llvm::StringRef> programArgs{exe};
+    for (const std::string &a : args)
+      programArgs.push_back(a);
+    std::string message;
+    int rc = llvm::sys::ExecuteAndWait(exe, programArgs, std::nullopt, {}, 0,
+                                       0, &message);
+    llvm::sys::fs::remove(exe);
+    if (rc < 0) {
+      std::cerr << "netc: error: the program failed: " << message << "\n";
+      return 1;
+    }
+    return rc;
+  }
+  return fail("unknown command '" + cmd + "'");
+}

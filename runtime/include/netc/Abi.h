@@ -1,0 +1,112 @@
+/*===- Abi.h - The contract between compiled code and the runtime -*- C -*-===//
+ *
+ * Two directions:
+ *  1. Compiled code calls the runtime's kernels (netc_conv2d_*, netc_pool_*,
+ *     netc_matmul): heavy ops run in oneDNN. The compiler passes every pointer
+ *     as a 64-bit integer address (same register class as a pointer on
+ *     x86-64 and AArch64) and every size as int64_t. Layouts are plain
+ *     row-major: activations NHWC, conv kernels HWIO, dense kernels (in, out).
+ *  2. The runtime calls compiled code through the table `netc_kernels`, and
+ *     reads the program's plan (networks, parameters, experiments) from the
+ *     JSON text `netc_plan_json` that the compiler embeds. See
+ *     docs/design.md for the plan's schema.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef NETC_ABI_H
+#define NETC_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Kernels the compiled code calls (implemented by the runtime) ------ */
+
+/* y[n,oh,ow,oc] = sum x[n, oh*sh - pt + i, ow*sw - pl + j, c] * w[i,j,c,oc]
+ * (no bias: bias and activation are fused into generated code).
+ * dims: n, h, w, c, kh, kw, oc, sh, sw, pt, pb, pl, pr, oh, ow. */
+void netc_conv2d_fwd(const float *x, const float *w, float *y, int64_t n,
+                     int64_t h, int64_t wd, int64_t c, int64_t kh, int64_t kw,
+                     int64_t oc, int64_t sh, int64_t sw, int64_t pt, int64_t pb,
+                     int64_t pl, int64_t pr, int64_t oh, int64_t ow);
+/* dx = d y / d x contracted with dy (same dims as forward). Overwrites dx. */
+void netc_conv2d_bwd_data(const float *dy, const float *w, float *dx, int64_t n,
+                          int64_t h, int64_t wd, int64_t c, int64_t kh,
+                          int64_t kw, int64_t oc, int64_t sh, int64_t sw,
+                          int64_t pt, int64_t pb, int64_t pl, int64_t pr,
+                          int64_t oh, int64_t ow);
+/* dw[i,j,c,oc] = sum_n,oh,ow x[...] * dy[...]. Overwrites dw. */
+void netc_conv2d_bwd_weights(const float *x, const float *dy, float *dw,
+                             int64_t n, int64_t h, int64_t wd, int64_t c,
+                             int64_t kh, int64_t kw, int64_t oc, int64_t sh,
+                             int64_t sw, int64_t pt, int64_t pb, int64_t pl,
+                             int64_t pr, int64_t oh, int64_t ow);
+
+/* Pooling, NHWC. kind 0 = max, 1 = average (padding excluded from the count,
+ * as TensorFlow's 'same' average pooling). dims as conv with kh,kw the
+ * window and c channels (oc unused). */
+void netc_pool_fwd(int64_t kind, const float *x, float *y, int64_t n, int64_t h,
+                   int64_t wd, int64_t c, int64_t kh, int64_t kw, int64_t sh,
+                   int64_t sw, int64_t pt, int64_t pb, int64_t pl, int64_t pr,
+                   int64_t oh, int64_t ow);
+/* dx from dy; max pooling routes each dy to the first maximum of its window
+ * in x (recomputed from x). Overwrites dx. */
+void netc_pool_bwd(int64_t kind, const float *x, const float *dy, float *dx,
+                   int64_t n, int64_t h, int64_t wd, int64_t c, int64_t kh,
+                   int64_t kw, int64_t sh, int64_t sw, int64_t pt, int64_t pb,
+                   int64_t pl, int64_t pr, int64_t oh, int64_t ow);
+
+/* Row-major C[m,n] = op(A)[m,k] * op(B)[k,n]; op = transpose when transX is
+ * nonzero (A stored [k,m], B stored [n,k]). Overwrites C. */
+void netc_matmul(const float *a, const float *b, float *c, int64_t m, int64_t n,
+                 int64_t k, int64_t transA, int64_t transB);
+
+/* ---- Compiled code the runtime calls ---------------------------------- */
+
+/* Compiled entry points use MLIR's C interface for rank-1 memrefs: every
+ * buffer is passed as a pointer to this descriptor (offset 0, stride 1). */
+typedef struct {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t size;
+  int64_t stride;
+} netc_buf;
+
+/* One training step of one kernel (a network variant with its loss,
+ * regularizers and optimizer) on a batch of n <= cap samples:
+ *   params  trainable and non-trainable weights, flat, offsets in the plan
+ *           (updated in place)
+ *   state   optimizer slots, flat, offsets in the plan (updated in place)
+ *   x       [n, input...] floats; y [n, label...] floats (a class index as a
+ *           float for classification)
+ *   ws      workspace of ws_per_sample * cap floats (plan), scratch
+ *   hyper   [learning_rate, iteration (1-based), dropout seed]
+ *   metrics out: [loss (batch mean, including regularization), metric sum
+ *           over the batch (correct predictions, or squared error)] */
+typedef void (*netc_train_fn)(netc_buf *params, netc_buf *state, netc_buf *x,
+                              netc_buf *y, int64_t n, netc_buf *ws, int64_t cap,
+                              netc_buf *hyper, netc_buf *metrics);
+/* Evaluation (inference mode) of the same kernel: metrics as above;
+ * the network's outputs [n, output...] are written to out. */
+typedef void (*netc_eval_fn)(netc_buf *params, netc_buf *x, netc_buf *y,
+                             int64_t n, netc_buf *ws, int64_t cap,
+                             netc_buf *metrics, netc_buf *out);
+
+typedef struct {
+  const char *name;
+  netc_train_fn train;
+  netc_eval_fn eval;
+} netc_kernel_entry;
+
+/* Emitted by the compiler into every program. */
+extern const netc_kernel_entry netc_kernels[];
+extern const int64_t netc_num_kernels;
+extern const char netc_plan_json[];
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NETC_ABI_H */

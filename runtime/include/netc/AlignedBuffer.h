@@ -1,0 +1,48 @@
+//===- AlignedBuffer.h - 64-byte aligned float arrays ----------*- C++ -*-===//
+//
+// Generated code may use aligned vector loads on params, state and
+// workspace, so those buffers start on a cache line (AVX-512 width).
+//
+//===----------------------------------------------------------------------===//
+#ifndef NETC_ALIGNEDBUFFER_H
+#define NETC_ALIGNEDBUFFER_H
+
+#include "netc/Abi.h"
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+
+namespace netc {
+
+class AlignedBuffer {
+public:
+  AlignedBuffer() = default;
+  explicit AlignedBuffer(int64_t count) : count(count) {
+    // Round up: aligned_alloc wants a multiple of the alignment; never 0.
+    const size_t bytes =
+        (static_cast<size_t>(count) * sizeof(float) + 63) / 64 * 64 + 64;
+    data.reset(static_cast<float *>(std::aligned_alloc(64, bytes)));
+    if (!data)
+      throw std::bad_alloc();
+    std::memset(data.get(), 0, bytes);
+  }
+  float *get() const { return data.get(); }
+  int64_t size() const { return count; }
+  float &operator[](int64_t i) const { return data.get()[i]; }
+  /// The MLIR rank-1 memref descriptor the ABI passes.
+  netc_buf descriptor() const { return {get(), get(), 0, count, 1}; }
+
+private:
+  struct Free {
+    void operator()(float *p) const { std::free(p); }
+  };
+  std::unique_ptr<float, Free> data;
+  int64_t count = 0;
+};
+
+} // namespace netc
+
+#endif // NETC_ALIGNEDBUFFER_H

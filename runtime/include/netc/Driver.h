@@ -1,0 +1,46 @@
+//===- Driver.h - The experiment driver of a built program -----*- C++ -*-===//
+//
+// A program built by netc is main() → runProgram(): read the plan, parse the
+// command line (spec §4), run the chosen experiments' steps with the
+// compiled kernels, print progress and the results table, and write the
+// results files (spec §5).
+//
+//===----------------------------------------------------------------------===//
+#ifndef NETC_DRIVER_H
+#define NETC_DRIVER_H
+
+#include "netc/Abi.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace netc {
+
+/// The run options of a built program (spec §4).
+struct Options {
+  std::vector<std::string> experiments; // --experiment (repeatable); empty=all
+  std::string dataDir = ".";            // --data
+  std::string outDir;                   // --out; empty: ./netc-out/EXP/
+  std::optional<int64_t> epochs, batchSize, limit; // --set overrides
+  std::optional<uint64_t> seed;
+  bool resume = false;        // --resume (accepted; later issue)
+  std::string saveWeightsDir; // --save-weights (accepted; later)
+  bool help = false;
+};
+
+/// Parses argv[1..argc). On a usage error returns false with `error` set.
+bool parseOptions(int argc, char **argv, Options &options, std::string &error);
+
+/// The usage text of --help.
+std::string usage(const char *program);
+
+/// The whole program: returns the process exit status (0 success, 1 a
+/// runtime error such as bad data, printed as `error: ...`, 2 a usage error).
+int runProgram(const char *planJson, const netc_kernel_entry *kernels,
+               int64_t numKernels, int argc, char **argv);
+
+} // namespace netc
+
+#endif // NETC_DRIVER_H

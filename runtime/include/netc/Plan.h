@@ -1,0 +1,103 @@
+//===- Plan.h - The program's plan, read from the embedded JSON -*- C++ -*-===//
+//
+// The compiler embeds the plan (docs/design.md) as JSON text; this is its
+// typed form. Reading it is the runtime's job, so schema errors surface here
+// with the path of the bad field.
+//
+//===----------------------------------------------------------------------===//
+#ifndef NETC_PLAN_H
+#define NETC_PLAN_H
+
+#include "netc/Initializers.h"
+#include "netc/data/Dataset.h"
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace netc {
+
+struct PlanError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ParamSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+  int64_t offset = 0;
+  bool trainable = true;
+  int64_t fanIn = 1, fanOut = 1;
+  InitSpec init;
+  int64_t size() const;
+};
+
+struct NetworkSpec {
+  std::string name, instance;
+  int64_t paramFloats = 0, trainableParams = 0;
+  std::vector<int64_t> inputShape, outputShape;
+  std::vector<ParamSpec> params;
+};
+
+struct StateInit {
+  int64_t offset = 0, size = 0;
+  double value = 0;
+};
+
+struct OptimizerSpec {
+  std::string name;
+  std::map<std::string, double> args;
+  /// learning_rate from args, else the optimizer's Keras default.
+  double learningRate() const;
+};
+
+struct KernelSpec {
+  std::string name;
+  int64_t index = 0, network = 0;
+  std::string loss, metric;
+  std::vector<int64_t> labelShape, outputShape;
+  int64_t stateFloats = 0, trainWsPerSample = 0, evalWsPerSample = 0;
+  std::vector<StateInit> stateInit;
+  OptimizerSpec optimizer;
+};
+
+/// One step of a run; which fields matter depends on `op`.
+struct StepSpec {
+  std::string op; // new | train | evaluate | report
+  int64_t slot = -1, network = -1, kernel = -1, dataset = -1, result = -1;
+  std::string split;
+  int64_t epochs = 1, batchSize = 32;
+  std::vector<std::string> columns;
+  std::vector<nlohmann::json> values;
+};
+
+struct RunSpec {
+  nlohmann::json params = nlohmann::json::object();
+  int64_t fold = -1;
+  std::vector<StepSpec> steps;
+};
+
+struct ExperimentSpec {
+  std::string name;
+  nlohmann::json select; // null when absent
+  std::vector<RunSpec> runs;
+};
+
+struct Plan {
+  int version = 1;
+  std::string file;
+  std::vector<NetworkSpec> networks;
+  std::vector<KernelSpec> kernels;
+  std::vector<DatasetSpec> datasets;
+  std::vector<ExperimentSpec> experiments;
+};
+
+/// Parses and checks the plan (indices in range, offsets inside buffers).
+/// Throws PlanError.
+Plan parsePlan(const std::string &text);
+
+} // namespace netc
+
+#endif // NETC_PLAN_H

@@ -1,0 +1,84 @@
+//===- Dataset.h - In-memory data sets and their loaders -------*- C++ -*-===//
+//
+// Every data set kind (mnist, fashion_mnist, cifar10, polynomial, later
+// stl10, image_folder, csv) is a loader function registered by kind name. A
+// loader returns both splits fully in memory as floats, samples row-major in
+// the network's input layout (NHWC for images), labels as floats (a class
+// index, or the regression target). Generic options (`scale`, `limit`) are
+// applied here once, after the loader, so loaders stay small.
+//
+//===----------------------------------------------------------------------===//
+#ifndef NETC_DATA_DATASET_H
+#define NETC_DATA_DATASET_H
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace netc {
+
+/// Any malformed or missing input. The message is "FILE: problem" so the
+/// driver can print `error: FILE: problem`.
+struct DataError : std::runtime_error {
+  DataError(const std::string &file, const std::string &problem)
+      : std::runtime_error(file + ": " + problem) {}
+};
+
+/// One split: `count` samples of `sampleShape`, `count` labels of
+/// `labelShape`.
+struct Split {
+  int64_t count = 0;
+  std::vector<int64_t> sampleShape;
+  std::vector<int64_t> labelShape;
+  std::vector<float> x;
+  std::vector<float> y;
+
+  int64_t sampleSize() const;
+  int64_t labelSize() const;
+  /// Keeps only the first `n` records (no-op when n >= count).
+  void truncate(int64_t n);
+};
+
+struct Dataset {
+  Split train;
+  Split test;
+  /// Number of classes for classification data, 0 for regression.
+  int64_t numClasses = 0;
+};
+
+/// A data set declaration as the plan gives it.
+struct DatasetSpec {
+  std::string name;
+  std::string kind;
+  std::string path;
+  std::map<std::string, double> args;
+  std::map<std::string, std::vector<double>> list_args;
+  std::map<std::string, std::string> str_args;
+};
+
+/// `dir` is the spec's path already resolved against --data.
+using DatasetLoader =
+    std::function<Dataset(const DatasetSpec &spec, const std::string &dir)>;
+
+/// Registers a loader under `kind` (replaces an earlier one).
+void registerDatasetLoader(const std::string &kind, DatasetLoader loader);
+
+/// Loads `spec`: resolves its path against `dataDir`, runs the kind's loader,
+/// then applies `scale` (multiplies inputs) and `limit` (first N records per
+/// split). Throws DataError.
+Dataset loadDataset(const DatasetSpec &spec, const std::string &dataDir);
+
+// Built-in loaders (registered by default; callable directly).
+Dataset loadMnistLike(const std::string &dir, const std::string &prefixTrain,
+                      const std::string &prefixTest, int64_t limit = -1);
+Dataset loadMnist(const DatasetSpec &spec, const std::string &dir);
+Dataset loadFashionMnist(const DatasetSpec &spec, const std::string &dir);
+Dataset loadCifar10(const DatasetSpec &spec, const std::string &dir);
+Dataset loadPolynomial(const DatasetSpec &spec, const std::string &dir);
+
+} // namespace netc
+
+#endif // NETC_DATA_DATASET_H

@@ -1,0 +1,95 @@
+//===- Driver.cpp - runProgram: options, plan, experiments, results -------===//
+
+#include "netc/Driver.h"
+
+#include "netc/Initializers.h"
+#include "netc/Plan.h"
+#include "netc/Progress.h"
+#include "netc/Runner.h"
+
+#include <cstdio>
+#include <exception>
+
+namespace netc {
+
+namespace {
+
+int fail(const std::string &message) {
+  std::fprintf(stderr, "error: %s\n", message.c_str());
+  return 1;
+}
+
+} // namespace
+
+int runProgram(const char *planJson, const netc_kernel_entry *kernels,
+               int64_t numKernels, int argc, char **argv) {
+  const char *program = argc > 0 ? argv[0] : "program";
+  Options options;
+  std::string error;
+  if (!parseOptions(argc, argv, options, error)) {
+    std::fprintf(stderr, "error: %s\n%s", error.c_str(),
+                 usage(program).c_str());
+    return 2;
+  }
+  if (options.help) {
+    std::fputs(usage(program).c_str(), stdout);
+    return 0;
+  }
+  if (options.resume)
+    std::fputs("note: --resume is not supported yet; runs start from the "
+               "beginning\n",
+               stderr);
+  if (!options.saveWeightsDir.empty())
+    std::fputs("note: --save-weights is not supported yet; no weights are "
+               "written\n",
+               stderr);
+
+  try {
+    const Plan plan = parsePlan(planJson ? planJson : "");
+    std::vector<const ExperimentSpec *> chosen;
+    if (options.experiments.empty()) {
+      for (const ExperimentSpec &e : plan.experiments)
+        chosen.push_back(&e);
+    } else {
+      for (const std::string &name : options.experiments) {
+        const ExperimentSpec *found = nullptr;
+        for (const ExperimentSpec &e : plan.experiments)
+          if (e.name == name)
+            found = &e;
+        if (!found) {
+          std::string names;
+          for (const ExperimentSpec &e : plan.experiments)
+            names += (names.empty() ? "" : ", ") + e.name;
+          std::fprintf(stderr, "error: no experiment '%s' (available: %s)\n",
+                       name.c_str(), names.c_str());
+          return 2;
+        }
+        chosen.push_back(found);
+      }
+    }
+    if (chosen.empty())
+      return fail("the program has no experiments");
+
+    ExperimentRunner runner(plan, kernels, numKernels, options, stderr,
+                            Progress::isTerminal(stderr));
+    for (const ExperimentSpec *experiment : chosen) {
+      ExperimentRecord record = runner.run(*experiment);
+      // --out names the directory of a single experiment; with several, each
+      // gets its own subdirectory so none overwrites another.
+      std::string dir = options.outDir.empty() ? "netc-out/" + experiment->name
+                        : chosen.size() > 1
+                            ? options.outDir + "/" + experiment->name
+                            : options.outDir;
+      writeResults(record, dir);
+      std::printf("Experiment %s\n%s\n", experiment->name.c_str(),
+                  resultsTable(record).c_str());
+      std::fflush(stdout);
+    }
+    return 0;
+  } catch (const std::exception &e) {
+    // DataError ("FILE: problem"), PlanError, InitError, RunError, I/O.
+    return fail(e.what());
+  }
+}
+
+} // namespace netc

@@ -1,0 +1,309 @@
+//===- Plan.cpp - Reading and checking the embedded plan ------------------===//
+
+#include "netc/Plan.h"
+
+using nlohmann::json;
+
+namespace netc {
+
+int64_t ParamSpec::size() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+double OptimizerSpec::learningRate() const {
+  auto it = args.find("learning_rate");
+  if (it != args.end())
+    return it->second;
+  // Keras defaults (spec §2): sgd 0.01, every adaptive optimizer 0.001.
+  return name == "sgd" ? 0.01 : 0.001;
+}
+
+namespace {
+
+[[noreturn]] void bad(const std::string &path, const std::string &problem) {
+  throw PlanError("plan: " + path + ": " + problem);
+}
+
+const json &field(const json &obj, const char *key, const std::string &path) {
+  if (!obj.is_object())
+    bad(path, "expected an object");
+  auto it = obj.find(key);
+  if (it == obj.end())
+    bad(path, std::string("missing field '") + key + "'");
+  return *it;
+}
+
+std::string str(const json &obj, const char *key, const std::string &path,
+                const char *fallback = nullptr) {
+  if (fallback && (!obj.contains(key) || obj[key].is_null()))
+    return fallback;
+  const json &v = field(obj, key, path);
+  if (!v.is_string())
+    bad(path + "." + key, "expected a string");
+  return v.get<std::string>();
+}
+
+int64_t integer(const json &obj, const char *key, const std::string &path,
+                const int64_t *fallback = nullptr) {
+  if (fallback && (!obj.contains(key) || obj[key].is_null()))
+    return *fallback;
+  const json &v = field(obj, key, path);
+  if (!v.is_number_integer())
+    bad(path + "." + key, "expected an integer");
+  return v.get<int64_t>();
+}
+
+double number(const json &v, const std::string &path) {
+  if (!v.is_number())
+    bad(path, "expected a number");
+  return v.get<double>();
+}
+
+std::vector<int64_t> shape(const json &obj, const char *key,
+                           const std::string &path) {
+  const json &v = field(obj, key, path);
+  if (!v.is_array())
+    bad(path + "." + key, "expected an array of integers");
+  std::vector<int64_t> dims;
+  for (const json &d : v) {
+    if (!d.is_number_integer() || d.get<int64_t>() < 0)
+      bad(path + "." + key, "expected an array of non-negative integers");
+    dims.push_back(d.get<int64_t>());
+  }
+  return dims;
+}
+
+template <typename T, typename F>
+std::vector<T> list(const json &obj, const char *key, const std::string &path,
+                    F parseOne) {
+  std::vector<T> out;
+  if (!obj.contains(key) || obj[key].is_null())
+    return out;
+  const json &v = obj[key];
+  if (!v.is_array())
+    bad(path + "." + key, "expected an array");
+  for (size_t i = 0; i < v.size(); ++i)
+    out.push_back(
+        parseOne(v[i], path + "." + key + "[" + std::to_string(i) + "]"));
+  return out;
+}
+
+std::map<std::string, double> numberMap(const json &obj, const char *key,
+                                        const std::string &path) {
+  std::map<std::string, double> out;
+  if (!obj.contains(key) || obj[key].is_null())
+    return out;
+  for (auto &[k, v] : obj[key].items())
+    if (v.is_boolean())
+      out[k] = v.get<bool>() ? 1.0 : 0.0;
+    else
+      out[k] = number(v, path + "." + key + "." + k);
+  return out;
+}
+
+std::map<std::string, std::string> stringMap(const json &obj, const char *key,
+                                             const std::string &path) {
+  std::map<std::string, std::string> out;
+  if (!obj.contains(key) || obj[key].is_null())
+    return out;
+  for (auto &[k, v] : obj[key].items()) {
+    if (!v.is_string())
+      bad(path + "." + key + "." + k, "expected a string");
+    out[k] = v.get<std::string>();
+  }
+  return out;
+}
+
+InitSpec parseInit(const json &j, const std::string &path) {
+  InitSpec init;
+  if (j.is_string()) { // tolerate the short form "glorot_uniform"
+    init.name = j.get<std::string>();
+    return init;
+  }
+  init.name = str(j, "name", path);
+  init.args = numberMap(j, "args", path);
+  init.str_args = stringMap(j, "str_args", path);
+  return init;
+}
+
+ParamSpec parseParam(const json &j, const std::string &path) {
+  ParamSpec p;
+  p.name = str(j, "name", path);
+  p.shape = shape(j, "shape", path);
+  p.offset = integer(j, "offset", path);
+  p.trainable = j.value("trainable", true);
+  const int64_t one = 1;
+  p.fanIn = integer(j, "fan_in", path, &one);
+  p.fanOut = integer(j, "fan_out", path, &one);
+  p.init = parseInit(field(j, "init", path), path + ".init");
+  return p;
+}
+
+NetworkSpec parseNetwork(const json &j, const std::string &path) {
+  NetworkSpec n;
+  n.name = str(j, "name", path);
+  n.instance = str(j, "instance", path, "");
+  n.paramFloats = integer(j, "param_floats", path);
+  n.trainableParams = integer(j, "trainable_params", path, &n.paramFloats);
+  n.inputShape = shape(j, "input_shape", path);
+  n.outputShape = shape(j, "output_shape", path);
+  n.params = list<ParamSpec>(j, "params", path, parseParam);
+  for (size_t i = 0; i < n.params.size(); ++i) {
+    const ParamSpec &p = n.params[i];
+    if (p.offset < 0 || p.offset + p.size() > n.paramFloats)
+      bad(path + ".params[" + std::to_string(i) + "]",
+          "parameter '" + p.name + "' lies outside param_floats");
+  }
+  return n;
+}
+
+KernelSpec parseKernel(const json &j, const std::string &path) {
+  KernelSpec k;
+  const int64_t zero = 0;
+  k.name = str(j, "name", path);
+  k.index = integer(j, "index", path);
+  k.network = integer(j, "network", path);
+  k.loss = str(j, "loss", path, "");
+  k.metric = str(j, "metric", path, "accuracy");
+  k.labelShape = shape(j, "label_shape", path);
+  k.outputShape = shape(j, "output_shape", path);
+  k.stateFloats = integer(j, "state_floats", path, &zero);
+  k.trainWsPerSample = integer(j, "train_ws_per_sample", path, &zero);
+  k.evalWsPerSample = integer(j, "eval_ws_per_sample", path, &zero);
+  k.stateInit = list<StateInit>(
+      j, "state_init", path, [&](const json &s, const std::string &p) {
+        StateInit init;
+        init.offset = integer(s, "offset", p);
+        init.size = integer(s, "size", p);
+        init.value = number(field(s, "value", p), p + ".value");
+        if (init.offset < 0 || init.size < 0 ||
+            init.offset + init.size > k.stateFloats)
+          bad(p, "lies outside state_floats");
+        return init;
+      });
+  if (j.contains("optimizer") && !j["optimizer"].is_null()) {
+    const json &o = j["optimizer"];
+    k.optimizer.name = str(o, "name", path + ".optimizer");
+    k.optimizer.args = numberMap(o, "args", path + ".optimizer");
+  }
+  return k;
+}
+
+DatasetSpec parseDataset(const json &j, const std::string &path) {
+  DatasetSpec d;
+  d.name = str(j, "name", path);
+  d.kind = str(j, "kind", path);
+  d.path = str(j, "path", path, "");
+  d.args = numberMap(j, "args", path);
+  d.str_args = stringMap(j, "str_args", path);
+  if (j.contains("list_args") && !j["list_args"].is_null())
+    for (auto &[k, v] : j["list_args"].items()) {
+      if (!v.is_array())
+        bad(path + ".list_args." + k, "expected an array of numbers");
+      std::vector<double> values;
+      for (const json &x : v)
+        values.push_back(number(x, path + ".list_args." + k));
+      d.list_args[k] = values;
+    }
+  return d;
+}
+
+StepSpec parseStep(const json &j, const std::string &path) {
+  StepSpec s;
+  const int64_t minusOne = -1, one = 1, batch = 32;
+  s.op = str(j, "op", path);
+  s.slot = integer(j, "slot", path, &minusOne);
+  s.network = integer(j, "network", path, &minusOne);
+  s.kernel = integer(j, "kernel", path, &minusOne);
+  s.dataset = integer(j, "dataset", path, &minusOne);
+  s.result = integer(j, "result", path, &minusOne);
+  s.split = str(j, "split", path, "");
+  s.epochs = integer(j, "epochs", path, &one);
+  s.batchSize = integer(j, "batch_size", path, &batch);
+  if (j.contains("columns"))
+    for (const json &c : j["columns"]) {
+      if (!c.is_string())
+        bad(path + ".columns", "expected strings");
+      s.columns.push_back(c.get<std::string>());
+    }
+  if (j.contains("values"))
+    for (const json &v : j["values"])
+      s.values.push_back(v);
+  if (s.columns.size() != s.values.size())
+    bad(path, "report has " + std::to_string(s.columns.size()) +
+                  " columns but " + std::to_string(s.values.size()) +
+                  " values");
+  return s;
+}
+
+RunSpec parseRun(const json &j, const std::string &path) {
+  RunSpec r;
+  if (j.contains("params") && !j["params"].is_null())
+    r.params = j["params"];
+  const int64_t minusOne = -1;
+  r.fold = integer(j, "fold", path, &minusOne);
+  r.steps = list<StepSpec>(j, "steps", path, parseStep);
+  return r;
+}
+
+ExperimentSpec parseExperiment(const json &j, const std::string &path) {
+  ExperimentSpec e;
+  e.name = str(j, "name", path);
+  if (j.contains("select"))
+    e.select = j["select"];
+  e.runs = list<RunSpec>(j, "runs", path, parseRun);
+  return e;
+}
+
+void checkIndex(int64_t index, size_t size, const std::string &path,
+                const char *what) {
+  if (index < 0 || static_cast<size_t>(index) >= size)
+    bad(path, std::string(what) + " index " + std::to_string(index) +
+                  " out of range");
+}
+
+} // namespace
+
+Plan parsePlan(const std::string &text) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error &e) {
+    throw PlanError(std::string("plan: invalid JSON: ") + e.what());
+  }
+  Plan plan;
+  const int64_t one = 1;
+  plan.version = static_cast<int>(integer(j, "version", "plan", &one));
+  if (plan.version != 1)
+    bad("version", "unsupported plan version " + std::to_string(plan.version));
+  plan.file = str(j, "file", "plan", "");
+  plan.networks = list<NetworkSpec>(j, "networks", "plan", parseNetwork);
+  plan.kernels = list<KernelSpec>(j, "kernels", "plan", parseKernel);
+  plan.datasets = list<DatasetSpec>(j, "datasets", "plan", parseDataset);
+  plan.experiments =
+      list<ExperimentSpec>(j, "experiments", "plan", parseExperiment);
+
+  for (size_t k = 0; k < plan.kernels.size(); ++k)
+    checkIndex(plan.kernels[k].network, plan.networks.size(),
+               "plan.kernels[" + std::to_string(k) + "]", "network");
+  for (const ExperimentSpec &e : plan.experiments)
+    for (size_t r = 0; r < e.runs.size(); ++r)
+      for (size_t s = 0; s < e.runs[r].steps.size(); ++s) {
+        const StepSpec &step = e.runs[r].steps[s];
+        const std::string path = "experiment " + e.name + " run " +
+                                 std::to_string(r) + " step " +
+                                 std::to_string(s);
+        if (step.op == "new")
+          checkIndex(step.network, plan.networks.size(), path, "network");
+        if (step.op == "train" || step.op == "evaluate") {
+          checkIndex(step.kernel, plan.kernels.size(), path, "kernel");
+          checkIndex(step.dataset, plan.datasets.size(), path, "dataset");
+        }
+      }
+  return plan;
+}
+
+} // namespace netc

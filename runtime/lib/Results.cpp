@@ -1,0 +1,183 @@
+//===- Results.cpp - Writing an experiment's results ----------------------===//
+
+#include "netc/Results.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <stdexcept>
+#include <unistd.h>
+
+using nlohmann::json;
+
+namespace netc {
+
+namespace {
+
+// JSON has no NaN/Inf: a diverged loss becomes null rather than bad JSON.
+nlohmann::ordered_json number(double v) {
+  return std::isfinite(v) ? nlohmann::ordered_json(v)
+                          : nlohmann::ordered_json(nullptr);
+}
+
+std::vector<std::string> columnsOf(const ExperimentRecord &exp) {
+  std::vector<std::string> columns;
+  for (const RunRecord &run : exp.runs)
+    for (const auto &cell : run.cells)
+      if (std::find(columns.begin(), columns.end(), cell.first) ==
+          columns.end())
+        columns.push_back(cell.first);
+  return columns;
+}
+
+const json *cellOf(const RunRecord &run, const std::string &column) {
+  for (const auto &cell : run.cells)
+    if (cell.first == column)
+      return &cell.second;
+  return nullptr;
+}
+
+// Full precision in files (round-trips), four decimals on the terminal.
+std::string text(const json &v, bool forTerminal) {
+  if (v.is_string())
+    return v.get<std::string>();
+  if (v.is_number_float() && forTerminal) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.4f", v.get<double>());
+    return buf;
+  }
+  return v.dump();
+}
+
+std::string csvField(const std::string &s) {
+  if (s.find_first_of(",\"\n") == std::string::npos)
+    return s;
+  std::string quoted = "\"";
+  for (char c : s) {
+    if (c == '"')
+      quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+std::vector<std::vector<std::string>> rows(const ExperimentRecord &exp,
+                                           bool forTerminal) {
+  std::vector<std::string> header = columnsOf(exp);
+  header.push_back("seconds");
+  std::vector<std::vector<std::string>> table{header};
+  for (const RunRecord &run : exp.runs) {
+    std::vector<std::string> row;
+    for (size_t c = 0; c + 1 < header.size(); ++c) {
+      const json *v = cellOf(run, header[c]);
+      row.push_back(v ? text(*v, forTerminal) : "");
+    }
+    char secs[32];
+    std::snprintf(secs, sizeof secs, forTerminal ? "%.1f" : "%.3f",
+                  run.seconds);
+    row.push_back(secs);
+    table.push_back(row);
+  }
+  return table;
+}
+
+} // namespace
+
+nlohmann::ordered_json resultsJson(const ExperimentRecord &exp) {
+  // Ordered keys: the file reads in the order of spec §5.
+  using ojson = nlohmann::ordered_json;
+  ojson runs = ojson::array();
+  for (const RunRecord &run : exp.runs) {
+    ojson r;
+    r["params"] = ojson::parse(run.params.dump());
+    r["seed"] = run.seed;
+    if (run.fold >= 0)
+      r["fold"] = run.fold;
+    ojson history = ojson::array();
+    for (const EpochRecord &e : run.history)
+      history.push_back(ojson{{"epoch", e.epoch},
+                              {"loss", number(e.loss)},
+                              {run.metricName, number(e.metric)}});
+    r["history"] = history;
+    if (run.hasTest)
+      r["test"] = ojson{{"loss", number(run.testLoss)},
+                        {run.metricName, number(run.testMetric)}};
+    r["seconds"] = run.seconds;
+    runs.push_back(r);
+  }
+  return ojson{
+      {"experiment", exp.name}, {"target", exp.target}, {"runs", runs}};
+}
+
+std::string resultsCsv(const ExperimentRecord &exp) {
+  std::string out;
+  for (const auto &row : rows(exp, false)) {
+    for (size_t i = 0; i < row.size(); ++i)
+      out += (i ? "," : "") + csvField(row[i]);
+    out += "\n";
+  }
+  return out;
+}
+
+std::string resultsTable(const ExperimentRecord &exp) {
+  const auto table = rows(exp, true);
+  std::vector<size_t> width(table[0].size(), 0);
+  for (const auto &row : table)
+    for (size_t i = 0; i < row.size(); ++i)
+      width[i] = std::max(width[i], row[i].size());
+  std::string out;
+  for (size_t r = 0; r < table.size(); ++r) {
+    for (size_t i = 0; i < table[r].size(); ++i) {
+      out += table[r][i];
+      if (i + 1 < table[r].size())
+        out += std::string(width[i] - table[r][i].size() + 2, ' ');
+    }
+    out += "\n";
+    if (r == 0) {
+      size_t total = 0;
+      for (size_t w : width)
+        total += w + 2;
+      out += std::string(total - 2, '-') + "\n";
+    }
+  }
+  return out;
+}
+
+void writeFileAtomically(const std::string &path, const std::string &content) {
+  const std::string tmp = path + ".tmp";
+  auto fail = [&](const std::string &file) {
+    throw std::runtime_error(file + ": " + std::strerror(errno));
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0)
+    fail(tmp);
+  size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      ::close(fd);
+      fail(tmp);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0)
+    fail(tmp);
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    fail(path);
+}
+
+void writeResults(const ExperimentRecord &exp, const std::string &dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    throw std::runtime_error(dir + ": " + ec.message());
+  writeFileAtomically(dir + "/results.json", resultsJson(exp).dump(2) + "\n");
+  writeFileAtomically(dir + "/results.csv", resultsCsv(exp));
+}
+
+} // namespace netc

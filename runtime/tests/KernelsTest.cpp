@@ -1,0 +1,245 @@
+// Every runtime kernel against naive reference loops written from the ABI's
+// definitions (Abi.h), on shapes with stride 2 and asymmetric 'same' padding.
+#include "netc/Abi.h"
+#include "netc/Random.h"
+
+#include <algorithm>
+#include <cmath>
+#include <gtest/gtest.h>
+#include <limits>
+
+using namespace netc;
+
+namespace {
+
+std::vector<float> randomVector(size_t n, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = rng.uniform() * 2 - 1;
+  return v;
+}
+
+void expectClose(const std::vector<float> &got, const std::vector<float> &want,
+                 double tol = 1e-4) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i)
+    ASSERT_NEAR(got[i], want[i], tol * (1 + std::abs(want[i]))) << "at " << i;
+}
+
+struct ConvShape {
+  int64_t n, h, w, c, kh, kw, oc, sh, sw, pt, pb, pl, pr, oh, ow;
+};
+
+// TensorFlow 'same' arithmetic: out = ceil(in / stride), total padding
+// split with the extra row/column at the bottom/right.
+ConvShape same(int64_t n, int64_t h, int64_t w, int64_t c, int64_t kh,
+               int64_t kw, int64_t oc, int64_t sh, int64_t sw) {
+  const int64_t oh = (h + sh - 1) / sh, ow = (w + sw - 1) / sw;
+  const int64_t ph = std::max<int64_t>((oh - 1) * sh + kh - h, 0);
+  const int64_t pw = std::max<int64_t>((ow - 1) * sw + kw - w, 0);
+  return {n,  h,      w,           c,      kh,          kw, oc, sh,
+          sw, ph / 2, ph - ph / 2, pw / 2, pw - pw / 2, oh, ow};
+}
+
+// Calls f(b, oy, ox, i, j, iy, ix) for every in-bounds tap.
+template <typename F> void forEachTap(const ConvShape &s, F f) {
+  for (int64_t b = 0; b < s.n; ++b)
+    for (int64_t oy = 0; oy < s.oh; ++oy)
+      for (int64_t ox = 0; ox < s.ow; ++ox)
+        for (int64_t i = 0; i < s.kh; ++i)
+          for (int64_t j = 0; j < s.kw; ++j) {
+            const int64_t iy = oy * s.sh - s.pt + i, ix = ox * s.sw - s.pl + j;
+            if (iy >= 0 && iy < s.h && ix >= 0 && ix < s.w)
+              f(b, oy, ox, i, j, iy, ix);
+          }
+}
+
+class Conv : public ::testing::TestWithParam<ConvShape> {};
+
+TEST_P(Conv, MatchesReference) {
+  const ConvShape s = GetParam();
+  const auto x = randomVector(s.n * s.h * s.w * s.c, 1);
+  const auto wt = randomVector(s.kh * s.kw * s.c * s.oc, 2);
+  const auto dy = randomVector(s.n * s.oh * s.ow * s.oc, 3);
+  auto xi = [&](int64_t b, int64_t y, int64_t xx, int64_t ch) {
+    return ((b * s.h + y) * s.w + xx) * s.c + ch;
+  };
+  auto yi = [&](int64_t b, int64_t y, int64_t xx, int64_t o) {
+    return ((b * s.oh + y) * s.ow + xx) * s.oc + o;
+  };
+  auto wi = [&](int64_t i, int64_t j, int64_t ch, int64_t o) {
+    return ((i * s.kw + j) * s.c + ch) * s.oc + o;
+  };
+  std::vector<double> y(dy.size()), dx(x.size()), dw(wt.size());
+  forEachTap(s, [&](int64_t b, int64_t oy, int64_t ox, int64_t i, int64_t j,
+                    int64_t iy, int64_t ix) {
+    for (int64_t ch = 0; ch < s.c; ++ch)
+      for (int64_t o = 0; o < s.oc; ++o) {
+        y[yi(b, oy, ox, o)] += x[xi(b, iy, ix, ch)] * wt[wi(i, j, ch, o)];
+        dx[xi(b, iy, ix, ch)] += dy[yi(b, oy, ox, o)] * wt[wi(i, j, ch, o)];
+        dw[wi(i, j, ch, o)] += x[xi(b, iy, ix, ch)] * dy[yi(b, oy, ox, o)];
+      }
+  });
+  // Outputs start as garbage: the kernels must overwrite, not accumulate.
+  std::vector<float> gy(y.size(), 7.f), gdx(dx.size(), 7.f),
+      gdw(dw.size(), 7.f);
+  netc_conv2d_fwd(x.data(), wt.data(), gy.data(), s.n, s.h, s.w, s.c, s.kh,
+                  s.kw, s.oc, s.sh, s.sw, s.pt, s.pb, s.pl, s.pr, s.oh, s.ow);
+  netc_conv2d_bwd_data(dy.data(), wt.data(), gdx.data(), s.n, s.h, s.w, s.c,
+                       s.kh, s.kw, s.oc, s.sh, s.sw, s.pt, s.pb, s.pl, s.pr,
+                       s.oh, s.ow);
+  netc_conv2d_bwd_weights(x.data(), dy.data(), gdw.data(), s.n, s.h, s.w, s.c,
+                          s.kh, s.kw, s.oc, s.sh, s.sw, s.pt, s.pb, s.pl, s.pr,
+                          s.oh, s.ow);
+  expectClose(gy, std::vector<float>(y.begin(), y.end()));
+  expectClose(gdx, std::vector<float>(dx.begin(), dx.end()));
+  expectClose(gdw, std::vector<float>(dw.begin(), dw.end()));
+  // Second call hits the primitive cache and must give the same answer.
+  std::vector<float> again(gy.size(), -3.f);
+  netc_conv2d_fwd(x.data(), wt.data(), again.data(), s.n, s.h, s.w, s.c, s.kh,
+                  s.kw, s.oc, s.sh, s.sw, s.pt, s.pb, s.pl, s.pr, s.oh, s.ow);
+  EXPECT_EQ(again, gy);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, Conv,
+    ::testing::Values(
+        // stride 2, 'same': 8x6 → 4x3 with padding top 0 / bottom 1 and
+        // left 0 / right 1 (asymmetric).
+        same(2, 8, 6, 3, 3, 3, 4, 2, 2),
+        // stride 2, 7x7 kernel 5: pads 1/2 rows and columns.
+        same(3, 7, 7, 2, 4, 4, 5, 2, 2),
+        // valid, stride 1, non-square kernel.
+        ConvShape{2, 9, 7, 3, 5, 3, 6, 1, 1, 0, 0, 0, 0, 5, 5},
+        // a LeNet-sized layer, 16 input channels.
+        same(4, 14, 14, 16, 3, 3, 32, 1, 1)));
+
+struct PoolShape {
+  int64_t n, h, w, c, kh, kw, sh, sw, pt, pb, pl, pr, oh, ow;
+};
+
+PoolShape poolSame(int64_t n, int64_t h, int64_t w, int64_t c, int64_t k,
+                   int64_t stride) {
+  ConvShape s = same(n, h, w, c, k, k, c, stride, stride);
+  return {n, h, w, c, k, k, stride, stride, s.pt, s.pb, s.pl, s.pr, s.oh, s.ow};
+}
+
+class Pool : public ::testing::TestWithParam<std::tuple<PoolShape, int>> {};
+
+TEST_P(Pool, MatchesReference) {
+  const PoolShape s = std::get<0>(GetParam());
+  const int kind = std::get<1>(GetParam());
+  // Values from a small set so that windows contain ties: the backward pass
+  // must route to the first maximum in row-major window order.
+  std::vector<float> x(s.n * s.h * s.w * s.c);
+  Rng rng(9);
+  for (float &v : x)
+    v = static_cast<float>(rng.below(4));
+  const auto dy = randomVector(s.n * s.oh * s.ow * s.c, 5);
+  std::vector<float> y(dy.size(), 0.f), dx(x.size(), 0.f);
+  for (int64_t b = 0; b < s.n; ++b)
+    for (int64_t oy = 0; oy < s.oh; ++oy)
+      for (int64_t ox = 0; ox < s.ow; ++ox)
+        for (int64_t ch = 0; ch < s.c; ++ch) {
+          float best = -std::numeric_limits<float>::infinity(), sum = 0;
+          int64_t at = -1, count = 0;
+          for (int64_t i = 0; i < s.kh; ++i)
+            for (int64_t j = 0; j < s.kw; ++j) {
+              const int64_t iy = oy * s.sh - s.pt + i,
+                            ix = ox * s.sw - s.pl + j;
+              if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w)
+                continue;
+              const int64_t idx = ((b * s.h + iy) * s.w + ix) * s.c + ch;
+              if (x[idx] > best) {
+                best = x[idx];
+                at = idx;
+              }
+              sum += x[idx];
+              ++count;
+            }
+          const int64_t o = ((b * s.oh + oy) * s.ow + ox) * s.c + ch;
+          y[o] = kind == 0 ? best : sum / count;
+          if (kind == 0)
+            dx[at] += dy[o];
+          else
+            for (int64_t i = 0; i < s.kh; ++i)
+              for (int64_t j = 0; j < s.kw; ++j) {
+                const int64_t iy = oy * s.sh - s.pt + i,
+                              ix = ox * s.sw - s.pl + j;
+                if (iy >= 0 && iy < s.h && ix >= 0 && ix < s.w)
+                  dx[((b * s.h + iy) * s.w + ix) * s.c + ch] += dy[o] / count;
+              }
+        }
+  std::vector<float> gy(y.size(), 7.f), gdx(dx.size(), 7.f);
+  netc_pool_fwd(kind, x.data(), gy.data(), s.n, s.h, s.w, s.c, s.kh, s.kw, s.sh,
+                s.sw, s.pt, s.pb, s.pl, s.pr, s.oh, s.ow);
+  netc_pool_bwd(kind, x.data(), dy.data(), gdx.data(), s.n, s.h, s.w, s.c, s.kh,
+                s.kw, s.sh, s.sw, s.pt, s.pb, s.pl, s.pr, s.oh, s.ow);
+  expectClose(gy, y, 1e-6);
+  expectClose(gdx, dx, 1e-5);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, Pool,
+    ::testing::Combine(
+        ::testing::Values(
+            // 2x2 stride 2 'same' on 5x6: one padded row at the bottom.
+            poolSame(2, 5, 6, 3, 2, 2),
+            // 3x3 stride 2 'same' on 5x5: padding 1 all round; overlapping
+            // windows.
+            poolSame(2, 5, 5, 4, 3, 2),
+            // 3x3 stride 2 'same' on 6x6: padding 0 top/left, 1 bottom/right.
+            poolSame(1, 6, 6, 2, 3, 2),
+            // valid 2x2 stride 2, as LeNet's avgpool(2).
+            PoolShape{3, 8, 8, 6, 2, 2, 2, 2, 0, 0, 0, 0, 4, 4},
+            // large enough to take the OpenMP path.
+            poolSame(8, 32, 32, 16, 3, 2)),
+        ::testing::Values(0, 1)));
+
+class Matmul : public ::testing::TestWithParam<std::tuple<int, int>> {};
+
+TEST_P(Matmul, MatchesReference) {
+  const int64_t m = 5, n = 7, k = 3;
+  const int64_t ta = std::get<0>(GetParam()), tb = std::get<1>(GetParam());
+  const auto a = randomVector(m * k, 11), b = randomVector(k * n, 12);
+  std::vector<float> want(m * n);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double sum = 0;
+      for (int64_t p = 0; p < k; ++p)
+        sum += double(ta ? a[p * m + i] : a[i * k + p]) *
+               (tb ? b[j * k + p] : b[p * n + j]);
+      want[i * n + j] = static_cast<float>(sum);
+    }
+  std::vector<float> got(m * n, 42.f);
+  netc_matmul(a.data(), b.data(), got.data(), m, n, k, ta, tb);
+  expectClose(got, want, 1e-5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Transposes, Matmul,
+                         ::testing::Combine(::testing::Values(0, 1),
+                                            ::testing::Values(0, 1)));
+
+TEST(MatmulEdge, EmptyInnerDimensionZeroesTheOutput) {
+  std::vector<float> c(6, 5.f);
+  netc_matmul(nullptr, nullptr, c.data(), 2, 3, 0, 0, 0);
+  EXPECT_EQ(c, std::vector<float>(6, 0.f));
+}
+
+TEST(MatmulEdge, LargerProductMatchesReference) {
+  const int64_t m = 64, n = 48, k = 200;
+  const auto a = randomVector(m * k, 21), b = randomVector(k * n, 22);
+  std::vector<float> got(m * n), want(m * n);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double sum = 0;
+      for (int64_t p = 0; p < k; ++p)
+        sum += double(a[i * k + p]) * b[p * n + j];
+      want[i * n + j] = static_cast<float>(sum);
+    }
+  netc_matmul(a.data(), b.data(), got.data(), m, n, k, 0, 0);
+  expectClose(got, want, 1e-4);
+}
+
+} // namespace

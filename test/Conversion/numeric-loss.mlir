@@ -1,0 +1,90 @@
+// Tests that the linalg lowering of the losses, metrics, regularizers and
+// loss gradients computes the right numbers (stable softmax cross-entropy of
+// a known 2x3 logits matrix and its gradient, mse and its gradient, the
+// squared-error sum, accuracy with ties, l1/l2 and their gradient): run
+// through the whole pipeline in mlir-cpu-runner against Python's values.
+// RUN: netc-opt %s --netc-to-llvm | %mlir_cpu_runner -e main -entry-point-result=void -shared-libs=%runner_libs | FileCheck %s
+
+func.func private @printMemrefF32(memref<*xf32>)
+func.func @print2(%t: tensor<?x3xf32>) {
+  %m = bufferization.to_memref %t : memref<?x3xf32>
+  %u = memref.cast %m : memref<?x3xf32> to memref<*xf32>
+  call @printMemrefF32(%u) : (memref<*xf32>) -> ()
+  return
+}
+func.func @print1(%t: tensor<3xf32>) {
+  %m = bufferization.to_memref %t : memref<3xf32>
+  %u = memref.cast %m : memref<3xf32> to memref<*xf32>
+  call @printMemrefF32(%u) : (memref<*xf32>) -> ()
+  return
+}
+func.func @print0(%t: tensor<f32>) {
+  %m = bufferization.to_memref %t : memref<f32>
+  %u = memref.cast %m : memref<f32> to memref<*xf32>
+  call @printMemrefF32(%u) : (memref<*xf32>) -> ()
+  return
+}
+
+func.func @main() {
+  %ls = arith.constant dense<[[1.0, 2.0, 3.0], [1.0, 0.0, -1.0]]> : tensor<2x3xf32>
+  %ys = arith.constant dense<[[2.0], [1.0]]> : tensor<2x1xf32>
+  %l = tensor.cast %ls : tensor<2x3xf32> to tensor<?x3xf32>
+  %y = tensor.cast %ys : tensor<2x1xf32> to tensor<?x1xf32>
+  %sce = net.softmax_cross_entropy %l, %y : (tensor<?x3xf32>, tensor<?x1xf32>) -> tensor<f32>
+  call @print0(%sce) : (tensor<f32>) -> ()
+  %sceg = net.softmax_cross_entropy_grad %l, %y : (tensor<?x3xf32>, tensor<?x1xf32>) -> tensor<?x3xf32>
+  call @print2(%sceg) : (tensor<?x3xf32>) -> ()
+
+  %ps = arith.constant dense<[[0.5, -1.0, 2.0], [1.5, 0.0, 0.25]]> : tensor<2x3xf32>
+  %ts = arith.constant dense<[[1.0, -1.0, 0.0], [1.0, 1.0, 1.0]]> : tensor<2x3xf32>
+  %p = tensor.cast %ps : tensor<2x3xf32> to tensor<?x3xf32>
+  %t = tensor.cast %ts : tensor<2x3xf32> to tensor<?x3xf32>
+  %mse = net.mse %p, %t : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<f32>
+  call @print0(%mse) : (tensor<f32>) -> ()
+  %mseg = net.mse_grad %p, %t : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+  call @print2(%mseg) : (tensor<?x3xf32>) -> ()
+  %ses = net.squared_error_sum %p, %t : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<f32>
+  call @print0(%ses) : (tensor<f32>) -> ()
+
+  %ss = arith.constant dense<[[1.0, 3.0, 3.0], [5.0, 0.0, 5.0]]> : tensor<2x3xf32>
+  %sl = arith.constant dense<[[1.0], [0.0]]> : tensor<2x1xf32>
+  %s = tensor.cast %ss : tensor<2x3xf32> to tensor<?x3xf32>
+  %slab = tensor.cast %sl : tensor<2x1xf32> to tensor<?x1xf32>
+  %acc = net.accuracy_count %s, %slab : (tensor<?x3xf32>, tensor<?x1xf32>) -> tensor<f32>
+  call @print0(%acc) : (tensor<f32>) -> ()
+
+  %w = arith.constant dense<[0.5, -1.0, 0.0]> : tensor<3xf32>
+  %g = arith.constant dense<[0.1, 0.2, 0.3]> : tensor<3xf32>
+  %reg = net.regularizer %w {l1 = 0.01 : f64, l2 = 0.02 : f64} : (tensor<3xf32>) -> tensor<f32>
+  call @print0(%reg) : (tensor<f32>) -> ()
+  %regg = net.regularizer_grad %g, %w {l1 = 0.01 : f64, l2 = 0.02 : f64} : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  call @print1(%regg) : (tensor<3xf32>) -> ()
+  return
+}
+
+// CHECK-LABEL: Unranked Memref
+// softmax_cross_entropy
+// CHECK-NEXT: [0.9076{{[0-9]*}}]
+// CHECK-LABEL: Unranked Memref
+// softmax_cross_entropy_grad
+// CHECK-NEXT: {{\[}}[0.04501{{[0-9]*}},{{ +}}0.1223{{[0-9]*}},{{ +}}-0.1673{{[0-9]*}}],
+// CHECK-NEXT: [0.3326{{[0-9]*}},{{ +}}-0.3776{{[0-9]*}},{{ +}}0.04501{{[0-9]*}}]{{\]}}
+// CHECK-LABEL: Unranked Memref
+// mse
+// CHECK-NEXT: [1.01{{[0-9]*}}]
+// CHECK-LABEL: Unranked Memref
+// mse_grad
+// CHECK-NEXT: {{\[}}[-0.1666{{[0-9]*}},{{ +}}0,{{ +}}0.6666{{[0-9]*}}],
+// CHECK-NEXT: [0.1666{{[0-9]*}},{{ +}}-0.3333{{[0-9]*}},{{ +}}-0.25]{{\]}}
+// CHECK-LABEL: Unranked Memref
+// squared_error_sum
+// CHECK-NEXT: [2.02{{[0-9]*}}]
+// CHECK-LABEL: Unranked Memref
+// accuracy_count (ties: first max wins)
+// CHECK-NEXT: [2]
+// CHECK-LABEL: Unranked Memref
+// regularizer l1=0.01 l2=0.02
+// CHECK-NEXT: [0.04]
+// CHECK-LABEL: Unranked Memref
+// regularizer_grad
+// CHECK-NEXT: [0.13,{{ +}}0.15,{{ +}}0.3]

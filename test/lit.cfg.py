@@ -1,0 +1,36 @@
+# lit configuration for netc's tests: .net and .mlir files under test/.
+import os
+import lit.formats
+
+config.name = "netc"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".net", ".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.netc_obj_root, "test")
+
+path = os.pathsep.join([config.netc_tools_dir, config.llvm_tools_dir,
+                        config.environment.get("PATH", os.environ["PATH"])])
+config.environment["PATH"] = path
+config.environment["OMP_NUM_THREADS"] = os.environ.get("OMP_NUM_THREADS", "2")
+for var in ["HOME", "TMPDIR"]:
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+
+config.substitutions.append(("%netc-opt", os.path.join(config.netc_tools_dir, "netc-opt")))
+config.substitutions.append(("%netc", os.path.join(config.netc_tools_dir, "netc")))
+config.substitutions.append(("%shared", config.shared_dir))
+llvm_bin = "/usr/lib/llvm-19/bin"
+llvm_lib = "/usr/lib/llvm-19/lib"
+config.substitutions.append(("%mlir_cpu_runner", os.path.join(llvm_bin, "mlir-cpu-runner")))
+config.substitutions.append(("%mlir_translate", os.path.join(llvm_bin, "mlir-translate")))
+config.substitutions.append(("%llc", os.path.join(llvm_bin, "llc")))
+config.substitutions.append(("%runner_libs",
+    os.path.join(llvm_lib, "libmlir_runner_utils.so") + "," +
+    os.path.join(llvm_lib, "libmlir_c_runner_utils.so")))
+
+# End-to-end tests that need real data sets are skipped where they are absent.
+if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):
+    config.available_features.add("fashion-mnist")
+if os.path.exists(os.path.join(config.shared_dir, "datasets", "mnist")):
+    config.available_features.add("mnist")
