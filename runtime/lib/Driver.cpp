@@ -6,6 +6,7 @@
 #include "netc/Plan.h"
 #include "netc/Progress.h"
 #include "netc/Runner.h"
+#include "netc/Tools.h"
 
 #include <cstdio>
 #include <exception>
@@ -46,6 +47,10 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
 
   try {
     const Plan plan = parsePlan(planJson ? planJson : "");
+    if (options.gradCheck)
+      return runGradCheck(plan, kernels, numKernels, options);
+    if (options.benchSteps > 0)
+      return runBench(plan, kernels, numKernels, options);
     std::vector<const ExperimentSpec *> chosen;
     if (options.experiments.empty()) {
       for (const ExperimentSpec &e : plan.experiments)

@@ -102,6 +102,16 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
       options.help = true;
     } else if (arg == "--resume") {
       options.resume = true;
+    } else if (arg == "--gradcheck") {
+      options.gradCheck = true;
+    } else if (arg == "--bench-steps") {
+      if (!takeValue())
+        return false;
+      options.benchSteps = std::atoll(value.c_str());
+      if (options.benchSteps <= 0) {
+        error = "--bench-steps expects a positive number";
+        return false;
+      }
     } else if (arg == "--experiment") {
       if (!takeValue())
         return false;

@@ -28,6 +28,9 @@ struct Options {
   bool resume = false;        // --resume (accepted; later issue)
   std::string saveWeightsDir; // --save-weights (accepted; later)
   bool help = false;
+  // Developer tools instead of the experiments (runtime/lib/Tools.cpp):
+  bool gradCheck = false; // --gradcheck
+  int64_t benchSteps = 0; // --bench-steps N
 };
 
 /// Parses argv[1..argc). On a usage error returns false with `error` set.
