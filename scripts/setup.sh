@@ -9,6 +9,7 @@ PACKAGES=(
   antlr4 libantlr4-runtime-dev
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19
   libdnnl-dev libfmt-dev libgtest-dev zlib1g-dev nlohmann-json3-dev
+  libjpeg-dev libpng-dev chromium
   dataset-fashion-mnist
 )
 missing=()

@@ -2,6 +2,7 @@
 
 #include "netc/Driver.h"
 
+#include "netc/CrossValidation.h"
 #include "netc/Initializers.h"
 #include "netc/Plan.h"
 #include "netc/Progress.h"
@@ -36,15 +37,6 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
     std::fputs(usage(program).c_str(), stdout);
     return 0;
   }
-  if (options.resume)
-    std::fputs("note: --resume is not supported yet; runs start from the "
-               "beginning\n",
-               stderr);
-  if (!options.saveWeightsDir.empty())
-    std::fputs("note: --save-weights is not supported yet; no weights are "
-               "written\n",
-               stderr);
-
   try {
     const Plan plan = parsePlan(planJson ? planJson : "");
     if (options.gradCheck)
@@ -78,16 +70,22 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
     ExperimentRunner runner(plan, kernels, numKernels, options, stderr,
                             Progress::isTerminal(stderr));
     for (const ExperimentSpec *experiment : chosen) {
-      ExperimentRecord record = runner.run(*experiment);
       // --out names the directory of a single experiment; with several, each
-      // gets its own subdirectory so none overwrites another.
+      // gets its own subdirectory so none overwrites another. Likewise for
+      // --save-weights.
+      const bool several = chosen.size() > 1;
       std::string dir = options.outDir.empty() ? "netc-out/" + experiment->name
-                        : chosen.size() > 1
-                            ? options.outDir + "/" + experiment->name
-                            : options.outDir;
-      writeResults(record, dir);
+                        : several ? options.outDir + "/" + experiment->name
+                                  : options.outDir;
+      std::string weights = options.saveWeightsDir;
+      if (!weights.empty() && several)
+        weights += "/" + experiment->name;
+      // The runner rewrites the results files after every finished run.
+      ExperimentRecord record = runner.run(*experiment, dir, weights);
       std::printf("Experiment %s\n%s\n", experiment->name.c_str(),
                   resultsTable(record).c_str());
+      if (!record.selection.is_null())
+        std::printf("%s\n", selectionTable(record.selection).c_str());
       std::fflush(stdout);
     }
     return 0;

@@ -70,9 +70,10 @@ std::string usage(const char *program) {
          "./netc-out/EXPERIMENT/)\n"
          "  --set KEY=VALUE     override for every run: epochs, batch_size, "
          "limit, seed\n"
-         "  --resume            continue interrupted experiments (not yet "
-         "supported)\n"
-         "  --save-weights DIR  write trained weights (not yet supported)\n"
+         "  --resume            skip the runs already in --out's "
+         "results.json\n"
+         "  --save-weights DIR  save every trained network as "
+         "DIR/<run>.safetensors\n"
          "  --help              this text\n";
 }
 

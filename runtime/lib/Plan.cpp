@@ -221,6 +221,20 @@ StepSpec parseStep(const json &j, const std::string &path) {
   s.dataset = integer(j, "dataset", path, &minusOne);
   s.result = integer(j, "result", path, &minusOne);
   s.split = str(j, "split", path, "");
+  s.src = integer(j, "src", path, &minusOne);
+  s.file = str(j, "file", path, "");
+  if (j.contains("parts") && !j["parts"].is_null())
+    for (const json &p : j["parts"]) {
+      if (!p.is_number_integer())
+        bad(path + ".parts", "expected slot numbers");
+      s.parts.push_back(p.get<int64_t>());
+    }
+  if (j.contains("validation_split") && !j["validation_split"].is_null()) {
+    s.validationSplit =
+        number(j["validation_split"], path + ".validation_split");
+    if (s.validationSplit < 0 || s.validationSplit >= 1)
+      bad(path + ".validation_split", "must be in [0, 1)");
+  }
   s.epochs = integer(j, "epochs", path, &one);
   s.batchSize = integer(j, "batch_size", path, &batch);
   if (j.contains("columns"))
@@ -245,6 +259,7 @@ RunSpec parseRun(const json &j, const std::string &path) {
     r.params = j["params"];
   const int64_t minusOne = -1;
   r.fold = integer(j, "fold", path, &minusOne);
+  r.shared = j.value("shared", false);
   r.steps = list<StepSpec>(j, "steps", path, parseStep);
   return r;
 }
@@ -254,6 +269,12 @@ ExperimentSpec parseExperiment(const json &j, const std::string &path) {
   e.name = str(j, "name", path);
   if (j.contains("select"))
     e.select = j["select"];
+  if (e.select.is_object()) {
+    const int64_t zero = 0;
+    if (integer(e.select, "folds", path + ".select", &zero) < 2)
+      bad(path + ".select.folds", "needs at least 2 folds");
+    str(e.select, "metric", path + ".select");
+  }
   e.runs = list<RunSpec>(j, "runs", path, parseRun);
   return e;
 }
@@ -296,8 +317,10 @@ Plan parsePlan(const std::string &text) {
         const std::string path = "experiment " + e.name + " run " +
                                  std::to_string(r) + " step " +
                                  std::to_string(s);
-        if (step.op == "new")
+        if (step.op == "new" || step.op == "compose")
           checkIndex(step.network, plan.networks.size(), path, "network");
+        if ((step.op == "save" || step.op == "load") && step.file.empty())
+          bad(path, "'" + step.op + "' needs a file");
         if (step.op == "train" || step.op == "evaluate") {
           checkIndex(step.kernel, plan.kernels.size(), path, "kernel");
           checkIndex(step.dataset, plan.datasets.size(), path, "dataset");

@@ -52,6 +52,16 @@ void Progress::update(int64_t step, double loss, double metric) {
   std::fflush(stream);
 }
 
+void Progress::finish(double loss, double metric, double valLoss,
+                      double valMetric) {
+  char val[128];
+  std::snprintf(val, sizeof val, " - val_loss: %.4f - val_%s: %.4f", valLoss,
+                metricName.c_str(), valMetric);
+  std::fprintf(stream, interactive ? "\r%s%s\033[K\n" : "%s%s\n",
+               line(steps, loss, metric).c_str(), val);
+  std::fflush(stream);
+}
+
 void Progress::finish(double loss, double metric) {
   std::fprintf(stream, interactive ? "\r%s\033[K\n" : "%s\n",
                line(steps, loss, metric).c_str());

@@ -2,6 +2,8 @@
 
 #include "netc/Results.h"
 
+#include "netc/Report.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -64,8 +66,10 @@ std::string csvField(const std::string &s) {
   return quoted + "\"";
 }
 
-std::vector<std::vector<std::string>> rows(const ExperimentRecord &exp,
-                                           bool forTerminal) {
+} // namespace
+
+std::vector<std::vector<std::string>> resultsRows(const ExperimentRecord &exp,
+                                                  bool forTerminal) {
   std::vector<std::string> header = columnsOf(exp);
   header.push_back("seconds");
   std::vector<std::vector<std::string>> table{header};
@@ -84,7 +88,31 @@ std::vector<std::vector<std::string>> rows(const ExperimentRecord &exp,
   return table;
 }
 
-} // namespace
+json typedParams(const json &params) {
+  json out = json::object();
+  for (auto &[key, value] : params.items()) {
+    out[key] = value;
+    if (!value.is_string())
+      continue;
+    const std::string &text = value.get_ref<const std::string &>();
+    // Only what reads as a JSON number, whole: "1e-4" yes, "l2(0.1)" no.
+    json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_number())
+      out[key] = parsed;
+  }
+  return out;
+}
+
+std::string runLabel(const RunRecord &run) {
+  std::string label;
+  for (auto &[key, value] : run.params.items())
+    label += (label.empty() ? "" : ", ") + key + "=" +
+             (value.is_string() ? value.get<std::string>() : value.dump());
+  if (run.fold >= 0)
+    label += (label.empty() ? "" : ", ") + std::string("fold=") +
+             std::to_string(run.fold);
+  return label.empty() ? "run" : label;
+}
 
 nlohmann::ordered_json resultsJson(const ExperimentRecord &exp) {
   // Ordered keys: the file reads in the order of spec §5.
@@ -92,29 +120,43 @@ nlohmann::ordered_json resultsJson(const ExperimentRecord &exp) {
   ojson runs = ojson::array();
   for (const RunRecord &run : exp.runs) {
     ojson r;
-    r["params"] = ojson::parse(run.params.dump());
+    r["params"] = ojson::parse(typedParams(run.params).dump());
     r["seed"] = run.seed;
     if (run.fold >= 0)
       r["fold"] = run.fold;
     ojson history = ojson::array();
-    for (const EpochRecord &e : run.history)
-      history.push_back(ojson{{"epoch", e.epoch},
-                              {"loss", number(e.loss)},
-                              {run.metricName, number(e.metric)}});
+    for (const EpochRecord &e : run.history) {
+      ojson h{{"epoch", e.epoch},
+              {"loss", number(e.loss)},
+              {run.metricName, number(e.metric)}};
+      if (e.hasVal) {
+        h["val_loss"] = number(e.valLoss);
+        h["val_" + run.metricName] = number(e.valMetric);
+      }
+      history.push_back(h);
+    }
     r["history"] = history;
     if (run.hasTest)
       r["test"] = ojson{{"loss", number(run.testLoss)},
                         {run.metricName, number(run.testMetric)}};
     r["seconds"] = run.seconds;
+    // The report's cells, so that --resume can rebuild the table of runs it
+    // does not execute again.
+    ojson report = ojson::object();
+    for (const auto &[column, value] : run.cells)
+      report[column] = ojson::parse(value.dump());
+    r["report"] = report;
     runs.push_back(r);
   }
-  return ojson{
-      {"experiment", exp.name}, {"target", exp.target}, {"runs", runs}};
+  ojson out{{"experiment", exp.name}, {"target", exp.target}, {"runs", runs}};
+  if (!exp.selection.is_null())
+    out["selection"] = exp.selection;
+  return out;
 }
 
 std::string resultsCsv(const ExperimentRecord &exp) {
   std::string out;
-  for (const auto &row : rows(exp, false)) {
+  for (const auto &row : resultsRows(exp, false)) {
     for (size_t i = 0; i < row.size(); ++i)
       out += (i ? "," : "") + csvField(row[i]);
     out += "\n";
@@ -123,7 +165,7 @@ std::string resultsCsv(const ExperimentRecord &exp) {
 }
 
 std::string resultsTable(const ExperimentRecord &exp) {
-  const auto table = rows(exp, true);
+  const auto table = resultsRows(exp, true);
   std::vector<size_t> width(table[0].size(), 0);
   for (const auto &row : table)
     for (size_t i = 0; i < row.size(); ++i)
@@ -178,6 +220,7 @@ void writeResults(const ExperimentRecord &exp, const std::string &dir) {
     throw std::runtime_error(dir + ": " + ec.message());
   writeFileAtomically(dir + "/results.json", resultsJson(exp).dump(2) + "\n");
   writeFileAtomically(dir + "/results.csv", resultsCsv(exp));
+  writeFileAtomically(dir + "/report.html", reportHtml(exp));
 }
 
 } // namespace netc

@@ -3,12 +3,17 @@
 #include "netc/Runner.h"
 
 #include "netc/AlignedBuffer.h"
+#include "netc/CrossValidation.h"
 #include "netc/Progress.h"
 #include "netc/Random.h"
+#include "netc/Resume.h"
+#include "netc/Safetensors.h"
+#include "netc/data/Prefetcher.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 
 using nlohmann::json;
@@ -31,10 +36,7 @@ std::string shapeText(const std::vector<int64_t> &shape) {
   return s + "]";
 }
 
-struct Slot {
-  int64_t network = -1;
-  AlignedBuffer params;
-};
+using Slot = ExperimentRunner::Slot;
 
 struct EvalResult {
   double loss = 0, metric = 0;
@@ -68,9 +70,66 @@ void checkFits(const Split &split, const DatasetSpec &spec,
                                    shapeText(kernel.labelShape));
 }
 
+Slot copySlot(const Slot &src) {
+  Slot copy;
+  copy.network = src.network;
+  copy.params = AlignedBuffer(src.params.size());
+  std::memcpy(copy.params.get(), src.params.get(),
+              sizeof(float) * static_cast<size_t>(src.params.size()));
+  copy.frozen = src.frozen;
+  copy.parts = src.parts;
+  return copy;
+}
+
+// A file name for a run's weights: its loop values (and fold), with
+// anything but [A-Za-z0-9._,=+-] replaced so it is safe in a path.
+std::string runFileName(const RunSpec &run, size_t index) {
+  std::string name;
+  for (auto &[key, value] : run.params.items())
+    name += (name.empty() ? "" : ",") + key + "=" +
+            (value.is_string() ? value.get<std::string>() : value.dump());
+  if (run.fold >= 0)
+    name += (name.empty() ? "" : ",") + std::string("fold=") +
+            std::to_string(run.fold);
+  if (run.shared)
+    name = "shared" + std::to_string(index) + (name.empty() ? "" : "," + name);
+  if (name.empty())
+    name = "run" + std::to_string(index);
+  for (char &c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) &&
+        std::string("._,=+-").find(c) == std::string::npos)
+      c = '_';
+  return name;
+}
+
+bool isFile(const std::string &path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec);
+}
+
 double seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
       .count();
+}
+
+// The eval function over `indices` of `split`, in batches of `cap`.
+EvalResult evaluate(const KernelSpec &kernel, const netc_kernel_entry &fn,
+                    const Slot &slot, const Split &split,
+                    const std::vector<int64_t> &indices, int64_t cap) {
+  AlignedBuffer ws(kernel.evalWsPerSample * cap);
+  AlignedBuffer out(product(kernel.outputShape) * cap), metrics(2);
+  double lossSum = 0, metricSum = 0;
+  Prefetcher batches(split, indices, cap);
+  for (Prefetcher::Batch b = batches.next(); b.n > 0; b = batches.next()) {
+    netc_buf p = slot.params.descriptor(), x = b.x->descriptor(),
+             y = b.y->descriptor(), w = ws.descriptor(),
+             m = metrics.descriptor(), o = out.descriptor();
+    fn.eval(&p, &x, &y, b.n, &w, cap, &m, &o);
+    lossSum += static_cast<double>(metrics[0]) * b.n;
+    metricSum += metrics[1];
+  }
+  const double n = static_cast<double>(indices.size());
+  return {lossSum / n, metricSum / n};
 }
 
 } // namespace
@@ -116,167 +175,376 @@ const netc_kernel_entry &ExperimentRunner::entry(int64_t kernelIndex) const {
                  "' of the plan is missing from the program's kernel table");
 }
 
-ExperimentRecord ExperimentRunner::run(const ExperimentSpec &experiment) {
-  ExperimentRecord record;
-  record.name = experiment.name;
-  for (const RunSpec &run : experiment.runs)
-    record.runs.push_back(runOne(experiment, run));
-  return record;
-}
-
-RunRecord ExperimentRunner::runOne(const ExperimentSpec &experiment,
-                                   const RunSpec &run) {
-  const auto start = std::chrono::steady_clock::now();
+// Everything one run's steps share.
+struct ExperimentRunner::RunState {
+  const ExperimentSpec &experiment;
+  const RunSpec &run;
   RunRecord record;
-  record.params = run.params;
-  record.fold = run.fold;
-  record.seed = options.seed
-                    ? *options.seed
-                    : defaultSeed(experiment.name, run.params, run.fold);
-  // One generator per run drives, in step order, initial weights, shuffles
-  // and dropout seeds: the seed alone fixes the run.
-  Rng rng(record.seed);
+  Rng rng;
   std::map<int64_t, Slot> slots;
   std::map<int64_t, EvalResult> evals;
   std::optional<EvalResult> lastEval;
+  /// Trained slots in order of their last training, for --save-weights.
+  std::vector<int64_t> trained;
+  std::map<int64_t, Slot> &shared;
+  const Plan &plan;
 
-  auto slotFor = [&](const StepSpec &step, int64_t network) -> Slot & {
-    auto it = slots.find(step.slot);
-    if (it == slots.end())
-      throw RunError("experiment " + experiment.name + ": slot " +
-                     std::to_string(step.slot) + " used before 'new'");
-    if (it->second.network != network)
-      throw RunError("experiment " + experiment.name + ": slot " +
-                     std::to_string(step.slot) + " holds network " +
-                     plan.networks[it->second.network].name +
-                     ", the kernel wants " + plan.networks[network].name);
-    return it->second;
+  RunState(const ExperimentSpec &experiment, const RunSpec &run, uint64_t seed,
+           std::map<int64_t, Slot> &shared, const Plan &plan)
+      : experiment(experiment), run(run), rng(seed), shared(shared),
+        plan(plan) {}
+
+  [[noreturn]] void fail(const std::string &message) const {
+    throw RunError("experiment " + experiment.name + ": " + message);
+  }
+
+  /// The slot for reading, the run's own or a shared one.
+  const Slot &read(int64_t id) {
+    auto it = slots.find(id);
+    if (it != slots.end())
+      return it->second;
+    auto sh = shared.find(id);
+    if (sh != shared.end())
+      return sh->second;
+    fail("slot " + std::to_string(id) + " used before it holds a network");
+  }
+  /// The slot for writing: a shared slot is first copied into the run.
+  Slot &write(int64_t id) {
+    auto it = slots.find(id);
+    if (it != slots.end())
+      return it->second;
+    auto sh = shared.find(id);
+    if (sh == shared.end())
+      fail("slot " + std::to_string(id) + " used before it holds a network");
+    return slots.emplace(id, copySlot(sh->second)).first->second;
+  }
+  void expectNetwork(int64_t id, const Slot &slot, int64_t network) const {
+    if (network >= 0 && slot.network != network)
+      fail("slot " + std::to_string(id) + " holds network " +
+           plan.networks[slot.network].name + ", the step wants " +
+           plan.networks[network].name);
+  }
+};
+
+ExperimentRecord ExperimentRunner::run(const ExperimentSpec &experiment,
+                                       const std::string &outDir,
+                                       const std::string &weightsDir) {
+  ExperimentRecord record;
+  record.name = experiment.name;
+  sharedSlots.clear();
+  std::vector<RunRecord> finished;
+  if (options.resume && !outDir.empty())
+    finished = readFinishedRuns(outDir + "/results.json", experiment.name);
+  std::vector<int64_t> trainable;
+  // Shared runs only matter to the runs after them: on --resume they run
+  // (again: same seed, same weights) just before the first run that must.
+  std::vector<size_t> pendingShared;
+  for (size_t i = 0; i < experiment.runs.size(); ++i) {
+    const RunSpec &run = experiment.runs[i];
+    if (run.shared) {
+      pendingShared.push_back(i);
+      continue;
+    }
+    const uint64_t seed =
+        options.seed ? *options.seed
+                     : defaultSeed(experiment.name, run.params, run.fold);
+    auto done =
+        std::find_if(finished.begin(), finished.end(), [&](const RunRecord &r) {
+          return sameRun(r, run.params, run.fold, seed);
+        });
+    if (done != finished.end()) {
+      RunRecord reused = *done;
+      reused.params = run.params;
+      record.runs.push_back(std::move(reused));
+      std::fprintf(progress, "Run %s: finished earlier, skipped (--resume)\n",
+                   runLabel(record.runs.back()).c_str());
+    } else {
+      for (size_t s : pendingShared)
+        runOne(experiment, experiment.runs[s], s, outDir, weightsDir);
+      pendingShared.clear();
+      record.runs.push_back(runOne(experiment, run, i, outDir, weightsDir));
+    }
+    trainable.push_back(trainableParamsOf(run));
+    if (!outDir.empty())
+      writeResults(record, outDir);
+  }
+  for (size_t s : pendingShared) // shared runs with no run after them
+    runOne(experiment, experiment.runs[s], s, outDir, weightsDir);
+  if (experiment.select.is_object()) {
+    try {
+      record.selection =
+          selectionJson(selectModel(experiment.select, record.runs, trainable));
+    } catch (const std::runtime_error &e) {
+      throw RunError("experiment " + experiment.name + ": " + e.what());
+    }
+  }
+  if (!outDir.empty())
+    writeResults(record, outDir);
+  sharedSlots.clear();
+  return record;
+}
+
+int64_t ExperimentRunner::trainableParamsOf(const RunSpec &run) const {
+  // The network the run trains last is the candidate being compared.
+  int64_t params = 0;
+  for (const StepSpec &step : run.steps) {
+    if (step.op == "train")
+      params = plan.networks[plan.kernels[step.kernel].network].trainableParams;
+    else if (step.op == "new" && params == 0)
+      params = plan.networks[step.network].trainableParams;
+  }
+  return params;
+}
+
+void ExperimentRunner::train(RunState &st, const StepSpec &step) {
+  const KernelSpec &kernel = plan.kernels[step.kernel];
+  const NetworkSpec &net = plan.networks[kernel.network];
+  const netc_kernel_entry &fn = entry(step.kernel);
+  if (!fn.train)
+    throw RunError("kernel '" + kernel.name + "' has no train function");
+  Slot &slot = st.write(step.slot);
+  st.expectNetwork(step.slot, slot, kernel.network);
+  const DatasetSpec &dspec = plan.datasets[step.dataset];
+  const Split &split = splitOf(dataset(step.dataset), dspec, step.split);
+  checkFits(split, dspec, net, kernel);
+
+  // Which records train and which validate: a cross-validation fold, else
+  // the last `validation_split` of the split (the step's, else the data
+  // set's), as Keras' fit(validation_split=...).
+  std::vector<int64_t> trainIdx, valIdx;
+  if (st.run.fold >= 0 && st.experiment.select.is_object()) {
+    const int64_t folds = st.experiment.select.value("folds", int64_t(5));
+    const uint64_t seed = st.experiment.select.value("seed", uint64_t(0));
+    if (folds > split.count)
+      throw DataError(dspec.name, "cannot cut " + std::to_string(split.count) +
+                                      " records into " + std::to_string(folds) +
+                                      " folds");
+    foldSplit(split.count, folds, seed, st.run.fold, trainIdx, valIdx);
+  } else {
+    double fraction = step.validationSplit;
+    auto it = dspec.args.find("validation_split");
+    if (fraction <= 0 && it != dspec.args.end())
+      fraction = it->second;
+    const int64_t keep =
+        fraction > 0 ? static_cast<int64_t>(split.count * (1.0 - fraction))
+                     : split.count;
+    if (keep < 1)
+      throw DataError(dspec.name, "validation_split leaves no training "
+                                  "records");
+    for (int64_t i = 0; i < split.count; ++i)
+      (i < keep ? trainIdx : valIdx).push_back(i);
+  }
+
+  const int64_t epochs = options.epochs.value_or(step.epochs);
+  const int64_t cap = options.batchSize.value_or(step.batchSize);
+  AlignedBuffer state(kernel.stateFloats);
+  for (const StateInit &init : kernel.stateInit)
+    std::fill(state.get() + init.offset, state.get() + init.offset + init.size,
+              static_cast<float>(init.value));
+  AlignedBuffer ws(kernel.trainWsPerSample * cap);
+  AlignedBuffer hyper(3), metrics(2);
+  // Frozen weights are restored after every step rather than masked in the
+  // update: the compiled step needs no variant per freeze pattern, and the
+  // weights stay bit-identical whatever the optimizer does (weight decay,
+  // batchnorm moving averages included).
+  std::vector<float> frozenValues;
+  for (auto [offset, size] : slot.frozen)
+    frozenValues.insert(frozenValues.end(), slot.params.get() + offset,
+                        slot.params.get() + offset + size);
+  const float learningRate =
+      static_cast<float>(kernel.optimizer.learningRate());
+  const int64_t count = static_cast<int64_t>(trainIdx.size());
+  std::vector<int64_t> order = trainIdx;
+  const int64_t steps = (count + cap - 1) / cap;
+  int64_t iteration = 0;
+  RunRecord &record = st.record;
+  record.history.clear();
+  record.metricName = kernel.metric;
+
+  for (int64_t epoch = 1; epoch <= epochs; ++epoch) {
+    shuffle(order, st.rng);
+    Progress bar(progress, interactive, epoch, epochs, steps, kernel.metric);
+    double lossSum = 0, metricSum = 0;
+    int64_t seen = 0;
+    Prefetcher batches(split, order, cap);
+    for (int64_t s = 0; s < steps; ++s) {
+      const Prefetcher::Batch batch = batches.next();
+      const int64_t n = batch.n;
+      hyper[0] = learningRate;
+      hyper[1] = static_cast<float>(++iteration);
+      // 24 bits: exactly representable in the float the ABI passes.
+      hyper[2] = static_cast<float>(st.rng.next() >> 40);
+      netc_buf p = slot.params.descriptor(), sd = state.descriptor(),
+               x = batch.x->descriptor(), y = batch.y->descriptor(),
+               w = ws.descriptor(), h = hyper.descriptor(),
+               m = metrics.descriptor();
+      fn.train(&p, &sd, &x, &y, n, &w, cap, &h, &m);
+      size_t at = 0;
+      for (auto [offset, size] : slot.frozen) {
+        std::memcpy(slot.params.get() + offset, frozenValues.data() + at,
+                    sizeof(float) * static_cast<size_t>(size));
+        at += static_cast<size_t>(size);
+      }
+      lossSum += static_cast<double>(metrics[0]) * n;
+      metricSum += metrics[1];
+      seen += n;
+      bar.update(s + 1, lossSum / seen, metricSum / seen);
+    }
+    EpochRecord e{epoch, lossSum / count, metricSum / count};
+    if (!valIdx.empty()) {
+      const EvalResult v = evaluate(kernel, fn, slot, split, valIdx, cap);
+      e.hasVal = true;
+      e.valLoss = v.loss;
+      e.valMetric = v.metric;
+      bar.finish(e.loss, e.metric, e.valLoss, e.valMetric);
+    } else {
+      bar.finish(e.loss, e.metric);
+    }
+    record.history.push_back(e);
+  }
+  // A composed network shares its parts' weights: hand them back.
+  for (auto [partSlot, offset] : slot.parts) {
+    Slot &part = st.write(partSlot);
+    std::memcpy(part.params.get(), slot.params.get() + offset,
+                sizeof(float) * static_cast<size_t>(part.params.size()));
+  }
+  st.trained.erase(std::remove(st.trained.begin(), st.trained.end(), step.slot),
+                   st.trained.end());
+  st.trained.push_back(step.slot);
+}
+
+RunRecord ExperimentRunner::runOne(const ExperimentSpec &experiment,
+                                   const RunSpec &run, size_t index,
+                                   const std::string &outDir,
+                                   const std::string &weightsDir) {
+  const auto start = std::chrono::steady_clock::now();
+  const uint64_t seed =
+      options.seed ? *options.seed
+                   : defaultSeed(experiment.name, run.params, run.fold);
+  // One generator per run drives, in step order, initial weights, shuffles
+  // and dropout seeds: the seed alone fixes the run.
+  RunState st(experiment, run, seed, sharedSlots, plan);
+  RunRecord &record = st.record;
+  record.params = run.params;
+  record.fold = run.fold;
+  record.seed = seed;
+
+  // save/load paths: relative ones live in the results directory (load also
+  // looks under --data, for weights that come with the data).
+  auto savePath = [&](const std::string &file) {
+    if (file.front() == '/' || outDir.empty())
+      return file;
+    return outDir + "/" + file;
+  };
+  auto loadPath = [&](const std::string &file) {
+    if (file.front() == '/')
+      return file;
+    for (const std::string &dir : {outDir, options.dataDir})
+      if (!dir.empty() && isFile(dir + "/" + file))
+        return dir + "/" + file;
+    return isFile(file) ? file : savePath(file);
   };
 
   for (const StepSpec &step : run.steps) {
     if (step.op == "new") {
       const NetworkSpec &net = plan.networks[step.network];
-      Slot slot{step.network, AlignedBuffer(net.paramFloats)};
+      Slot slot;
+      slot.network = step.network;
+      slot.params = AlignedBuffer(net.paramFloats);
       for (const ParamSpec &p : net.params)
         initialize(p.init, slot.params.get() + p.offset, p.shape, p.fanIn,
-                   p.fanOut, rng);
-      slots[step.slot] = std::move(slot);
-    } else if (step.op == "train") {
-      const KernelSpec &kernel = plan.kernels[step.kernel];
-      const NetworkSpec &net = plan.networks[kernel.network];
-      const netc_kernel_entry &fn = entry(step.kernel);
-      if (!fn.train)
-        throw RunError("kernel '" + kernel.name + "' has no train function");
-      Slot &slot = slotFor(step, kernel.network);
-      const DatasetSpec &dspec = plan.datasets[step.dataset];
-      const Split &split = splitOf(dataset(step.dataset), dspec, step.split);
-      checkFits(split, dspec, net, kernel);
-
-      const int64_t epochs = options.epochs.value_or(step.epochs);
-      const int64_t cap = options.batchSize.value_or(step.batchSize);
-      const int64_t sampleSize = split.sampleSize();
-      const int64_t labelSize = split.labelSize();
-      AlignedBuffer state(kernel.stateFloats);
-      for (const StateInit &init : kernel.stateInit)
-        std::fill(state.get() + init.offset,
-                  state.get() + init.offset + init.size,
-                  static_cast<float>(init.value));
-      AlignedBuffer ws(kernel.trainWsPerSample * cap);
-      AlignedBuffer xb(sampleSize * cap), yb(labelSize * cap);
-      AlignedBuffer hyper(3), metrics(2);
-      const float learningRate =
-          static_cast<float>(kernel.optimizer.learningRate());
-      std::vector<int64_t> order(static_cast<size_t>(split.count));
-      for (int64_t i = 0; i < split.count; ++i)
-        order[i] = i;
-      const int64_t steps = (split.count + cap - 1) / cap;
-      int64_t iteration = 0;
-      record.history.clear();
-      record.metricName = kernel.metric;
-
-      for (int64_t epoch = 1; epoch <= epochs; ++epoch) {
-        shuffle(order, rng);
-        Progress bar(progress, interactive, epoch, epochs, steps,
-                     kernel.metric);
-        double lossSum = 0, metricSum = 0;
-        int64_t seen = 0;
-        for (int64_t s = 0; s < steps; ++s) {
-          const int64_t begin = s * cap;
-          const int64_t n = std::min(cap, split.count - begin);
-          for (int64_t i = 0; i < n; ++i) {
-            const int64_t src = order[begin + i];
-            std::memcpy(xb.get() + i * sampleSize,
-                        split.x.data() + src * sampleSize,
-                        sizeof(float) * sampleSize);
-            std::memcpy(yb.get() + i * labelSize,
-                        split.y.data() + src * labelSize,
-                        sizeof(float) * labelSize);
-          }
-          hyper[0] = learningRate;
-          hyper[1] = static_cast<float>(++iteration);
-          // 24 bits: exactly representable in the float the ABI passes.
-          hyper[2] = static_cast<float>(rng.next() >> 40);
-          netc_buf p = slot.params.descriptor(), st = state.descriptor(),
-                   x = xb.descriptor(), y = yb.descriptor(),
-                   w = ws.descriptor(), h = hyper.descriptor(),
-                   m = metrics.descriptor();
-          fn.train(&p, &st, &x, &y, n, &w, cap, &h, &m);
-          lossSum += static_cast<double>(metrics[0]) * n;
-          metricSum += metrics[1];
-          seen += n;
-          bar.update(s + 1, lossSum / seen, metricSum / seen);
+                   p.fanOut, st.rng);
+      st.slots[step.slot] = std::move(slot);
+    } else if (step.op == "copy") {
+      // A copy starts unfrozen and independent: Keras' clone + set_weights.
+      Slot copy = copySlot(st.read(step.src));
+      copy.frozen.clear();
+      copy.parts.clear();
+      st.slots[step.slot] = std::move(copy);
+    } else if (step.op == "compose") {
+      const NetworkSpec &net = plan.networks[step.network];
+      Slot slot;
+      slot.network = step.network;
+      slot.params = AlignedBuffer(net.paramFloats);
+      // The composed params are the parts' params concatenated in order;
+      // check that param by param before copying.
+      int64_t offset = 0;
+      size_t param = 0;
+      for (int64_t part : step.parts) {
+        const Slot &src = st.read(part);
+        const NetworkSpec &pnet = plan.networks[src.network];
+        for (const ParamSpec &p : pnet.params) {
+          if (param >= net.params.size() ||
+              net.params[param].shape != p.shape ||
+              net.params[param].offset != offset + p.offset)
+            st.fail("compose: network " + net.name +
+                    " is not its parts' concatenation at parameter '" + p.name +
+                    "' of " + pnet.name);
+          ++param;
         }
-        const double loss = lossSum / split.count;
-        const double metric = metricSum / split.count;
-        bar.finish(loss, metric);
-        record.history.push_back({epoch, loss, metric});
+        std::memcpy(slot.params.get() + offset, src.params.get(),
+                    sizeof(float) * static_cast<size_t>(src.params.size()));
+        for (auto [o, size] : src.frozen)
+          slot.frozen.push_back({offset + o, size});
+        slot.parts.push_back({part, offset});
+        offset += src.params.size();
       }
+      if (offset != net.paramFloats || param != net.params.size())
+        st.fail("compose: the parts hold " + std::to_string(offset) +
+                " floats, network " + net.name + " has " +
+                std::to_string(net.paramFloats));
+      st.slots[step.slot] = std::move(slot);
+    } else if (step.op == "freeze") {
+      Slot &slot = st.write(step.slot);
+      slot.frozen = {{0, slot.params.size()}};
+    } else if (step.op == "save") {
+      const Slot &slot = st.read(step.slot);
+      st.expectNetwork(step.slot, slot, step.network);
+      const std::string path = savePath(step.file);
+      std::error_code ec;
+      const auto parent = std::filesystem::path(path).parent_path();
+      if (!parent.empty())
+        std::filesystem::create_directories(parent, ec);
+      saveSafetensors(path, plan.networks[slot.network], slot.params.get(),
+                      {{"format", "pt"},
+                       {"network", plan.networks[slot.network].instance}});
+    } else if (step.op == "load") {
+      Slot &slot = st.write(step.slot);
+      st.expectNetwork(step.slot, slot, step.network);
+      loadSafetensors(loadPath(step.file), plan.networks[slot.network],
+                      slot.params.get());
+    } else if (step.op == "train") {
+      train(st, step);
     } else if (step.op == "evaluate") {
       const KernelSpec &kernel = plan.kernels[step.kernel];
       const NetworkSpec &net = plan.networks[kernel.network];
       const netc_kernel_entry &fn = entry(step.kernel);
       if (!fn.eval)
         throw RunError("kernel '" + kernel.name + "' has no eval function");
-      Slot &slot = slotFor(step, kernel.network);
+      const Slot &slot = st.read(step.slot);
+      st.expectNetwork(step.slot, slot, kernel.network);
       const DatasetSpec &dspec = plan.datasets[step.dataset];
       const Split &split = splitOf(dataset(step.dataset), dspec, step.split);
       checkFits(split, dspec, net, kernel);
-
-      const int64_t cap = options.batchSize.value_or(32);
-      const int64_t sampleSize = split.sampleSize();
-      const int64_t labelSize = split.labelSize();
-      AlignedBuffer ws(kernel.evalWsPerSample * cap);
-      AlignedBuffer xb(sampleSize * cap), yb(labelSize * cap);
-      AlignedBuffer out(product(kernel.outputShape) * cap), metrics(2);
-      double lossSum = 0, metricSum = 0;
-      for (int64_t begin = 0; begin < split.count; begin += cap) {
-        const int64_t n = std::min(cap, split.count - begin);
-        std::memcpy(xb.get(), split.x.data() + begin * sampleSize,
-                    sizeof(float) * sampleSize * n);
-        std::memcpy(yb.get(), split.y.data() + begin * labelSize,
-                    sizeof(float) * labelSize * n);
-        netc_buf p = slot.params.descriptor(), x = xb.descriptor(),
-                 y = yb.descriptor(), w = ws.descriptor(),
-                 m = metrics.descriptor(), o = out.descriptor();
-        fn.eval(&p, &x, &y, n, &w, cap, &m, &o);
-        lossSum += static_cast<double>(metrics[0]) * n;
-        metricSum += metrics[1];
-      }
-      EvalResult result{lossSum / split.count, metricSum / split.count};
+      std::vector<int64_t> all(static_cast<size_t>(split.count));
+      for (int64_t i = 0; i < split.count; ++i)
+        all[i] = i;
+      const EvalResult result = evaluate(kernel, fn, slot, split, all,
+                                         options.batchSize.value_or(32));
       record.metricName = kernel.metric;
       if (step.result >= 0)
-        evals[step.result] = result;
-      lastEval = result;
+        st.evals[step.result] = result;
+      st.lastEval = result;
     } else if (step.op == "report") {
       for (size_t i = 0; i < step.columns.size(); ++i) {
         const json &v = step.values[i];
         const std::string &column = step.columns[i];
         if (v.is_string() && v.get<std::string>().rfind("@eval:", 0) == 0) {
           const int64_t id = std::stoll(v.get<std::string>().substr(6));
-          auto it = evals.find(id);
-          if (it == evals.end())
-            throw RunError("experiment " + experiment.name + ": report of '" +
-                           column + "' refers to a missing evaluation");
+          auto it = st.evals.find(id);
+          if (it == st.evals.end())
+            st.fail("report of '" + column +
+                    "' refers to a missing evaluation");
           record.cells.emplace_back(column + "_loss", it->second.loss);
           record.cells.emplace_back(column + "_" + record.metricName,
                                     it->second.metric);
@@ -290,18 +558,39 @@ RunRecord ExperimentRunner::runOne(const ExperimentSpec &experiment,
         }
       }
     } else {
-      throw RunError("experiment " + experiment.name + ": step '" + step.op +
-                     "' is not supported by this runtime yet");
+      st.fail("step '" + step.op + "' is not supported by this runtime");
     }
   }
   // Without a report, the last evaluation is still the run's test result.
-  if (!record.hasTest && lastEval) {
+  if (!record.hasTest && st.lastEval) {
     record.hasTest = true;
-    record.testLoss = lastEval->loss;
-    record.testMetric = lastEval->metric;
-    record.cells.emplace_back("test_loss", lastEval->loss);
-    record.cells.emplace_back("test_" + record.metricName, lastEval->metric);
+    record.testLoss = st.lastEval->loss;
+    record.testMetric = st.lastEval->metric;
+    record.cells.emplace_back("test_loss", st.lastEval->loss);
+    record.cells.emplace_back("test_" + record.metricName, st.lastEval->metric);
   }
+  if (!weightsDir.empty() && !st.trained.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(weightsDir, ec);
+    if (ec)
+      throw std::runtime_error(weightsDir + ": " + ec.message());
+    const std::string name = runFileName(run, index);
+    // The network trained last is the run's; any other gets its slot number.
+    for (int64_t id : st.trained) {
+      const Slot &slot = st.read(id);
+      const std::string file =
+          weightsDir + "/" + name +
+          (id == st.trained.back() ? "" : ".slot" + std::to_string(id)) +
+          ".safetensors";
+      saveSafetensors(file, plan.networks[slot.network], slot.params.get(),
+                      {{"format", "pt"},
+                       {"network", plan.networks[slot.network].instance},
+                       {"seed", std::to_string(seed)}});
+    }
+  }
+  if (run.shared)
+    for (auto &[id, slot] : st.slots)
+      sharedSlots[id] = std::move(slot);
   record.seconds = seconds(start);
   return record;
 }

@@ -22,8 +22,8 @@ static std::string runtimeDir() {
   return std::string(dir);
 }
 
-bool netc::linkProgram(const std::string &objectPath,
-                       const std::string &output, std::ostream &err) {
+bool netc::linkProgram(const std::string &objectPath, const std::string &output,
+                       std::ostream &err) {
   std::string lib = runtimeDir();
   std::string mainLib = lib + "/libnetc_runtime_main.a";
   std::string runtimeLib = lib + "/libnetc_runtime.a";
@@ -38,10 +38,9 @@ bool netc::linkProgram(const std::string &objectPath,
         << "' on PATH to link with\n";
     return false;
   }
-  std::vector<llvm::StringRef> args{*linker,  "-o",       output,
-                                    objectPath, mainLib,  runtimeLib,
-                                    "-ldnnl",   "-lz",    "-fopenmp",
-                                    "-lpthread", "-lm"};
+  std::vector<llvm::StringRef> args{
+      *linker, "-o",     output,  objectPath, mainLib,     runtimeLib, "-ldnnl",
+      "-lz",   "-ljpeg", "-lpng", "-fopenmp", "-lpthread", "-lm"};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
                                      &message);

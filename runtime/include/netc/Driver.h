@@ -25,8 +25,8 @@ struct Options {
   std::string outDir;                   // --out; empty: ./netc-out/EXP/
   std::optional<int64_t> epochs, batchSize, limit; // --set overrides
   std::optional<uint64_t> seed;
-  bool resume = false;        // --resume (accepted; later issue)
-  std::string saveWeightsDir; // --save-weights (accepted; later)
+  bool resume = false;        // --resume: skip runs in --out/results.json
+  std::string saveWeightsDir; // --save-weights DIR: DIR/<run>.safetensors
   bool help = false;
   // Developer tools instead of the experiments (runtime/lib/Tools.cpp):
   bool gradCheck = false; // --gradcheck

@@ -65,10 +65,15 @@ struct KernelSpec {
 
 /// One step of a run; which fields matter depends on `op`.
 struct StepSpec {
-  std::string op; // new | train | evaluate | report
+  // new | copy | train | evaluate | report | save | load | freeze | compose
+  std::string op;
   int64_t slot = -1, network = -1, kernel = -1, dataset = -1, result = -1;
+  int64_t src = -1;           // copy: the slot copied
+  std::vector<int64_t> parts; // compose: the part slots, in order
+  std::string file;           // save / load
   std::string split;
   int64_t epochs = 1, batchSize = 32;
+  double validationSplit = 0; // train: last fraction held out (0: none)
   std::vector<std::string> columns;
   std::vector<nlohmann::json> values;
 };
@@ -76,6 +81,9 @@ struct StepSpec {
 struct RunSpec {
   nlohmann::json params = nlohmann::json::object();
   int64_t fold = -1;
+  /// A shared run (statements before an experiment's loop) reports nothing;
+  /// its slots stay alive for the later runs.
+  bool shared = false;
   std::vector<StepSpec> steps;
 };
 

@@ -21,6 +21,8 @@ public:
   void update(int64_t step, double loss, double metric);
   /// End of the epoch: the final line and a newline.
   void finish(double loss, double metric);
+  /// The same with the validation values (`- val_loss: ... - val_M: ...`).
+  void finish(double loss, double metric, double valLoss, double valMetric);
 
   /// Whether `stream` is a terminal.
   static bool isTerminal(FILE *stream);

@@ -18,6 +18,10 @@ namespace netc {
 struct EpochRecord {
   int64_t epoch = 0;
   double loss = 0, metric = 0;
+  /// With a validation split or a cross-validation fold: the eval
+  /// function's loss and metric on the held-out records after the epoch.
+  bool hasVal = false;
+  double valLoss = 0, valMetric = 0;
 };
 
 struct RunRecord {
@@ -38,7 +42,21 @@ struct ExperimentRecord {
   std::string name;
   std::string target = "cpu";
   std::vector<RunRecord> runs;
+  /// results.json's "selection" (spec §5); null without `select`.
+  nlohmann::ordered_json selection;
 };
+
+/// The plan gives loop values as text ("3", "0.1", "zeros"); results show
+/// numbers as numbers, as spec §5's {"degree": 1}.
+nlohmann::json typedParams(const nlohmann::json &params);
+
+/// "degree=3, fold=2": a run's loop values for tables and plots.
+std::string runLabel(const RunRecord &run);
+
+/// The results table as rows of text, header first (results.csv, stdout,
+/// report.html). `forTerminal` rounds numbers to four decimals.
+std::vector<std::vector<std::string>> resultsRows(const ExperimentRecord &exp,
+                                                  bool forTerminal);
 
 nlohmann::ordered_json resultsJson(const ExperimentRecord &exp);
 /// Header: the union of the runs' cell columns (first-seen order), then
@@ -51,7 +69,8 @@ std::string resultsTable(const ExperimentRecord &exp);
 /// sees a half-written file. Throws std::runtime_error naming the file.
 void writeFileAtomically(const std::string &path, const std::string &content);
 
-/// Creates `dir` if needed and writes results.json and results.csv into it.
+/// Creates `dir` if needed and writes results.json, results.csv and
+/// report.html into it (each atomically).
 void writeResults(const ExperimentRecord &exp, const std::string &dir);
 
 } // namespace netc

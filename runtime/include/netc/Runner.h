@@ -1,14 +1,19 @@
 //===- Runner.h - Executing an experiment's runs ---------------*- C++ -*-===//
 //
-// Interprets the plan's steps (new, train, evaluate, report) for each run,
-// calling the compiled kernels through the ABI. Data sets are loaded once
-// and shared by all runs and experiments of a program.
+// Interprets the plan's steps (new, copy, compose, load, save, freeze, train,
+// evaluate, report) for each run, calling the compiled kernels through the
+// ABI. Data sets are loaded once and shared by all runs and experiments of a
+// program. Network weights live in numbered slots: a run's own slots die
+// with it; those of a shared run stay for the experiment's later runs, which
+// see them copy-on-write (a run that trains a shared network trains its own
+// copy, so runs stay independent and resumable).
 //
 //===----------------------------------------------------------------------===//
 #ifndef NETC_RUNNER_H
 #define NETC_RUNNER_H
 
 #include "netc/Abi.h"
+#include "netc/AlignedBuffer.h"
 #include "netc/Driver.h"
 #include "netc/Plan.h"
 #include "netc/Results.h"
@@ -37,13 +42,39 @@ public:
                    int64_t numKernels, const Options &options, FILE *progress,
                    bool interactive);
 
-  /// Runs every run of `experiment`. Throws DataError, InitError, RunError.
-  ExperimentRecord run(const ExperimentSpec &experiment);
+  /// Runs every run of `experiment`, rewriting results.json, results.csv
+  /// and report.html in `outDir` after each finished run. With --resume the
+  /// runs already in outDir/results.json are not run again. With
+  /// `weightsDir` non-empty every trained network is saved there as
+  /// <run>.safetensors. Throws DataError, InitError, RunError.
+  ExperimentRecord run(const ExperimentSpec &experiment,
+                       const std::string &outDir,
+                       const std::string &weightsDir = "");
+
+  /// A network's weights and what training must leave alone.
+  struct Slot {
+    int64_t network = -1;
+    AlignedBuffer params;
+    /// [offset, size) ranges restored after every train step (freeze).
+    std::vector<std::pair<int64_t, int64_t>> frozen;
+    /// compose: where each part slot's weights sit, to write them back
+    /// after training (a composed network shares its parts' weights, as
+    /// in Keras).
+    std::vector<std::pair<int64_t, int64_t>> parts; // (slot, offset)
+  };
 
 private:
-  RunRecord runOne(const ExperimentSpec &experiment, const RunSpec &run);
+  struct RunState;
+  RunRecord runOne(const ExperimentSpec &experiment, const RunSpec &run,
+                   size_t index, const std::string &outDir,
+                   const std::string &weightsDir);
+  void train(RunState &state, const StepSpec &step);
   const Dataset &dataset(int64_t index);
   const netc_kernel_entry &entry(int64_t kernelIndex) const;
+  int64_t trainableParamsOf(const RunSpec &run) const;
+
+  /// Slots of the shared runs of the current experiment.
+  std::map<int64_t, Slot> sharedSlots;
 
   const Plan &plan;
   const netc_kernel_entry *kernels;

@@ -1,14 +1,20 @@
-//===- Cifar10.cpp - CIFAR-10 official binary batches
-//----------------------===//
+//===- Cifar10.cpp - CIFAR-10 official binary batches ---------------------===//
 //
 // data_batch_1..5.bin and test_batch.bin: records of 1 label byte and 3072
 // pixel bytes (R plane, G plane, B plane, each 32x32 row-major). Images are
 // converted to the NHWC layout networks use.
 //
+// A directory without data_batch_1.bin but with train/<class>/ folders (the
+// JPEG copy of CIFAR-10 at hand, see shared/datasets/README.md) is read as an
+// image folder of 32x32 images: its ten alphabetical class folders give the
+// official label numbers.
+//
 //===----------------------------------------------------------------------===//
 
 #include "netc/data/Dataset.h"
 #include "netc/data/Idx.h"
+
+#include <filesystem>
 
 namespace netc {
 
@@ -50,6 +56,16 @@ Dataset loadCifar10(const DatasetSpec &spec, const std::string &dir) {
                             ? -1
                             : static_cast<int64_t>(it->second);
   const std::string root = dir.empty() ? "." : dir;
+  std::error_code ec;
+  if (!std::filesystem::exists(root + "/data_batch_1.bin", ec) &&
+      std::filesystem::is_directory(root + "/train", ec)) {
+    Dataset data = loadImageFolderTree(root, kSide, kSide, limit);
+    if (data.numClasses != 10)
+      throw DataError(root + "/train",
+                      "CIFAR-10 class folders: expected 10, found " +
+                          std::to_string(data.numClasses));
+    return data;
+  }
   Dataset data;
   for (Split *split : {&data.train, &data.test}) {
     split->sampleShape = {kSide, kSide, 3};

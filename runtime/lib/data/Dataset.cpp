@@ -33,10 +33,10 @@ namespace {
 
 std::map<std::string, DatasetLoader> &registry() {
   static std::map<std::string, DatasetLoader> loaders = {
-      {"mnist", loadMnist},
-      {"fashion_mnist", loadFashionMnist},
-      {"cifar10", loadCifar10},
-      {"polynomial", loadPolynomial},
+      {"mnist", loadMnist},     {"fashion_mnist", loadFashionMnist},
+      {"cifar10", loadCifar10}, {"polynomial", loadPolynomial},
+      {"stl10", loadStl10},     {"image_folder", loadImageFolder},
+      {"csv", loadCsv},
   };
   return loaders;
 }

@@ -1,7 +1,7 @@
 //===- Dataset.h - In-memory data sets and their loaders -------*- C++ -*-===//
 //
-// Every data set kind (mnist, fashion_mnist, cifar10, polynomial, later
-// stl10, image_folder, csv) is a loader function registered by kind name. A
+// Every data set kind (mnist, fashion_mnist, cifar10, stl10, image_folder,
+// csv, polynomial) is a loader function registered by kind name. A
 // loader returns both splits fully in memory as floats, samples row-major in
 // the network's input layout (NHWC for images), labels as floats (a class
 // index, or the regression target). Generic options (`scale`, `limit`) are
@@ -78,6 +78,13 @@ Dataset loadMnist(const DatasetSpec &spec, const std::string &dir);
 Dataset loadFashionMnist(const DatasetSpec &spec, const std::string &dir);
 Dataset loadCifar10(const DatasetSpec &spec, const std::string &dir);
 Dataset loadPolynomial(const DatasetSpec &spec, const std::string &dir);
+Dataset loadStl10(const DatasetSpec &spec, const std::string &dir);
+Dataset loadImageFolder(const DatasetSpec &spec, const std::string &dir);
+Dataset loadCsv(const DatasetSpec &spec, const std::string &path);
+/// DIR/train/<class>/* and DIR/test/<class>/* resized to height x width; the
+/// first `limit` records (-1: all) of a fixed shuffled order.
+Dataset loadImageFolderTree(const std::string &dir, int64_t height,
+                            int64_t width, int64_t limit = -1);
 
 } // namespace netc
 

@@ -1,0 +1,222 @@
+//===- Report.cpp - report.html ------------------------------------------===//
+
+#include "netc/Report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace netc {
+
+namespace {
+
+std::string escape(const std::string &s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    default:
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string fmt(double v, const char *spec = "%.4g") {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, spec, v);
+  return buf;
+}
+
+// Colour-blind-safe palette (Okabe-Ito), cycled.
+const char *colour(size_t i) {
+  static const char *palette[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
+                                  "#E69F00", "#56B4E9", "#000000", "#F0E442"};
+  return palette[i % 8];
+}
+
+// One plot: per run, the train curve solid and the validation curve dashed.
+std::string plot(const ExperimentRecord &exp, const std::string &title,
+                 bool metric) {
+  constexpr double W = 520, H = 300, L = 60, R = 16, T = 28, B = 40;
+  double lo = INFINITY, hi = -INFINITY;
+  int64_t epochs = 1;
+  for (const RunRecord &run : exp.runs)
+    for (const EpochRecord &e : run.history) {
+      epochs = std::max(epochs, e.epoch);
+      for (double v : {metric ? e.metric : e.loss,
+                       e.hasVal ? (metric ? e.valMetric : e.valLoss) : NAN})
+        if (std::isfinite(v)) {
+          lo = std::min(lo, v);
+          hi = std::max(hi, v);
+        }
+    }
+  if (!(lo <= hi)) {
+    lo = 0;
+    hi = 1;
+  }
+  if (hi - lo < 1e-12) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  auto x = [&](double epoch) {
+    return L + (epochs > 1 ? (epoch - 1) / (epochs - 1) : 0.5) * (W - L - R);
+  };
+  auto y = [&](double v) { return T + (hi - v) / (hi - lo) * (H - T - B); };
+
+  std::string svg = "<svg class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" "
+                    "width=\"" +
+                    fmt(W) + "\" height=\"" + fmt(H) + "\" viewBox=\"0 0 " +
+                    fmt(W) + " " + fmt(H) + "\">\n";
+  svg += "<text x=\"" + fmt(W / 2) + "\" y=\"18\" class=\"title\">" +
+         escape(title) + "</text>\n";
+  // Axes with five ticks on y and up to ten on x.
+  svg += "<line class=\"axis\" x1=\"" + fmt(L) + "\" y1=\"" + fmt(H - B) +
+         "\" x2=\"" + fmt(W - R) + "\" y2=\"" + fmt(H - B) + "\"/>\n";
+  svg += "<line class=\"axis\" x1=\"" + fmt(L) + "\" y1=\"" + fmt(T) +
+         "\" x2=\"" + fmt(L) + "\" y2=\"" + fmt(H - B) + "\"/>\n";
+  for (int i = 0; i <= 4; ++i) {
+    const double v = lo + (hi - lo) * i / 4;
+    svg += "<line class=\"grid\" x1=\"" + fmt(L) + "\" y1=\"" + fmt(y(v)) +
+           "\" x2=\"" + fmt(W - R) + "\" y2=\"" + fmt(y(v)) + "\"/>";
+    svg += "<text class=\"tick\" x=\"" + fmt(L - 4) + "\" y=\"" +
+           fmt(y(v) + 4) + "\" text-anchor=\"end\">" + fmt(v) + "</text>\n";
+  }
+  const int64_t step = std::max<int64_t>(1, (epochs + 9) / 10);
+  for (int64_t e = 1; e <= epochs; e += step)
+    svg += "<text class=\"tick\" x=\"" + fmt(x(e)) + "\" y=\"" +
+           fmt(H - B + 16) + "\" text-anchor=\"middle\">" + std::to_string(e) +
+           "</text>";
+  svg += "<text class=\"tick\" x=\"" + fmt((L + W - R) / 2) + "\" y=\"" +
+         fmt(H - 6) + "\" text-anchor=\"middle\">epoch</text>\n";
+  for (size_t r = 0; r < exp.runs.size(); ++r) {
+    const RunRecord &run = exp.runs[r];
+    std::string train, val;
+    for (const EpochRecord &e : run.history) {
+      const double v = metric ? e.metric : e.loss;
+      if (std::isfinite(v))
+        train += (train.empty() ? "M" : " L") + fmt(x(e.epoch), "%.1f") + " " +
+                 fmt(y(v), "%.1f");
+      const double w = metric ? e.valMetric : e.valLoss;
+      if (e.hasVal && std::isfinite(w))
+        val += (val.empty() ? "M" : " L") + fmt(x(e.epoch), "%.1f") + " " +
+               fmt(y(w), "%.1f");
+    }
+    // A one-epoch curve is a dot: a zero-length path with round caps.
+    auto dot = [](std::string &d) {
+      if (!d.empty() && d.find('L') == std::string::npos)
+        d += " l0.01 0";
+    };
+    dot(train);
+    dot(val);
+    const std::string label = escape(runLabel(run));
+    svg += "<path class=\"train\" data-run=\"" + std::to_string(r) +
+           "\" stroke=\"" + colour(r) + "\" d=\"" + train + "\"><title>" +
+           label + "</title></path>\n";
+    if (!val.empty())
+      svg += "<path class=\"val\" data-run=\"" + std::to_string(r) +
+             "\" stroke=\"" + colour(r) + "\" d=\"" + val + "\"><title>" +
+             label + " (validation)</title></path>\n";
+  }
+  return svg + "</svg>\n";
+}
+
+std::string table(const std::vector<std::vector<std::string>> &rows) {
+  std::string html = "<table>\n<tr>";
+  for (const std::string &h : rows[0])
+    html += "<th>" + escape(h) + "</th>";
+  html += "</tr>\n";
+  for (size_t r = 1; r < rows.size(); ++r) {
+    html += "<tr>";
+    for (const std::string &c : rows[r])
+      html += "<td>" + escape(c) + "</td>";
+    html += "</tr>\n";
+  }
+  return html + "</table>\n";
+}
+
+} // namespace
+
+std::string reportHtml(const ExperimentRecord &exp) {
+  std::string metricName = "accuracy";
+  bool anyVal = false;
+  for (const RunRecord &run : exp.runs) {
+    metricName = run.metricName;
+    for (const EpochRecord &e : run.history)
+      anyVal |= e.hasVal;
+  }
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<title>" +
+      escape(exp.name) +
+      " - netc report</title>\n<style>\n"
+      "body{font-family:system-ui,sans-serif;margin:24px;color:#222;"
+      "background:#fff}\n"
+      "h1{font-size:22px}h2{font-size:17px;margin-top:28px}\n"
+      "table{border-collapse:collapse;font-size:13px}\n"
+      "th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}\n"
+      "th{background:#eef2f7}td:first-child,th:first-child{text-align:left}\n"
+      ".plots{display:flex;flex-wrap:wrap;gap:16px}\n"
+      ".plot{border:1px solid #ddd;background:#fcfcfc}\n"
+      ".plot .title{font-size:14px;text-anchor:middle;font-weight:600}\n"
+      ".plot .tick{font-size:11px;fill:#555}\n"
+      ".plot .axis{stroke:#333;stroke-width:1}\n"
+      ".plot .grid{stroke:#e4e4e4;stroke-width:1}\n"
+      "path.train,path.val{fill:none;stroke-width:2;stroke-linecap:round;"
+      "stroke-linejoin:round}\n"
+      "path.val{stroke-dasharray:6 4}\n"
+      ".legend span{display:inline-block;margin-right:14px;font-size:13px}\n"
+      ".legend i{display:inline-block;width:18px;height:3px;"
+      "vertical-align:middle;margin-right:4px}\n"
+      "</style>\n</head>\n<body>\n";
+  html += "<h1>Experiment " + escape(exp.name) + "</h1>\n<p>target " +
+          escape(exp.target) + ", " + std::to_string(exp.runs.size()) +
+          " runs</p>\n";
+  html += "<h2>Results</h2>\n" + table(resultsRows(exp, true));
+  if (!exp.selection.is_null()) {
+    const auto &s = exp.selection;
+    std::vector<std::vector<std::string>> rows{
+        {"candidate", s["metric"].get<std::string>() + " mean", "std error",
+         "trainable params", ""}};
+    for (const auto &c : s["candidates"]) {
+      std::string name;
+      for (auto &[k, v] : c["params"].items())
+        name += (name.empty() ? "" : ", ") + k + "=" +
+                (v.is_string() ? v.get<std::string>() : v.dump());
+      std::string mark;
+      if (c["params"] == s["chosen"])
+        mark = "chosen";
+      if (c["params"] == s["chosen_by_min"])
+        mark += mark.empty() ? "chosen_by_min" : ", chosen_by_min";
+      auto num = [](const nlohmann::ordered_json &v) {
+        return v.is_number() ? fmt(v.get<double>(), "%.4f") : std::string("-");
+      };
+      rows.push_back({name, num(c["mean"]), num(c["std_error"]),
+                      c["trainable_params"].dump(), mark});
+    }
+    html += "<h2>Selection (rule " + escape(s["rule"].get<std::string>()) +
+            ")</h2>\n" + table(rows);
+  }
+  html += "<h2>Learning curves</h2>\n<div class=\"legend\">";
+  for (size_t r = 0; r < exp.runs.size(); ++r)
+    html += std::string("<span><i style=\"background:") + colour(r) +
+            "\"></i>" + escape(runLabel(exp.runs[r])) + "</span>";
+  html += std::string("</div>\n<p>solid: training") +
+          (anyVal ? ", dashed: validation" : "") + "</p>\n";
+  html += "<div class=\"plots\">\n" + plot(exp, "loss", false) +
+          plot(exp, metricName, true) + "</div>\n</body>\n</html>\n";
+  return html;
+}
+
+} // namespace netc

@@ -1,0 +1,103 @@
+//===- Resume.cpp - Reading back results.json for --resume ----------------===//
+
+#include "netc/Resume.h"
+
+#include "netc/data/Dataset.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+using nlohmann::json;
+using ojson = nlohmann::ordered_json;
+
+namespace netc {
+
+namespace {
+
+// Diverged values were written as null (JSON has no NaN).
+double numberOr(const ojson &obj, const std::string &key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_number())
+    return NAN;
+  return it->get<double>();
+}
+
+RunRecord parseRun(const ojson &r) {
+  RunRecord run;
+  run.params = json::parse(r.at("params").dump());
+  run.seed = r.at("seed").get<uint64_t>();
+  run.fold = r.value("fold", int64_t(-1));
+  run.seconds = r.value("seconds", 0.0);
+  // The metric is the history's (or the test result's) other key.
+  auto metricOf = [&](const ojson &obj) {
+    for (auto &[key, value] : obj.items())
+      if (key != "epoch" && key != "loss" && key.rfind("val_", 0) != 0)
+        run.metricName = key;
+  };
+  const ojson &history = r.at("history");
+  if (!history.empty())
+    metricOf(history[0]);
+  else if (r.contains("test"))
+    metricOf(r["test"]);
+  for (const ojson &h : history) {
+    EpochRecord e;
+    e.epoch = h.at("epoch").get<int64_t>();
+    e.loss = numberOr(h, "loss");
+    e.metric = numberOr(h, run.metricName);
+    if (h.contains("val_loss")) {
+      e.hasVal = true;
+      e.valLoss = numberOr(h, "val_loss");
+      e.valMetric = numberOr(h, "val_" + run.metricName);
+    }
+    run.history.push_back(e);
+  }
+  if (r.contains("test")) {
+    run.hasTest = true;
+    run.testLoss = numberOr(r["test"], "loss");
+    run.testMetric = numberOr(r["test"], run.metricName);
+  }
+  if (r.contains("report"))
+    for (auto &[column, value] : r["report"].items())
+      run.cells.emplace_back(column, json::parse(value.dump()));
+  return run;
+}
+
+} // namespace
+
+std::vector<RunRecord> readFinishedRuns(const std::string &path,
+                                        const std::string &experiment) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    return {};
+  std::ifstream in(path);
+  if (!in)
+    throw DataError(path, std::strerror(errno));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::vector<RunRecord> runs;
+  try {
+    const ojson root = ojson::parse(text.str());
+    const std::string name = root.at("experiment").get<std::string>();
+    if (name != experiment)
+      throw DataError(path, "holds the results of experiment '" + name +
+                                "', not '" + experiment +
+                                "' (use another --out to resume)");
+    for (const ojson &r : root.at("runs"))
+      runs.push_back(parseRun(r));
+  } catch (const json::exception &e) {
+    throw DataError(path, std::string("cannot resume from it: ") + e.what());
+  }
+  return runs;
+}
+
+bool sameRun(const RunRecord &done, const json &params, int64_t fold,
+             uint64_t seed) {
+  return typedParams(done.params) == typedParams(params) && done.fold == fold &&
+         done.seed == seed;
+}
+
+} // namespace netc
