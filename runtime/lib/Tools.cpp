@@ -43,10 +43,13 @@ void randomBatch(const NetworkSpec &net, const KernelSpec &k, int64_t n,
   y = AlignedBuffer(n * product(k.labelShape));
   for (int64_t i = 0; i < x.size(); ++i)
     x[i] = static_cast<float>(rng.normal());
-  bool classes = k.metric == "accuracy";
+  // Class indices; 0/1 targets for binary cross-entropy; else normal.
+  bool binary = k.loss == "binary_crossentropy";
+  bool classes = k.metric == "accuracy" && !binary;
   for (int64_t i = 0; i < y.size(); ++i)
-    y[i] = classes ? static_cast<float>(rng.below(product(k.outputShape)))
-                   : static_cast<float>(rng.normal());
+    y[i] = binary    ? static_cast<float>(rng.below(2))
+           : classes ? static_cast<float>(rng.below(product(k.outputShape)))
+                     : static_cast<float>(rng.normal());
 }
 
 /// Everything one call of a kernel's train function needs.

@@ -7,6 +7,7 @@
 #include "netc/Driver/Compile.h"
 #include "netc/Transforms/MLIRGen.h"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -42,6 +43,15 @@ static std::string structureKey(const Network &net) {
   return os.str();
 }
 
+static std::string dataRangeKey(const DatasetDecl &d) {
+  std::ostringstream os;
+  auto it = d.listArgs.find("x_range");
+  if (it != d.listArgs.end())
+    for (double v : it->second)
+      os << v << ',';
+  return os.str();
+}
+
 static std::string trainKey(const TrainSpec &t) {
   return t.loss.str() + "|" + t.optimizer.str();
 }
@@ -53,8 +63,18 @@ KernelPlan netc::planKernels(const Program &program) {
   for (const auto &net : program.networks)
     structure.push_back(structureKey(*net));
 
-  auto kernelFor = [&](int network, const TrainSpec &train) {
+  auto kernelFor = [&](int network, const TrainSpec &train, int dataset) {
+    const Network &net = *program.networks[network];
+    const DatasetDecl *data =
+        dataset >= 0 ? &program.datasets[dataset] : nullptr;
     std::string key = structure[network] + "#" + trainKey(train);
+    // polyfeatures' standardization constants come from the data's range.
+    bool poly = std::any_of(net.layers.begin(), net.layers.end(),
+                            [](const Layer &l) {
+                              return l.kind == "polyfeatures";
+                            });
+    if (poly && data)
+      key += "#" + data->kind + dataRangeKey(*data);
     auto it = byKey.find(key);
     if (it != byKey.end())
       return it->second;
@@ -63,6 +83,7 @@ KernelPlan netc::planKernels(const Program &program) {
     spec.name = "k" + std::to_string(index);
     spec.network = program.networks[network].get();
     spec.train = train;
+    spec.dataset = data;
     plan.kernels.push_back(spec);
     plan.networkOf.push_back(network);
     byKey[key] = index;
@@ -90,7 +111,7 @@ KernelPlan netc::planKernels(const Program &program) {
           slotNetwork[s.slot] = slotNetwork[s.srcSlot];
           break;
         case Step::Train:
-          steps[i] = kernelFor(slotNetwork[s.slot], s.train);
+          steps[i] = kernelFor(slotNetwork[s.slot], s.train, s.dataset);
           slotKernel[s.slot] = steps[i];
           break;
         case Step::Evaluate: {
@@ -106,7 +127,7 @@ KernelPlan netc::planKernels(const Program &program) {
             bool softmax =
                 out.kind == "softmax" || out.activation == "softmax";
             t.loss.name = softmax ? "categorical_crossentropy" : "mse";
-            steps[i] = kernelFor(slotNetwork[s.slot], t);
+            steps[i] = kernelFor(slotNetwork[s.slot], t, -1);
           }
           break;
         }

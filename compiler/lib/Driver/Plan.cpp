@@ -124,9 +124,8 @@ std::string netc::planJson(const Program &program, const KernelPlan &kernels,
                   {"network", kernels.networkOf[i]},
                   {"loss", k.train.loss.name},
                   {"metric", metric},
-                  {"label_shape", metric == "accuracy"
-                                      ? std::vector<int64_t>{1}
-                                      : net.outputShape()},
+                  {"label_shape",
+                   labelShape(k.train.loss.name, net.outputShape())},
                   {"output_shape", net.outputShape()},
                   {"state_floats", layout.stateFloats},
                   {"train_ws_per_sample", layout.trainWsPerSample},

@@ -1,12 +1,17 @@
 //===- Autodiff.cpp - Reverse-mode differentiation of net functions -------===//
 //
 // For each loss function made by MLIRGen, builds
-//   <name>_train_step(x, y, params..., slots..., lr, t)
-//       -> (loss, metric, updated trainable params..., updated slots...)
+//   <name>_train_step(x, y, params..., slots..., lr, t, seed)
+//       -> (loss, metric, updated trainable params..., updated slots...,
+//           updated non-trainable params...)
 // by cloning the forward computation and walking it backwards, emitting one
 // gradient op (or a few) per forward op, then one net.optimizer_update per
 // trainable weight; and
-//   <name>_eval_step(x, y, params...) -> (loss, metric, output)
+//   <name>_eval_step(x, y, params..., seed) -> (loss, metric, output)
+// The non-trainable params a training step replaces (batchnorm's moving
+// statistics) are the loss function's results after the output, listed by
+// `net.updated_params`; the train step attribute keeps that list. The eval
+// step drops them and clears every op's `training` attribute.
 // Only values that depend on a trainable weight and reach the loss get
 // adjoints, so, e.g., no gradient is computed for the input images.
 //
@@ -19,6 +24,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
 
 using namespace mlir;
@@ -151,6 +157,45 @@ LogicalResult ReverseMode::differentiate(Operation *op) {
     addAdjoint(add.getRhs(), dy);
     return success();
   }
+  if (auto bn = dyn_cast<net::BatchNormOp>(op)) {
+    if (!bn.getTraining())
+      return op->emitError("cannot differentiate an inference batchnorm");
+    Value x = bn.getInput(), gamma = bn.getGamma();
+    auto grad = b.create<net::BatchNormGradOp>(
+        loc, TypeRange{x.getType(), gamma.getType(), bn.getBeta().getType()},
+        dy, x, gamma, bn.getEpsilonAttr());
+    addAdjoint(x, grad.getDx());
+    addAdjoint(gamma, grad.getDgamma());
+    addAdjoint(bn.getBeta(), grad.getDbeta());
+    return success();
+  }
+  if (auto drop = dyn_cast<net::DropoutOp>(op)) {
+    // The mask is a function of (seed, salt, index) only: the same op on dy
+    // multiplies by the same mask / (1 - rate).
+    addAdjoint(drop.getInput(),
+               b.create<net::DropoutOp>(loc, dy, drop.getSeed(),
+                                        drop.getRateAttr(), drop.getSaltAttr(),
+                                        drop.getTrainingAttr()));
+    return success();
+  }
+  if (auto pad = dyn_cast<net::ZeroPadOp>(op)) {
+    addAdjoint(pad.getInput(),
+               b.create<net::CropOp>(loc, pad.getInput().getType(), dy,
+                                     pad.getPadsAttr()));
+    return success();
+  }
+  if (auto concat = dyn_cast<net::ConcatOp>(op)) {
+    int64_t axis = concat.getAxis(), offset = 0;
+    for (Value in : concat.getInputs()) {
+      auto type = cast<RankedTensorType>(in.getType());
+      if (needs(in))
+        addAdjoint(in, b.create<net::SliceOp>(loc, type, dy,
+                                              b.getI64IntegerAttr(axis),
+                                              b.getI64IntegerAttr(offset)));
+      offset += type.getDimSize(axis);
+    }
+    return success();
+  }
   return op->emitError("no gradient rule for '")
          << op->getName() << "'";
 }
@@ -158,7 +203,8 @@ LogicalResult ReverseMode::differentiate(Operation *op) {
 LogicalResult ReverseMode::buildTrainStep() {
   MLIRContext *ctx = lossFn.getContext();
   FunctionType lossType = lossFn.getFunctionType();
-  unsigned numParams = lossType.getNumInputs() - 2;
+  // Inputs: x, labels, params..., seed.
+  unsigned numParams = lossType.getNumInputs() - 3;
   auto slotInit = lossFn->getAttrOfType<DenseF64ArrayAttr>("net.slot_init");
   unsigned numSlots = slotInit ? slotInit.size() : 0;
   SmallVector<unsigned> trainable;
@@ -167,9 +213,9 @@ LogicalResult ReverseMode::buildTrainStep() {
         !t || t.getValue())
       trainable.push_back(i);
 
-  // Signature: x, y, params..., slots (per trainable param)..., lr, t.
+  // Signature: x, y, params..., slots (per trainable param)..., lr, t, seed.
   SmallVector<Type> args(lossType.getInputs().begin(),
-                         lossType.getInputs().end());
+                         lossType.getInputs().end() - 1);
   SmallVector<Type> results{lossType.getResult(0), lossType.getResult(1)};
   for (unsigned p : trainable)
     results.push_back(lossType.getInput(2 + p));
@@ -179,7 +225,9 @@ LogicalResult ReverseMode::buildTrainStep() {
       results.push_back(lossType.getInput(2 + p));
     }
   Type f32 = b.getF32Type();
-  args.append({f32, f32});
+  args.append({f32, f32, f32});
+  for (Type t : lossType.getResults().drop_front(3))
+    results.push_back(t);
 
   b.setInsertionPointAfter(lossFn);
   auto fn = b.create<func::FuncOp>(lossFn.getLoc(),
@@ -187,7 +235,8 @@ LogicalResult ReverseMode::buildTrainStep() {
                                    b.getFunctionType(args, results));
   fn->setAttr("net.train_step", b.getUnitAttr());
   for (StringRef a : {"net.network", "net.loss", "net.metric", "net.optimizer",
-                      "net.optimizer_config", "net.slot_init"})
+                      "net.optimizer_config", "net.slot_init",
+                      "net.updated_params"})
     if (Attribute attr = lossFn->getAttr(a))
       fn->setAttr(a, attr);
   SmallVector<int64_t> trainableAttr(trainable.begin(), trainable.end());
@@ -197,8 +246,9 @@ LogicalResult ReverseMode::buildTrainStep() {
 
   Block *body = fn.addEntryBlock();
   IRMapping map;
-  for (unsigned i = 0; i < lossType.getNumInputs(); ++i)
+  for (unsigned i = 0; i < 2 + numParams; ++i)
     map.map(lossFn.getArgument(i), body->getArgument(i));
+  map.map(lossFn.getArguments().back(), body->getArguments().back());
   b.setInsertionPointToStart(body);
   auto ret = cast<func::ReturnOp>(lossFn.getBody().front().getTerminator());
   SmallVector<Operation *> forward;
@@ -231,6 +281,19 @@ LogicalResult ReverseMode::buildTrainStep() {
       addAdjoint(mse.getPred(),
                  b.create<net::MseGradOp>(mse.getLoc(), mse.getPred().getType(),
                                           mse.getPred(), mse.getTarget()));
+    } else if (auto ce = dyn_cast<net::SigmoidCrossEntropyOp>(def)) {
+      addAdjoint(ce.getLogits(),
+                 b.create<net::SigmoidCrossEntropyGradOp>(
+                     ce.getLoc(), ce.getLogits().getType(), ce.getLogits(),
+                     ce.getLabels()));
+    } else if (auto ce = dyn_cast<net::ProbCrossEntropyOp>(def)) {
+      addAdjoint(ce.getProbs(), b.create<net::ProbCrossEntropyGradOp>(
+                                    ce.getLoc(), ce.getProbs().getType(),
+                                    ce.getProbs(), ce.getLabels()));
+    } else if (auto mae = dyn_cast<net::MaeOp>(def)) {
+      addAdjoint(mae.getPred(),
+                 b.create<net::MaeGradOp>(mae.getLoc(), mae.getPred().getType(),
+                                          mae.getPred(), mae.getTarget()));
     } else if (auto reg = dyn_cast<net::RegularizerOp>(def)) {
       if (varied.contains(reg.getInput()))
         pendingReg[reg.getInput()].push_back(reg);
@@ -241,6 +304,7 @@ LogicalResult ReverseMode::buildTrainStep() {
   }
   for (Operation *op : llvm::reverse(forward))
     if (!isa<net::ScalarAddOp, net::SoftmaxCrossEntropyOp, net::MseOp,
+             net::SigmoidCrossEntropyOp, net::ProbCrossEntropyOp, net::MaeOp,
              net::RegularizerOp>(op))
       if (failed(differentiate(op)))
         return failure();
@@ -248,8 +312,8 @@ LogicalResult ReverseMode::buildTrainStep() {
   // Optimizer updates.
   auto kind = lossFn->getAttrOfType<StringAttr>("net.optimizer");
   auto config = lossFn->getAttrOfType<DictionaryAttr>("net.optimizer_config");
-  Value lr = body->getArgument(args.size() - 2);
-  Value iter = body->getArgument(args.size() - 1);
+  Value lr = body->getArgument(args.size() - 3);
+  Value iter = body->getArgument(args.size() - 2);
   SmallVector<Value> newParams, newSlots;
   unsigned slotArg = 2 + numParams;
   for (unsigned p : trainable) {
@@ -273,6 +337,8 @@ LogicalResult ReverseMode::buildTrainStep() {
   SmallVector<Value> outs{loss, metric};
   outs.append(newParams);
   outs.append(newSlots);
+  for (Value v : ret.getOperands().drop_front(3))
+    outs.push_back(map.lookup(v));
   b.create<func::ReturnOp>(fn.getLoc(), outs);
   (void)ctx;
   return success();
@@ -283,7 +349,22 @@ void ReverseMode::buildEvalStep() {
   auto eval = cast<func::FuncOp>(b.clone(*lossFn));
   eval.setSymName((lossFn.getSymName() + "_eval_step").str());
   eval->removeAttr("net.loss_function");
+  eval->removeAttr("net.updated_params");
   eval->setAttr("net.eval_step", b.getUnitAttr());
+  // Inference: no statistics updates, batchnorm on moving statistics,
+  // dropout off.
+  Block &body = eval.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  ret->eraseOperands(3, ret.getNumOperands() - 3);
+  eval.setType(b.getFunctionType(eval.getArgumentTypes(),
+                                 ret.getOperandTypes()));
+  eval.walk([](Operation *op) { op->removeAttr("training"); });
+  SmallVector<Operation *> ops;
+  for (Operation &op : body.without_terminator())
+    ops.push_back(&op);
+  for (Operation *op : llvm::reverse(ops))
+    if (op->use_empty() && isPure(op))
+      op->erase();
 }
 
 struct AutodiffPass

@@ -3,7 +3,10 @@
 // Turns the tensor-level <k>_train_step / <k>_eval_step functions into the
 // entry points of runtime/include/netc/Abi.h. Parameters and optimizer slots
 // live in two flat float arrays; each weight is a static-offset view of one of
-// them, read as a tensor and written back in place after the update. The
+// them, read as a tensor and written back in place after the update (the
+// trainable ones, and the non-trainable ones the step replaces: batchnorm's
+// moving statistics, listed by `net.updated_params`). hyper[0..2] become the
+// step's learning rate, iteration and dropout seed. The
 // layout is recorded on the entry as attributes for the plan:
 //   net.param_offsets, net.state_floats, net.state_init ([off, size, value]*).
 //
@@ -134,8 +137,9 @@ void Exporter::exportTrain() {
   auto trainable = step->getAttrOfType<DenseI64ArrayAttr>("net.trainable_params");
   auto slotInit = step->getAttrOfType<DenseF64ArrayAttr>("net.slot_init");
   unsigned numSlots = slotInit ? slotInit.size() : 0;
-  unsigned numParams = type.getNumInputs() - 4 -
-                       trainable.size() * numSlots;
+  // Inputs: x, y, params..., slots..., lr, t, seed.
+  unsigned numParams = type.getNumInputs() - 5 - trainable.size() * numSlots;
+  auto updated = step->getAttrOfType<DenseI64ArrayAttr>("net.updated_params");
 
   SmallVector<Value> args{
       read(batchView(fn.getArgument(2), n,
@@ -167,7 +171,7 @@ void Exporter::exportTrain() {
       stateOffset += t.getNumElements();
     }
   }
-  for (int64_t h = 0; h < 2; ++h)
+  for (int64_t h = 0; h < 3; ++h)
     args.push_back(b.create<memref::LoadOp>(
         loc(), hyper, ValueRange{b.create<arith::ConstantIndexOp>(loc(), h)}));
 
@@ -179,6 +183,10 @@ void Exporter::exportTrain() {
     write(results[r++], paramViews[p]);
   for (Value v : slotViews)
     write(results[r++], v);
+  // Non-trainable params the step replaces (batchnorm moving statistics).
+  if (updated)
+    for (int64_t p : updated.asArrayRef())
+      write(results[r++], paramViews[p]);
   b.create<func::ReturnOp>(loc());
 
   fn->setAttr("net.param_offsets", b.getDenseI64ArrayAttr(paramOffsets));
@@ -204,11 +212,14 @@ void Exporter::exportEval() {
       read(batchView(fn.getArgument(2), n,
                      cast<RankedTensorType>(type.getInput(1))))};
   int64_t offset = 0;
-  for (unsigned i = 2; i < type.getNumInputs(); ++i) {
+  for (unsigned i = 2; i + 1 < type.getNumInputs(); ++i) {
     auto t = cast<RankedTensorType>(type.getInput(i));
     args.push_back(read(view(params, offset, t)));
     offset += t.getNumElements();
   }
+  // The dropout seed: unused in evaluation, where dropout is the identity.
+  args.push_back(
+      b.create<arith::ConstantOp>(loc(), b.getF32FloatAttr(0)).getResult());
   SmallVector<Value> results = inlineStep(args);
   storeScalar(results[0], metrics, 0);
   storeScalar(results[1], metrics, 1);

@@ -15,6 +15,9 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 
+#include <algorithm>
+#include <cmath>
+
 using namespace mlir;
 using namespace netc;
 
@@ -24,6 +27,14 @@ std::string netc::metricForLoss(const std::string &loss) {
       loss == "binary_crossentropy")
     return "accuracy";
   return loss == "mae" ? "mae" : "mse";
+}
+
+std::vector<int64_t> netc::labelShape(const std::string &loss,
+                                      const std::vector<int64_t> &outputShape) {
+  // Class indices, except for binary cross-entropy's per-output 0/1 targets.
+  if (metricForLoss(loss) == "accuracy" && loss != "binary_crossentropy")
+    return {1};
+  return outputShape;
 }
 
 namespace {
@@ -52,7 +63,11 @@ private:
   RankedTensorType scalar() { return RankedTensorType::get({}, b.getF32Type()); }
 
   Value activation(Location l, const std::string &kind, Value v);
-  FailureOr<Value> emitLayer(const Layer &layer);
+  FailureOr<Value> emitLayer(const Layer &layer, int index);
+  Value emitBatchNorm(const Layer &layer, Value x);
+  Value emitPolyFeatures(const Layer &layer, Value x);
+  LogicalResult emitLoss(Value out, Value labels, Value &dataLoss,
+                         Value &metricSum);
   Value param(const Layer &layer, size_t i) { return params[layer.params[i]]; }
 
   ModuleOp module;
@@ -63,6 +78,10 @@ private:
   std::vector<Value> values; // per layer
   std::vector<Value> params; // per Network::params
   std::vector<Value> regTerms;
+  Value seed; // per-step dropout seed (f32 argument)
+  /// Non-trainable params the training step replaces (batchnorm moving
+  /// statistics): param index and new value, in emission order.
+  std::vector<std::pair<int64_t, Value>> updates;
 };
 
 Value Generator::activation(Location l, const std::string &kind, Value v) {
@@ -77,7 +96,49 @@ Value Generator::activation(Location l, const std::string &kind, Value v) {
   return v; // linear
 }
 
-FailureOr<Value> Generator::emitLayer(const Layer &layer) {
+Value Generator::emitBatchNorm(const Layer &layer, Value x) {
+  Location l = loc(layer.loc);
+  // params: gamma, beta, moving_mean, moving_variance (Layers.cpp).
+  Value y = b.create<net::BatchNormOp>(
+      l, x.getType(), x, param(layer, 0), param(layer, 1), param(layer, 2),
+      param(layer, 3), b.getF64FloatAttr(layer.epsilon), b.getUnitAttr());
+  Type statType = param(layer, 2).getType();
+  auto moments = b.create<net::MovingMomentsOp>(
+      l, TypeRange{statType, statType}, x, param(layer, 2), param(layer, 3),
+      b.getF64FloatAttr(layer.momentum));
+  updates.emplace_back(layer.params[2], moments.getNewMean());
+  updates.emplace_back(layer.params[3], moments.getNewVariance());
+  return y;
+}
+
+/// The standardization of x^k assumes x uniform on the training data's
+/// declared input range (a `polynomial` data set's x_range), [-1, 1]
+/// otherwise: the constants are fixed at compile time, identical in training
+/// and evaluation, and need no pass over the data.
+Value Generator::emitPolyFeatures(const Layer &layer, Value x) {
+  double lo = -1, hi = 1;
+  if (kernel.dataset && kernel.dataset->kind == "polynomial") {
+    auto it = kernel.dataset->listArgs.find("x_range");
+    if (it != kernel.dataset->listArgs.end() && it->second.size() == 2 &&
+        it->second[0] < it->second[1])
+      lo = it->second[0], hi = it->second[1];
+  }
+  // E[x^j] for x ~ U(lo, hi).
+  auto moment = [&](int64_t j) {
+    return (std::pow(hi, j + 1) - std::pow(lo, j + 1)) / ((j + 1) * (hi - lo));
+  };
+  SmallVector<double> mean, stddev;
+  for (int64_t k = 1; k <= layer.units; ++k) {
+    double m = moment(k);
+    mean.push_back(m);
+    stddev.push_back(std::sqrt(std::max(moment(2 * k) - m * m, 1e-12)));
+  }
+  return b.create<net::PolyFeaturesOp>(loc(layer.loc), batched(layer.outShape),
+                                       x, b.getDenseF64ArrayAttr(mean),
+                                       b.getDenseF64ArrayAttr(stddev));
+}
+
+FailureOr<Value> Generator::emitLayer(const Layer &layer, int index) {
   Location l = loc(layer.loc);
   auto in = [&](size_t i) { return values[layer.inputs[i]]; };
   RankedTensorType outType = batched(layer.outShape);
@@ -102,6 +163,34 @@ FailureOr<Value> Generator::emitLayer(const Layer &layer) {
         b.getDenseI64ArrayAttr({layer.strides[0], layer.strides[1]}),
         b.getDenseI64ArrayAttr(
             {layer.pads[0], layer.pads[1], layer.pads[2], layer.pads[3]})));
+  } else if (k == "globalavgpool") {
+    // An average pool with the whole image as its window, then [N, C].
+    auto inType = cast<RankedTensorType>(in(0).getType());
+    int64_t h = inType.getDimSize(1), w = inType.getDimSize(2);
+    Value pooled = b.create<net::PoolOp>(
+        l, batched({1, 1, inType.getDimSize(3)}), in(0), b.getStringAttr("avg"),
+        b.getDenseI64ArrayAttr({h, w}), b.getDenseI64ArrayAttr({h, w}),
+        b.getDenseI64ArrayAttr({0, 0, 0, 0}));
+    return Value(b.create<net::ReshapeOp>(l, outType, pooled));
+  } else if (k == "batchnorm") {
+    return emitBatchNorm(layer, in(0));
+  } else if (k == "dropout") {
+    return Value(b.create<net::DropoutOp>(
+        l, in(0), seed, b.getF64FloatAttr(layer.rate),
+        b.getI64IntegerAttr(index), b.getUnitAttr()));
+  } else if (k == "zeropad") {
+    return Value(b.create<net::ZeroPadOp>(
+        l, outType, in(0),
+        b.getDenseI64ArrayAttr(
+            {layer.pads[0], layer.pads[1], layer.pads[2], layer.pads[3]})));
+  } else if (k == "concat") {
+    SmallVector<Value> inputs;
+    for (size_t i = 0; i < layer.inputs.size(); ++i)
+      inputs.push_back(in(i));
+    return Value(b.create<net::ConcatOp>(l, outType, inputs,
+                                         b.getI64IntegerAttr(layer.axis)));
+  } else if (k == "polyfeatures") {
+    return emitPolyFeatures(layer, in(0));
   } else if (k == "flatten") {
     return Value(b.create<net::ReshapeOp>(l, outType, in(0)));
   } else if (k == "relu" || k == "sigmoid" || k == "tanh" || k == "softmax" ||
@@ -123,14 +212,12 @@ FailureOr<Value> Generator::emitLayer(const Layer &layer) {
 LogicalResult Generator::run() {
   const std::string &lossName = kernel.train.loss.name;
   const std::string metric = metricForLoss(lossName);
-  std::vector<int64_t> labelShape{1};
-  bool classification = metric == "accuracy";
-  if (!classification)
-    labelShape = net.outputShape();
-
-  SmallVector<Type> argTypes{batched(net.inputShape()), batched(labelShape)};
+  SmallVector<Type> argTypes{
+      batched(net.inputShape()),
+      batched(netc::labelShape(lossName, net.outputShape()))};
   for (const Param &p : net.params)
     argTypes.push_back(plain(p.shape));
+  argTypes.push_back(b.getF32Type()); // dropout seed
   SmallVector<Type> resultTypes{scalar(), scalar(), batched(net.outputShape())};
 
   b.setInsertionPointToEnd(module.getBody());
@@ -165,12 +252,14 @@ LogicalResult Generator::run() {
   Value x = body->getArgument(0), labels = body->getArgument(1);
   for (size_t i = 0; i < net.params.size(); ++i)
     params.push_back(body->getArgument(2 + i));
+  seed = body->getArguments().back();
+  fn.setArgAttr(body->getNumArguments() - 1, "net.seed", b.getUnitAttr());
 
   values.resize(net.layers.size());
   values[0] = x;
   for (size_t i = 1; i < net.layers.size(); ++i) {
     const Layer &layer = net.layers[i];
-    FailureOr<Value> v = emitLayer(layer);
+    FailureOr<Value> v = emitLayer(layer, i);
     if (failed(v))
       return failure();
     values[i] = *v;
@@ -191,32 +280,74 @@ LogicalResult Generator::run() {
   Value out = values[net.output];
   Location lossLoc = fnLoc;
   Value dataLoss, metricSum;
-  if (classification) {
-    // Keras computes the cross-entropy of probabilities; from the logits
-    // before the final softmax it is the same number, computed stably.
-    bool endsInSoftmax = out.getDefiningOp<net::SoftmaxOp>() != nullptr;
-    if (!endsInSoftmax || lossName == "binary_crossentropy")
-      return emitError(loc(net.layers[net.output].loc))
-                 << "loss '" << lossName
-                 << "' needs a network that ends in softmax",
-             failure();
-    Value z = out.getDefiningOp<net::SoftmaxOp>().getInput();
-    dataLoss =
-        b.create<net::SoftmaxCrossEntropyOp>(lossLoc, scalar(), z, labels);
-    metricSum = b.create<net::AccuracyCountOp>(lossLoc, scalar(), z, labels);
-  } else if (lossName == "mse") {
-    dataLoss = b.create<net::MseOp>(lossLoc, scalar(), out, labels);
-    metricSum = b.create<net::SquaredErrorSumOp>(lossLoc, scalar(), out, labels);
-  } else {
-    return emitError(lossLoc) << "loss '" << lossName
-                              << "' is not supported by code generation yet",
-           failure();
-  }
+  if (failed(emitLoss(out, labels, dataLoss, metricSum)))
+    return failure();
   SmallVector<Value> terms{dataLoss};
   terms.append(regTerms.begin(), regTerms.end());
   Value loss = b.create<net::ScalarAddOp>(lossLoc, scalar(), terms);
-  b.create<func::ReturnOp>(lossLoc, ValueRange{loss, metricSum, out});
+  // The training step also returns the non-trainable params it replaces.
+  SmallVector<Value> results{loss, metricSum, out};
+  SmallVector<int64_t> updated;
+  for (auto &[index, value] : updates) {
+    updated.push_back(index);
+    results.push_back(value);
+  }
+  fn->setAttr("net.updated_params", b.getDenseI64ArrayAttr(updated));
+  fn.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  b.create<func::ReturnOp>(lossLoc, results);
   return success();
+}
+
+LogicalResult Generator::emitLoss(Value out, Value labels, Value &dataLoss,
+                                  Value &metricSum) {
+  const std::string &lossName = kernel.train.loss.name;
+  Location lossLoc = loc(net.loc);
+  Location outLoc = loc(net.layers[net.output].loc);
+  if (lossName == "categorical_crossentropy" ||
+      lossName == "sparse_categorical_crossentropy") {
+    // Labels are class indices for both. Keras computes the cross-entropy of
+    // probabilities; from the logits before a final softmax it is the same
+    // number, computed stably.
+    if (auto softmax = out.getDefiningOp<net::SoftmaxOp>()) {
+      Value z = softmax.getInput();
+      dataLoss =
+          b.create<net::SoftmaxCrossEntropyOp>(lossLoc, scalar(), z, labels);
+      metricSum = b.create<net::AccuracyCountOp>(lossLoc, scalar(), z, labels);
+    } else {
+      dataLoss =
+          b.create<net::ProbCrossEntropyOp>(lossLoc, scalar(), out, labels);
+      metricSum =
+          b.create<net::AccuracyCountOp>(lossLoc, scalar(), out, labels);
+    }
+    return success();
+  }
+  if (lossName == "binary_crossentropy") {
+    auto sigmoid = out.getDefiningOp<net::SigmoidOp>();
+    if (!sigmoid)
+      return emitError(outLoc) << "loss 'binary_crossentropy' needs a network "
+                                  "that ends in sigmoid",
+             failure();
+    Value z = sigmoid.getInput();
+    dataLoss =
+        b.create<net::SigmoidCrossEntropyOp>(lossLoc, scalar(), z, labels);
+    metricSum =
+        b.create<net::BinaryAccuracyCountOp>(lossLoc, scalar(), z, labels);
+    return success();
+  }
+  if (lossName == "mse") {
+    dataLoss = b.create<net::MseOp>(lossLoc, scalar(), out, labels);
+    metricSum =
+        b.create<net::SquaredErrorSumOp>(lossLoc, scalar(), out, labels);
+    return success();
+  }
+  if (lossName == "mae") {
+    dataLoss = b.create<net::MaeOp>(lossLoc, scalar(), out, labels);
+    metricSum = b.create<net::AbsErrorSumOp>(lossLoc, scalar(), out, labels);
+    return success();
+  }
+  return emitError(lossLoc) << "loss '" << lossName
+                            << "' is not supported by code generation yet",
+         failure();
 }
 
 } // namespace

@@ -74,6 +74,8 @@ def Net_AddOp : Net_Op<"add", [Pure, SameOperandsAndResultType]> {
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
 }
 
+include "netc/Dialect/NetLayerOps.td"
+
 //===----------------------------------------------------------------------===//
 // Losses, metrics, regularizers (scalar results are tensor<f32>)
 //===----------------------------------------------------------------------===//

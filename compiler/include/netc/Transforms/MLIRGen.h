@@ -6,6 +6,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include <string>
+#include <vector>
 
 namespace netc {
 
@@ -15,6 +16,9 @@ struct KernelSpec {
   std::string name; // symbol prefix, e.g. "k0"
   const Network *network = nullptr;
   TrainSpec train;
+  /// The data set it trains on (null for evaluation-only kernels); only
+  /// polyfeatures' standardization depends on it.
+  const DatasetDecl *dataset = nullptr;
 };
 
 /// Emits `func.func @<name>` computing (loss, metric sum, network output) from
@@ -27,6 +31,11 @@ mlir::LogicalResult buildLossFunction(mlir::ModuleOp module,
 
 /// The metric a loss implies ("accuracy" for cross-entropies, else "mse").
 std::string metricForLoss(const std::string &loss);
+
+/// The per-sample label shape a loss reads: [1] (a class index) for the
+/// categorical cross-entropies, the output shape otherwise.
+std::vector<int64_t> labelShape(const std::string &loss,
+                                const std::vector<int64_t> &outputShape);
 
 } // namespace netc
 

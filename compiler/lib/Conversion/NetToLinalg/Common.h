@@ -95,6 +95,11 @@ mlir::Value labelMatches(mlir::OpBuilder &b, mlir::Location loc,
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateLossPatterns(mlir::RewritePatternSet &patterns);
 void populateOptimizerPatterns(mlir::RewritePatternSet &patterns);
+void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
+void populateDropoutPatterns(mlir::RewritePatternSet &patterns);
+void populateShapePatterns(mlir::RewritePatternSet &patterns);
+void populateProbabilityLossPatterns(mlir::RewritePatternSet &patterns);
+void populateAbsoluteErrorPatterns(mlir::RewritePatternSet &patterns);
 
 /// Rewrites every conv/matmul/pool op (and their gradients) in `func` into
 /// calls of the runtime's kernels through the workspace, and records

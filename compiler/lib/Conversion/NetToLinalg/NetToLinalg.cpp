@@ -49,6 +49,11 @@ struct ConvertNetToLinalgPass
     netc::conversion::populateElementwisePatterns(patterns);
     netc::conversion::populateLossPatterns(patterns);
     netc::conversion::populateOptimizerPatterns(patterns);
+    netc::conversion::populateNormalizationPatterns(patterns);
+    netc::conversion::populateDropoutPatterns(patterns);
+    netc::conversion::populateShapePatterns(patterns);
+    netc::conversion::populateProbabilityLossPatterns(patterns);
+    netc::conversion::populateAbsoluteErrorPatterns(patterns);
     ConversionTarget target(getContext());
     target.addIllegalDialect<netc::net::NetDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

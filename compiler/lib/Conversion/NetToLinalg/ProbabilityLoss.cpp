@@ -1,0 +1,257 @@
+//===- ProbabilityLoss.cpp - Binary and clipped categorical cross-entropy -===//
+//
+// binary_crossentropy after a sigmoid is computed from the logits z, as
+// tf.nn.sigmoid_cross_entropy_with_logits does:
+//   max(z, 0) - z * y + log(1 + exp(-|z|)),
+// finite for every z, where log(sigmoid(z)) underflows. Categorical
+// cross-entropy of a network that does not end in softmax follows Keras:
+// renormalize each row to sum 1, clip to [1e-7, 1 - 1e-7], -log p[label].
+//
+//===----------------------------------------------------------------------===//
+#include "Common.h"
+
+using namespace mlir;
+using namespace netc::conversion;
+namespace net = netc::net;
+
+namespace {
+
+constexpr double kEpsilon = 1e-7; // keras.backend.epsilon()
+
+/// A rank-0 map of rank-0 tensors.
+Value scalarResult(OpBuilder &b, Location loc, ValueRange inputs, BodyFn body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps(inputs.size(), AffineMap::get(0, 0, {}, ctx));
+  Value init =
+      b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, b.getF32Type());
+  return buildGeneric(b, loc, 0, inputs, maps, init,
+                      {AffineMap::get(0, 0, {}, ctx)}, {}, body)
+      .getResult(0);
+}
+
+/// Sum over every element of term(z, y) for same-shaped z and y.
+Value sumPairs(OpBuilder &b, Location loc, Value z, Value y,
+               function_ref<Value(OpBuilder &, Location, Value, Value)> term) {
+  int64_t rank = cast<RankedTensorType>(z.getType()).getRank();
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = identityMap(ctx, rank);
+  SmallVector<int64_t> red = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  return buildGeneric(b, loc, rank, ValueRange{z, y}, {id, id},
+                      filledScalarTensor(b, loc, f32Const(b, loc, 0.0)),
+                      {netc::conversion::scalarMap(ctx, rank)}, red,
+                      [&](OpBuilder &nb, Location l, ValueRange a) {
+                        return SmallVector<Value>{nb.create<arith::AddFOp>(
+                            l, a[2], term(nb, l, a[0], a[1]))};
+                      })
+      .getResult(0);
+}
+
+Value featureCount(OpBuilder &b, Location loc, Value z) {
+  return f32Const(b, loc,
+                  staticTrailingElements(cast<RankedTensorType>(z.getType())));
+}
+
+struct SigmoidCrossEntropyLowering
+    : OpRewritePattern<net::SigmoidCrossEntropyOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::SigmoidCrossEntropyOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value z = op.getLogits();
+    Value total = sumPairs(
+        rewriter, loc, z, op.getLabels(),
+        [](OpBuilder &b, Location l, Value zi, Value yi) -> Value {
+          Value zero = f32Const(b, l, 0.0), one = f32Const(b, l, 1.0);
+          Value relu = b.create<arith::MaximumFOp>(l, zi, zero);
+          Value zy = b.create<arith::MulFOp>(l, zi, yi);
+          Value e = b.create<math::ExpOp>(
+              l, b.create<arith::NegFOp>(l, b.create<math::AbsFOp>(l, zi)));
+          Value sp =
+              b.create<math::LogOp>(l, b.create<arith::AddFOp>(l, one, e));
+          return b.create<arith::AddFOp>(
+              l, b.create<arith::SubFOp>(l, relu, zy), sp);
+        });
+    Value count = rewriter.create<arith::MulFOp>(
+        loc, dimAsF32(rewriter, loc, z, 0), featureCount(rewriter, loc, z));
+    rewriter.replaceOp(
+        op, scalarResult(rewriter, loc, total,
+                         [&](OpBuilder &b, Location l, ValueRange a) {
+                           return SmallVector<Value>{
+                               b.create<arith::DivFOp>(l, a[0], count)};
+                         }));
+    return success();
+  }
+};
+
+/// (sigmoid(z) - y) / (N * outputs).
+struct SigmoidCrossEntropyGradLowering
+    : OpRewritePattern<net::SigmoidCrossEntropyGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::SigmoidCrossEntropyGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value z = op.getLogits();
+    Value count = rewriter.create<arith::MulFOp>(
+        loc, dimAsF32(rewriter, loc, z, 0), featureCount(rewriter, loc, z));
+    Value r = buildMap(
+        rewriter, loc, ValueRange{z, op.getLabels()},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value one = f32Const(b, l, 1.0);
+          Value e = b.create<math::ExpOp>(l, b.create<arith::NegFOp>(l, a[0]));
+          Value s = b.create<arith::DivFOp>(l, one,
+                                            b.create<arith::AddFOp>(l, one, e));
+          Value d = b.create<arith::SubFOp>(l, s, a[1]);
+          return SmallVector<Value>{b.create<arith::DivFOp>(l, d, count)};
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Keras' binary_accuracy summed over rows: per row, the fraction of outputs
+/// with (sigmoid(z) > 0.5) == (y > 0.5); sigmoid(z) > 0.5 iff z > 0.
+struct BinaryAccuracyCountLowering
+    : OpRewritePattern<net::BinaryAccuracyCountOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::BinaryAccuracyCountOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value z = op.getLogits();
+    Value hits = sumPairs(
+        rewriter, loc, z, op.getLabels(),
+        [](OpBuilder &b, Location l, Value zi, Value yi) -> Value {
+          Value p = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, zi,
+                                            f32Const(b, l, 0.0));
+          Value t = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, yi,
+                                            f32Const(b, l, 0.5));
+          Value eq = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, p, t);
+          return b.create<arith::SelectOp>(l, eq, f32Const(b, l, 1.0),
+                                           f32Const(b, l, 0.0));
+        });
+    Value f = featureCount(rewriter, loc, z);
+    rewriter.replaceOp(
+        op, scalarResult(rewriter, loc, hits,
+                         [&](OpBuilder &b, Location l, ValueRange a) {
+                           return SmallVector<Value>{
+                               b.create<arith::DivFOp>(l, a[0], f)};
+                         }));
+    return success();
+  }
+};
+
+/// Per row of p [N, C] with labels [N, 1]: the row sum and p[label].
+struct RowPick {
+  Value sum, picked; // [N]
+};
+RowPick rowSumAndPick(OpBuilder &b, Location loc, Value p, Value labels) {
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
+  AffineMap labMap = AffineMap::get(
+      2, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+  Value zero = f32Const(b, loc, 0.0);
+  auto g = buildGeneric(
+      b, loc, 2, ValueRange{p, labels}, {id, labMap},
+      ValueRange{filledRowTensor(b, loc, p, zero),
+                 filledRowTensor(b, loc, p, zero)},
+      {row, row}, {1}, [](OpBuilder &nb, Location l, ValueRange a) {
+        Value c = nb.create<linalg::IndexOp>(l, 1);
+        Value hit = labelMatches(nb, l, a[1], c);
+        Value v = nb.create<arith::SelectOp>(l, hit, a[0], f32Const(nb, l, 0));
+        return SmallVector<Value>{nb.create<arith::AddFOp>(l, a[2], a[0]),
+                                  nb.create<arith::AddFOp>(l, a[3], v)};
+      });
+  return {g.getResult(0), g.getResult(1)};
+}
+
+struct ProbCrossEntropyLowering : OpRewritePattern<net::ProbCrossEntropyOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::ProbCrossEntropyOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value p = op.getProbs();
+    if (cast<RankedTensorType>(p.getType()).getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "expects [N, C] probabilities");
+    MLIRContext *ctx = getContext();
+    RowPick rp = rowSumAndPick(rewriter, loc, p, op.getLabels());
+    AffineMap r1 = identityMap(ctx, 1),
+              s1 = netc::conversion::scalarMap(ctx, 1);
+    Value total =
+        buildGeneric(
+            rewriter, loc, 1, ValueRange{rp.sum, rp.picked}, {r1, r1},
+            filledScalarTensor(rewriter, loc, f32Const(rewriter, loc, 0.0)),
+            {s1}, {0},
+            [](OpBuilder &b, Location l, ValueRange a) {
+              Value q = b.create<arith::DivFOp>(l, a[1], a[0]);
+              q = b.create<arith::MaximumFOp>(l, q, f32Const(b, l, kEpsilon));
+              q = b.create<arith::MinimumFOp>(l, q,
+                                              f32Const(b, l, 1.0 - kEpsilon));
+              Value nll =
+                  b.create<arith::NegFOp>(l, b.create<math::LogOp>(l, q));
+              return SmallVector<Value>{b.create<arith::AddFOp>(l, a[2], nll)};
+            })
+            .getResult(0);
+    Value n = dimAsF32(rewriter, loc, p, 0);
+    rewriter.replaceOp(
+        op, scalarResult(rewriter, loc, total,
+                         [&](OpBuilder &b, Location l, ValueRange a) {
+                           return SmallVector<Value>{
+                               b.create<arith::DivFOp>(l, a[0], n)};
+                         }));
+    return success();
+  }
+};
+
+/// (1 / s - [c == label] / p[label]) / N, zero where the clip is active.
+struct ProbCrossEntropyGradLowering
+    : OpRewritePattern<net::ProbCrossEntropyGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::ProbCrossEntropyGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value p = op.getProbs(), labels = op.getLabels();
+    if (cast<RankedTensorType>(p.getType()).getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "expects [N, C] probabilities");
+    MLIRContext *ctx = getContext();
+    AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
+    AffineMap labMap = AffineMap::get(
+        2, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+    RowPick rp = rowSumAndPick(rewriter, loc, p, labels);
+    Value n = dimAsF32(rewriter, loc, p, 0);
+    Value r =
+        buildGeneric(
+            rewriter, loc, 2, ValueRange{rp.sum, rp.picked, labels},
+            {row, row, labMap}, emptyLike(rewriter, loc, p), {id}, {},
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value s = a[0], py = a[1];
+              Value q = b.create<arith::DivFOp>(l, py, s);
+              Value inside = b.create<arith::AndIOp>(
+                  l,
+                  b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, q,
+                                          f32Const(b, l, kEpsilon)),
+                  b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, q,
+                                          f32Const(b, l, 1.0 - kEpsilon)));
+              Value c = b.create<linalg::IndexOp>(l, 1);
+              Value hit = labelMatches(b, l, a[2], c);
+              Value one = f32Const(b, l, 1.0), zero = f32Const(b, l, 0.0);
+              Value g = b.create<arith::DivFOp>(l, one, s);
+              Value gy = b.create<arith::SubFOp>(
+                  l, g, b.create<arith::DivFOp>(l, one, py));
+              g = b.create<arith::SelectOp>(l, hit, gy, g);
+              g = b.create<arith::DivFOp>(l, g, n);
+              return SmallVector<Value>{
+                  b.create<arith::SelectOp>(l, inside, g, zero)};
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+} // namespace
+
+void netc::conversion::populateProbabilityLossPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<SigmoidCrossEntropyLowering, SigmoidCrossEntropyGradLowering,
+               BinaryAccuracyCountLowering, ProbCrossEntropyLowering,
+               ProbCrossEntropyGradLowering>(patterns.getContext());
+}
