@@ -173,6 +173,8 @@ KernelSpec parseKernel(const json &j, const std::string &path) {
   k.stateFloats = integer(j, "state_floats", path, &zero);
   k.trainWsPerSample = integer(j, "train_ws_per_sample", path, &zero);
   k.evalWsPerSample = integer(j, "eval_ws_per_sample", path, &zero);
+  k.trainWsFixed = integer(j, "train_ws_fixed", path, &zero);
+  k.evalWsFixed = integer(j, "eval_ws_fixed", path, &zero);
   k.stateInit = list<StateInit>(
       j, "state_init", path, [&](const json &s, const std::string &p) {
         StateInit init;

@@ -116,7 +116,7 @@ double seconds(std::chrono::steady_clock::time_point since) {
 EvalResult evaluate(const KernelSpec &kernel, const netc_kernel_entry &fn,
                     const Slot &slot, const Split &split,
                     const std::vector<int64_t> &indices, int64_t cap) {
-  AlignedBuffer ws(kernel.evalWsPerSample * cap);
+  AlignedBuffer ws(kernel.evalWsFloats(cap));
   AlignedBuffer out(product(kernel.outputShape) * cap), metrics(2);
   double lossSum = 0, metricSum = 0;
   Prefetcher batches(split, indices, cap);
@@ -341,7 +341,7 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
   for (const StateInit &init : kernel.stateInit)
     std::fill(state.get() + init.offset, state.get() + init.offset + init.size,
               static_cast<float>(init.value));
-  AlignedBuffer ws(kernel.trainWsPerSample * cap);
+  AlignedBuffer ws(kernel.trainWsFloats(cap));
   AlignedBuffer hyper(3), metrics(2);
   // Frozen weights are restored after every step rather than masked in the
   // update: the compiled step needs no variant per freeze pattern, and the

@@ -60,7 +60,7 @@ struct TrainCall {
 
   TrainCall(const netc_kernel_entry &entry, const KernelSpec &k, int64_t n)
       : entry(entry), state(std::max<int64_t>(k.stateFloats, 1)),
-        ws(std::max<int64_t>(k.trainWsPerSample * n, 1)), n(n) {
+        ws(std::max<int64_t>(k.trainWsFloats(n), 1)), n(n) {
     for (const StateInit &s : k.stateInit)
       std::fill(state.get() + s.offset, state.get() + s.offset + s.size,
                 static_cast<float>(s.value));

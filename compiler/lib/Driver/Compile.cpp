@@ -50,11 +50,14 @@ std::vector<KernelLayout> readLayouts(ModuleOp module, size_t numKernels) {
       return;
     size_t index = std::stoul(kernel.getValue().drop_front().str());
     KernelLayout &l = layouts[index];
-    int64_t ws = 0;
+    int64_t ws = 0, fixed = 0;
     if (auto a = fn->getAttrOfType<IntegerAttr>("net.ws_per_sample"))
       ws = a.getInt();
+    if (auto a = fn->getAttrOfType<IntegerAttr>("net.ws_fixed"))
+      fixed = a.getInt();
     if (entry.getValue() == "train") {
       l.trainWsPerSample = ws;
+      l.trainWsFixed = fixed;
       if (auto a = fn->getAttrOfType<IntegerAttr>("net.state_floats"))
         l.stateFloats = a.getInt();
       if (auto a = fn->getAttrOfType<ArrayAttr>("net.state_init"))
@@ -67,6 +70,7 @@ std::vector<KernelLayout> readLayouts(ModuleOp module, size_t numKernels) {
         }
     } else {
       l.evalWsPerSample = ws;
+      l.evalWsFixed = fixed;
     }
   });
   return layouts;

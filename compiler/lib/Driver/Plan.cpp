@@ -130,6 +130,8 @@ std::string netc::planJson(const Program &program, const KernelPlan &kernels,
                   {"state_floats", layout.stateFloats},
                   {"train_ws_per_sample", layout.trainWsPerSample},
                   {"eval_ws_per_sample", layout.evalWsPerSample},
+                  {"train_ws_fixed", layout.trainWsFixed},
+                  {"eval_ws_fixed", layout.evalWsFixed},
                   {"state_init", stateInit},
                   {"optimizer", opt}});
   }

@@ -13,6 +13,7 @@ namespace netc {
 /// What compilation decided about one kernel's buffers.
 struct KernelLayout {
   int64_t stateFloats = 0, trainWsPerSample = 0, evalWsPerSample = 0;
+  int64_t trainWsFixed = 0, evalWsFixed = 0;
   std::vector<std::array<double, 3>> stateInit; // offset, size, value
 };
 

@@ -81,7 +81,7 @@ typedef struct {
  *   state   optimizer slots, flat, offsets in the plan (updated in place)
  *   x       [n, input...] floats; y [n, label...] floats (a class index as a
  *           float for classification)
- *   ws      workspace of ws_per_sample * cap floats (plan), scratch
+ *   ws      workspace of ws_per_sample * cap + ws_fixed floats (plan)
  *   hyper   [learning_rate, iteration (1-based), dropout seed]
  *   metrics out: [loss (batch mean, including regularization), metric sum
  *           over the batch (correct predictions, or squared error)] */

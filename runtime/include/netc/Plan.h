@@ -59,6 +59,15 @@ struct KernelSpec {
   std::string loss, metric;
   std::vector<int64_t> labelShape, outputShape;
   int64_t stateFloats = 0, trainWsPerSample = 0, evalWsPerSample = 0;
+  /// Batch-independent workspace (weight gradients) after the per-sample
+  /// part: a function's workspace is WsPerSample * cap + WsFixed floats.
+  int64_t trainWsFixed = 0, evalWsFixed = 0;
+  int64_t trainWsFloats(int64_t cap) const {
+    return trainWsPerSample * cap + trainWsFixed;
+  }
+  int64_t evalWsFloats(int64_t cap) const {
+    return evalWsPerSample * cap + evalWsFixed;
+  }
   std::vector<StateInit> stateInit;
   OptimizerSpec optimizer;
 };

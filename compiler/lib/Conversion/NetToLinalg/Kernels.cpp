@@ -9,12 +9,12 @@
 //   region k starts at float offset off_k * cap and holds at most
 //   perSample_k * cap floats; off_{k+1} = off_k + perSample_k.
 //
-// perSample is the product of the non-batch dimensions for a tensor with a
-// dynamic batch dimension, and the whole element count for a
-// batch-independent tensor (a weight gradient): such a tensor uses only the
-// first `size` floats of its region, so it wastes (cap - 1) * size floats
-// but keeps the plan's single number `ws_per_sample` sufficient (the runtime
-// allocates ws_per_sample * cap floats). Regions are never reused inside a
+// perSample is the product of the non-batch dimensions. A batch-independent
+// tensor (a weight gradient) gets a region in a fixed tail instead, after
+// all per-sample regions: it starts at ws_per_sample * cap + fixedOffset.
+// The runtime allocates ws_per_sample * cap + ws_fixed floats (the function
+// attributes `net.ws_per_sample` and `net.ws_fixed`, which the plan carries).
+// Regions are never reused inside a
 // function, which is what makes reading a result lazily through
 // `bufferization.to_tensor restrict` safe: nothing overwrites it later.
 //
@@ -71,6 +71,7 @@ public:
     b.setInsertionPointToStart(&entry);
     Location loc = func.getLoc();
     baseAddr = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, ws);
+    perSampleTotal = b.create<arith::ConstantIndexOp>(loc, 0);
   }
 
   struct Region {
@@ -85,14 +86,21 @@ public:
     ArrayRef<int64_t> shape = t.getShape();
     if (shape.empty() || ShapedType::isDynamicShape(shape.drop_front()))
       return failure();
-    int64_t perSample = 1;
+    int64_t size = 1;
     for (int64_t d : shape)
       if (!ShapedType::isDynamic(d))
-        perSample *= d;
-    int64_t offset = next;
-    next += perSample;
-
-    Value start = b.create<arith::MulIOp>(loc, cap, indexConst(b, loc, offset));
+        size *= d;
+    Value start;
+    if (t.hasStaticShape()) {
+      // The tail begins after the per-sample regions, whose total is only
+      // known at the end: `perSampleTotal` is patched then.
+      Value tail = b.create<arith::MulIOp>(loc, cap, perSampleTotal);
+      start = b.create<arith::AddIOp>(loc, tail, indexConst(b, loc, fixed));
+      fixed += size;
+    } else {
+      start = b.create<arith::MulIOp>(loc, cap, indexConst(b, loc, next));
+      next += size;
+    }
     SmallVector<OpFoldResult> sizes;
     unsigned dyn = 0;
     for (int64_t d : shape)
@@ -115,6 +123,12 @@ public:
   }
 
   int64_t perSampleFloats() const { return next; }
+  int64_t fixedFloats() const { return fixed; }
+  /// Fixes the start of the tail once every region is allocated.
+  void finish() {
+    perSampleTotal.getDefiningOp<arith::ConstantIndexOp>()->setAttr(
+        "value", IntegerAttr::get(IndexType::get(ws.getContext()), next));
+  }
 
   /// Tensors already copied into a region, keyed by value: a tensor used by
   /// several kernels (pool input reused by pool_grad) is copied only once.
@@ -122,8 +136,8 @@ public:
   llvm::DenseMap<Value, Value> copied;
 
 private:
-  Value ws, cap, baseAddr;
-  int64_t next = 0;
+  Value ws, cap, baseAddr, perSampleTotal;
+  int64_t next = 0, fixed = 0;
 };
 
 /// The memref behind `v` when it is bufferization.to_tensor of a contiguous
@@ -397,8 +411,10 @@ LogicalResult netc::conversion::lowerKernelOps(Operation *op) {
   for (Operation *k : kernels)
     if (failed(lowerOne(k, ws)))
       return failure();
+  ws.finish();
+  auto i64 = IntegerType::get(func.getContext(), 64);
   func->setAttr("net.ws_per_sample",
-                IntegerAttr::get(IntegerType::get(func.getContext(), 64),
-                                 ws.perSampleFloats()));
+                IntegerAttr::get(i64, ws.perSampleFloats()));
+  func->setAttr("net.ws_fixed", IntegerAttr::get(i64, ws.fixedFloats()));
   return success();
 }
