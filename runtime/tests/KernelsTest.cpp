@@ -113,7 +113,14 @@ INSTANTIATE_TEST_SUITE_P(
         // valid, stride 1, non-square kernel.
         ConvShape{2, 9, 7, 3, 5, 3, 6, 1, 1, 0, 0, 0, 0, 5, 5},
         // a LeNet-sized layer, 16 input channels.
-        same(4, 14, 14, 16, 3, 3, 32, 1, 1)));
+        same(4, 14, 14, 16, 3, 3, 32, 1, 1),
+        // LeNet's two convolutions (direct kernels: 6 and 16 channels).
+        ConvShape{3, 28, 28, 1, 3, 3, 6, 1, 1, 0, 0, 0, 0, 26, 26},
+        ConvShape{3, 13, 13, 6, 3, 3, 16, 1, 1, 0, 0, 0, 0, 11, 11},
+        // more than one 16-column panel, not a multiple of 16, stride 2.
+        same(2, 13, 11, 6, 3, 3, 20, 2, 2),
+        // enough channels to go to oneDNN rather than the direct kernels.
+        same(2, 6, 6, 72, 3, 3, 70, 1, 1)));
 
 struct PoolShape {
   int64_t n, h, w, c, kh, kw, sh, sw, pt, pb, pl, pr, oh, ow;

@@ -6,6 +6,21 @@
 #include <cstdlib>
 #include <oneapi/dnnl/dnnl.h>
 
+// oneDNN's sgemm runs over the OpenMP team of the calling thread. For small
+// products (LeNet's dense layers) the team's fork/join costs more than the
+// arithmetic, and when the cores are shared a barrier can wait for a whole
+// scheduler time slice: such products run on the calling thread alone. Weak,
+// so that programs without an OpenMP runtime still link.
+extern "C" {
+__attribute__((weak)) int omp_get_max_threads(void);
+__attribute__((weak)) void omp_set_num_threads(int);
+}
+
+namespace {
+/// Multiply-adds below which one thread is faster than the team.
+constexpr double kSerialMacs = 8.0 * 1024 * 1024;
+} // namespace
+
 extern "C" void netc_matmul(const float *a, const float *b, float *c, int64_t m,
                             int64_t n, int64_t k, int64_t transA,
                             int64_t transB) {
@@ -19,9 +34,16 @@ extern "C" void netc_matmul(const float *a, const float *b, float *c, int64_t m,
   // dnnl_sgemm is row-major; leading dimensions are the stored row lengths.
   const int64_t lda = transA ? m : k;
   const int64_t ldb = transB ? k : n;
+  const bool serial = omp_get_max_threads && omp_set_num_threads &&
+                      static_cast<double>(m) * n * k < kSerialMacs;
+  const int threads = serial ? omp_get_max_threads() : 1;
+  if (serial && threads > 1)
+    omp_set_num_threads(1);
   const dnnl_status_t status =
       dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda,
                  b, ldb, 0.0f, c, n);
+  if (serial && threads > 1)
+    omp_set_num_threads(threads);
   if (status != dnnl_success) {
     std::fprintf(stderr,
                  "netc runtime: internal error in netc_matmul: dnnl_sgemm "
