@@ -16,7 +16,7 @@ build="${1:-$root/build}"
 steps="${2:-300}"
 threads=2
 batch=32
-peer_script="${PEER_SCRIPT:-/work/shared/bench/train_throughput.py}"
+peer_script="${PEER_SCRIPT:-$root/../shared/bench/train_throughput.py}"
 prog="$(mktemp -d)/lenet"
 trap 'rm -rf "$(dirname "$prog")"' EXIT
 
