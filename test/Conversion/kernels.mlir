@@ -1,13 +1,13 @@
 // Tests that conv2d, matmul, pooling and their gradients become calls of the
 // runtime's kernels with operands and results in disjoint workspace regions
 // (per-sample offsets scaled by the capacity), weights passed in place, and
-// the per-sample workspace size recorded as net.ws_per_sample.
+// the workspace size recorded as net.ws_per_sample and net.ws_fixed.
 // RUN: netc-opt %s --convert-net-to-linalg --canonicalize --cse -split-input-file -verify-diagnostics | FileCheck %s
 
 // CHECK-DAG: func.func private @netc_conv2d_fwd(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
 // CHECK-LABEL: func.func @conv
 // CHECK-SAME: (%[[P:.*]]: memref<?xf32>, %[[X:.*]]: tensor<?x8x8x2xf32>, %[[WS:.*]]: memref<?xf32> {net.workspace}, %[[CAP:.*]]: index {net.capacity})
-// CHECK-SAME: net.ws_per_sample = 176 : i64
+// CHECK-SAME: net.ws_fixed = 0 : i64, net.ws_per_sample = 176 : i64
 // CHECK: %[[BASE:.*]] = memref.extract_aligned_pointer_as_index %[[WS]]
 // CHECK: %[[WM:.*]] = memref.reinterpret_cast %[[P]] to offset: [0]
 // CHECK: %[[N:.*]] = tensor.dim %[[X]], %{{.*}}
@@ -41,7 +41,8 @@ func.func @conv(%params: memref<?xf32>, %x: tensor<?x8x8x2xf32>, %ws: memref<?xf
 // The gradients: dx and dw of a conv, with the forward input passed in place
 // (a to_tensor of the input batch) and dy copied once into region 0.
 // CHECK-LABEL: func.func @conv_grads
-// CHECK-SAME: net.ws_per_sample = 174 : i64
+// dw (54 floats) lives in the fixed tail, not in a per-sample region.
+// CHECK-SAME: net.ws_fixed = 54 : i64, net.ws_per_sample = 120 : i64
 // CHECK: %[[DYR:.*]] = memref.reinterpret_cast %{{.*}} sizes: [%{{.*}}, 4, 4, 3]
 // CHECK: bufferization.materialize_in_destination %{{.*}} in restrict writable %[[DYR]]
 // CHECK: call @netc_conv2d_bwd_data(%[[DYA:.*]], %{{.*}}, %{{.*}}, %{{.*}}, %c6_i64, %c6_i64, %c2_i64, %c3_i64, %c3_i64, %c3_i64, %c1_i64, %c1_i64, %c0_i64, %c0_i64, %c0_i64, %c0_i64, %c4_i64, %c4_i64)
@@ -60,9 +61,9 @@ func.func @conv_grads(%params: memref<?xf32>, %xm: memref<?x6x6x2xf32>, %dy: ten
 // -----
 
 // matmul forwards its transpose flags and m, n, k; a batch-independent result
-// (the weight gradient x^T dy) takes its whole size per sample.
+// (the weight gradient x^T dy) takes its size once, in the fixed tail.
 // CHECK-LABEL: func.func @matmuls
-// CHECK-SAME: net.ws_per_sample = 56 : i64
+// CHECK-SAME: net.ws_fixed = 32 : i64, net.ws_per_sample = 24 : i64
 // CHECK: %[[N:.*]] = tensor.dim %[[X:.*]], %c0
 // CHECK: %[[N64:.*]] = arith.index_cast %[[N]] : index to i64
 // CHECK: call @netc_matmul(%{{.*}}, %{{.*}}, %{{.*}}, %[[N64]], %c4_i64, %c8_i64, %c0_i64, %c0_i64)

@@ -11,7 +11,7 @@
 // CHECK-DAG: llvm.func @netc_matmul(i64, i64, i64, i64, i64, i64, i64, i64)
 // CHECK-DAG: llvm.func @netc_pool_bwd(
 // CHECK-LABEL: llvm.func @k0_train(
-// CHECK-SAME: net.ws_per_sample = 30494 : i64
+// CHECK-SAME: net.ws_fixed = 10194 : i64, net.ws_per_sample = 20300 : i64
 // CHECK: llvm.call @netc_conv2d_fwd(
 // CHECK: llvm.call @netc_pool_fwd(
 // CHECK: llvm.call @netc_matmul(
