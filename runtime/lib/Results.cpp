@@ -68,12 +68,39 @@ std::string csvField(const std::string &s) {
 
 } // namespace
 
+/// The cells of a run that reports nothing (a cross-validation fold): its
+/// loop values, its fold and its last epoch's figures.
+static std::vector<std::pair<std::string, json>>
+defaultCells(const RunRecord &run) {
+  std::vector<std::pair<std::string, json>> cells;
+  const json params = typedParams(run.params);
+  for (auto &[key, value] : params.items())
+    cells.push_back({key, value});
+  if (run.fold >= 0)
+    cells.push_back({"fold", run.fold});
+  if (!run.history.empty()) {
+    const EpochRecord &e = run.history.back();
+    cells.push_back({"loss", e.loss});
+    cells.push_back({run.metricName, e.metric});
+    if (e.hasVal) {
+      cells.push_back({"val_loss", e.valLoss});
+      cells.push_back({"val_" + run.metricName, e.valMetric});
+    }
+  }
+  return cells;
+}
+
 std::vector<std::vector<std::string>> resultsRows(const ExperimentRecord &exp,
                                                   bool forTerminal) {
-  std::vector<std::string> header = columnsOf(exp);
+  // Runs without a report step show their loop values and final figures.
+  ExperimentRecord shown = exp;
+  for (RunRecord &run : shown.runs)
+    if (run.cells.empty())
+      run.cells = defaultCells(run);
+  std::vector<std::string> header = columnsOf(shown);
   header.push_back("seconds");
   std::vector<std::vector<std::string>> table{header};
-  for (const RunRecord &run : exp.runs) {
+  for (const RunRecord &run : shown.runs) {
     std::vector<std::string> row;
     for (size_t c = 0; c + 1 < header.size(); ++c) {
       const json *v = cellOf(run, header[c]);

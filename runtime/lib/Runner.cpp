@@ -2,6 +2,8 @@
 
 #include "netc/Runner.h"
 
+#include "netc/LeastSquares.h"
+
 #include "netc/AlignedBuffer.h"
 #include "netc/CrossValidation.h"
 #include "netc/Progress.h"
@@ -361,36 +363,17 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
   record.history.clear();
   record.metricName = kernel.metric;
 
-  for (int64_t epoch = 1; epoch <= epochs; ++epoch) {
-    shuffle(order, st.rng);
-    Progress bar(progress, interactive, epoch, epochs, steps, kernel.metric);
-    double lossSum = 0, metricSum = 0;
-    int64_t seen = 0;
-    Prefetcher batches(split, order, cap);
-    for (int64_t s = 0; s < steps; ++s) {
-      const Prefetcher::Batch batch = batches.next();
-      const int64_t n = batch.n;
-      hyper[0] = learningRate;
-      hyper[1] = static_cast<float>(++iteration);
-      // 24 bits: exactly representable in the float the ABI passes.
-      hyper[2] = static_cast<float>(st.rng.next() >> 40);
-      netc_buf p = slot.params.descriptor(), sd = state.descriptor(),
-               x = batch.x->descriptor(), y = batch.y->descriptor(),
-               w = ws.descriptor(), h = hyper.descriptor(),
-               m = metrics.descriptor();
-      fn.train(&p, &sd, &x, &y, n, &w, cap, &h, &m);
-      size_t at = 0;
-      for (auto [offset, size] : slot.frozen) {
-        std::memcpy(slot.params.get() + offset, frozenValues.data() + at,
-                    sizeof(float) * static_cast<size_t>(size));
-        at += static_cast<size_t>(size);
-      }
-      lossSum += static_cast<double>(metrics[0]) * n;
-      metricSum += metrics[1];
-      seen += n;
-      bar.update(s + 1, lossSum / seen, metricSum / seen);
-    }
-    EpochRecord e{epoch, lossSum / count, metricSum / count};
+  if (kernel.optimizer.name == "least_squares") {
+    // Closed form: one "epoch" that lands on the optimum (see
+    // LeastSquares.h); its history entry is measured like any epoch's.
+    if (!slot.frozen.empty())
+      throw RunError("least_squares cannot train a network with frozen "
+                     "weights");
+    Progress bar(progress, interactive, 1, 1, 1, kernel.metric);
+    fitLeastSquares(kernel, fn, slot.params, split, trainIdx, cap);
+    const EvalResult t = evaluate(kernel, fn, slot, split, trainIdx, cap);
+    bar.update(1, t.loss, t.metric);
+    EpochRecord e{1, t.loss, t.metric};
     if (!valIdx.empty()) {
       const EvalResult v = evaluate(kernel, fn, slot, split, valIdx, cap);
       e.hasVal = true;
@@ -401,6 +384,48 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
       bar.finish(e.loss, e.metric);
     }
     record.history.push_back(e);
+  } else {
+    for (int64_t epoch = 1; epoch <= epochs; ++epoch) {
+      shuffle(order, st.rng);
+      Progress bar(progress, interactive, epoch, epochs, steps, kernel.metric);
+      double lossSum = 0, metricSum = 0;
+      int64_t seen = 0;
+      Prefetcher batches(split, order, cap);
+      for (int64_t s = 0; s < steps; ++s) {
+        const Prefetcher::Batch batch = batches.next();
+        const int64_t n = batch.n;
+        hyper[0] = learningRate;
+        hyper[1] = static_cast<float>(++iteration);
+        // 24 bits: exactly representable in the float the ABI passes.
+        hyper[2] = static_cast<float>(st.rng.next() >> 40);
+        netc_buf p = slot.params.descriptor(), sd = state.descriptor(),
+                 x = batch.x->descriptor(), y = batch.y->descriptor(),
+                 w = ws.descriptor(), h = hyper.descriptor(),
+                 m = metrics.descriptor();
+        fn.train(&p, &sd, &x, &y, n, &w, cap, &h, &m);
+        size_t at = 0;
+        for (auto [offset, size] : slot.frozen) {
+          std::memcpy(slot.params.get() + offset, frozenValues.data() + at,
+                      sizeof(float) * static_cast<size_t>(size));
+          at += static_cast<size_t>(size);
+        }
+        lossSum += static_cast<double>(metrics[0]) * n;
+        metricSum += metrics[1];
+        seen += n;
+        bar.update(s + 1, lossSum / seen, metricSum / seen);
+      }
+      EpochRecord e{epoch, lossSum / count, metricSum / count};
+      if (!valIdx.empty()) {
+        const EvalResult v = evaluate(kernel, fn, slot, split, valIdx, cap);
+        e.hasVal = true;
+        e.valLoss = v.loss;
+        e.valMetric = v.metric;
+        bar.finish(e.loss, e.metric, e.valLoss, e.valMetric);
+      } else {
+        bar.finish(e.loss, e.metric);
+      }
+      record.history.push_back(e);
+    }
   }
   // A composed network shares its parts' weights: hand them back.
   for (auto [partSlot, offset] : slot.parts) {

@@ -15,6 +15,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 
+#include <set>
+
 #include <algorithm>
 #include <cmath>
 
@@ -46,6 +48,7 @@ public:
         b(module.getContext()), file(file) {}
 
   LogicalResult run();
+  LogicalResult checkLinearInWeights();
 
 private:
   Location loc(const SourceLoc &l) {
@@ -57,10 +60,12 @@ private:
     return RankedTensorType::get(dims, b.getF32Type());
   }
   RankedTensorType plain(const std::vector<int64_t> &shape) {
-    return RankedTensorType::get(SmallVector<int64_t>(shape.begin(), shape.end()),
-                                 b.getF32Type());
+    return RankedTensorType::get(
+        SmallVector<int64_t>(shape.begin(), shape.end()), b.getF32Type());
   }
-  RankedTensorType scalar() { return RankedTensorType::get({}, b.getF32Type()); }
+  RankedTensorType scalar() {
+    return RankedTensorType::get({}, b.getF32Type());
+  }
 
   Value activation(Location l, const std::string &kind, Value v);
   FailureOr<Value> emitLayer(const Layer &layer, int index);
@@ -175,9 +180,9 @@ FailureOr<Value> Generator::emitLayer(const Layer &layer, int index) {
   } else if (k == "batchnorm") {
     return emitBatchNorm(layer, in(0));
   } else if (k == "dropout") {
-    return Value(b.create<net::DropoutOp>(
-        l, in(0), seed, b.getF64FloatAttr(layer.rate),
-        b.getI64IntegerAttr(index), b.getUnitAttr()));
+    return Value(
+        b.create<net::DropoutOp>(l, in(0), seed, b.getF64FloatAttr(layer.rate),
+                                 b.getI64IntegerAttr(index), b.getUnitAttr()));
   } else if (k == "zeropad") {
     return Value(b.create<net::ZeroPadOp>(
         l, outType, in(0),
@@ -209,6 +214,45 @@ FailureOr<Value> Generator::emitLayer(const Layer &layer, int index) {
   return activation(l, layer.activation, pre);
 }
 
+/// least_squares needs a loss that is quadratic in the weights: mse, and an
+/// output affine in the weights jointly — no weighted layer may see another's
+/// output, and nothing after a weighted layer may be nonlinear.
+LogicalResult Generator::checkLinearInWeights() {
+  if (kernel.train.loss.name != "mse")
+    return emitError(loc(net.loc))
+               << "optimizer least_squares needs the mse loss, not '"
+               << kernel.train.loss.name << "'",
+           failure();
+  std::vector<int> weightedAncestor(net.layers.size(), -1);
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer &l = net.layers[i];
+    int ancestor = -1;
+    for (int in : l.inputs)
+      if (weightedAncestor[in] >= 0)
+        ancestor = weightedAncestor[in];
+    bool weighted = !l.params.empty();
+    if (weighted && ancestor >= 0)
+      return emitError(loc(l.loc))
+                 << "optimizer least_squares needs a network linear in its "
+                    "weights, but '"
+                 << l.name << "' multiplies the output of weighted layer '"
+                 << net.layers[ancestor].name << "'",
+             failure();
+    static const std::set<std::string> linear = {
+        "dense",  "conv2d",  "flatten", "zeropad",      "add",
+        "concat", "avgpool", "linear",  "globalavgpool"};
+    bool nonlinear = !linear.count(l.kind) || l.activation != "linear";
+    if ((ancestor >= 0 || weighted) && nonlinear)
+      return emitError(loc(l.loc))
+                 << "optimizer least_squares needs a network linear in its "
+                    "weights, but '"
+                 << l.name << "' is not linear",
+             failure();
+    weightedAncestor[i] = weighted ? int(i) : ancestor;
+  }
+  return success();
+}
+
 LogicalResult Generator::run() {
   const std::string &lossName = kernel.train.loss.name;
   const std::string metric = metricForLoss(lossName);
@@ -228,8 +272,14 @@ LogicalResult Generator::run() {
   fn->setAttr("net.network", b.getStringAttr(net.instance));
   fn->setAttr("net.loss", b.getStringAttr(lossName));
   fn->setAttr("net.metric", b.getStringAttr(metric));
-  OptimizerInfo opt = optimizerInfo(kernel.train.optimizer.name,
-                                    kernel.train.optimizer.args);
+  // least_squares is solved in closed form by the runtime (which only calls
+  // the eval function); the train step is generated as plain sgd.
+  bool closedForm = kernel.train.optimizer.name == "least_squares";
+  if (closedForm && failed(checkLinearInWeights()))
+    return failure();
+  OptimizerInfo opt = closedForm ? optimizerInfo("sgd", {})
+                                 : optimizerInfo(kernel.train.optimizer.name,
+                                                 kernel.train.optimizer.args);
   if (!opt.known)
     return emitError(fnLoc) << "optimizer '" << kernel.train.optimizer.name
                             << "' is not supported by code generation yet",
@@ -237,7 +287,9 @@ LogicalResult Generator::run() {
   SmallVector<NamedAttribute> config;
   for (auto &[key, v] : opt.config)
     config.push_back(b.getNamedAttr(key, b.getF64FloatAttr(v)));
-  fn->setAttr("net.optimizer", b.getStringAttr(kernel.train.optimizer.name));
+  fn->setAttr(
+      "net.optimizer",
+      b.getStringAttr(closedForm ? "sgd" : kernel.train.optimizer.name));
   fn->setAttr("net.optimizer_config", b.getDictionaryAttr(config));
   SmallVector<double> slotInit(opt.slotInit.begin(), opt.slotInit.end());
   fn->setAttr("net.slot_init", b.getDenseF64ArrayAttr(slotInit));
