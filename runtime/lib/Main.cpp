@@ -8,7 +8,14 @@
 #include "netc/Abi.h"
 #include "netc/Driver.h"
 
+#include <malloc.h>
+
 int main(int argc, char **argv) {
+  // Compiled steps allocate and free the same temporaries every step. Keep
+  // them on the heap instead of fresh mmap'd pages (whose zeroing page
+  // faults cost more than small layers' arithmetic), and keep freed memory.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   return netc::runProgram(netc_plan_json, netc_kernels, netc_num_kernels, argc,
                           argv);
 }
