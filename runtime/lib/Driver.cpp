@@ -43,6 +43,10 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
       return runGradCheck(plan, kernels, numKernels, options);
     if (options.benchSteps > 0)
       return runBench(plan, kernels, numKernels, options);
+    if (!options.dumpStepsDir.empty())
+      return runDumpSteps(plan, kernels, numKernels, options);
+    if (!options.checkStepsDir.empty())
+      return runCheckSteps(plan, kernels, numKernels, options);
     std::vector<const ExperimentSpec *> chosen;
     if (options.experiments.empty()) {
       for (const ExperimentSpec &e : plan.experiments)

@@ -113,6 +113,22 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
         error = "--bench-steps expects a positive number";
         return false;
       }
+    } else if (arg == "--dump-steps") {
+      if (!takeValue())
+        return false;
+      options.dumpStepsDir = value;
+    } else if (arg == "--check-steps") {
+      if (!takeValue())
+        return false;
+      options.checkStepsDir = value;
+    } else if (arg == "--steps") {
+      if (!takeValue())
+        return false;
+      options.numericSteps = std::atoll(value.c_str());
+      if (options.numericSteps <= 0) {
+        error = "--steps expects a positive number";
+        return false;
+      }
     } else if (arg == "--experiment") {
       if (!takeValue())
         return false;

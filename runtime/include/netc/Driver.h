@@ -31,6 +31,8 @@ struct Options {
   // Developer tools instead of the experiments (runtime/lib/Tools.cpp):
   bool gradCheck = false; // --gradcheck
   int64_t benchSteps = 0; // --bench-steps N
+  std::string dumpStepsDir, checkStepsDir; // --dump-steps, --check-steps DIR
+  int64_t numericSteps = 3;                // --steps N (for --dump-steps)
 };
 
 /// Parses argv[1..argc). On a usage error returns false with `error` set.
