@@ -220,11 +220,22 @@ struct ExperimentRunner::RunState {
       fail("slot " + std::to_string(id) + " used before it holds a network");
     return slots.emplace(id, copySlot(sh->second)).first->second;
   }
+  /// A kernel is shared by every network of its structure (an initializer
+  /// sweep compiles once), so the slot's network must have the kernel
+  /// network's weight layout, not be the same instance.
   void expectNetwork(int64_t id, const Slot &slot, int64_t network) const {
-    if (network >= 0 && slot.network != network)
-      fail("slot " + std::to_string(id) + " holds network " +
-           plan.networks[slot.network].name + ", the step wants " +
-           plan.networks[network].name);
+    if (network < 0 || slot.network == network)
+      return;
+    const NetworkSpec &have = plan.networks[slot.network];
+    const NetworkSpec &want = plan.networks[network];
+    bool same = have.paramFloats == want.paramFloats &&
+                have.params.size() == want.params.size();
+    for (size_t i = 0; same && i < have.params.size(); ++i)
+      same = have.params[i].shape == want.params[i].shape &&
+             have.params[i].offset == want.params[i].offset;
+    if (!same)
+      fail("slot " + std::to_string(id) + " holds network " + have.instance +
+           ", whose weights do not fit the step's " + want.instance);
   }
 };
 
