@@ -159,8 +159,8 @@ int runGradCheck(const Plan &plan, const netc_kernel_entry *kernels,
         if (diff > atol + rtol * scale) {
           ++failures;
           std::printf("gradcheck %s %s[%lld]: analytic %.6g numeric %.6g\n",
-                      k.name.c_str(), spec.name.c_str(), (long long)c,
-                      analytic, numeric);
+                      k.name.c_str(), spec.name.c_str(), (long long)c, analytic,
+                      numeric);
         }
       }
       std::printf("gradcheck %s %s: %zu coordinates, max relative error "
@@ -207,9 +207,9 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
   float loss = 0;
   for (int64_t i = 0; i < options.benchSteps; ++i)
     loss = train(params, x, y, lr, iteration++);
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   if (!std::isfinite(loss)) {
     std::fprintf(stderr, "error: the loss is not finite\n");
     return 1;
@@ -221,7 +221,6 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
               1000 * seconds / options.benchSteps);
   return 0;
 }
-
 
 namespace {
 
@@ -330,8 +329,7 @@ AlignedBuffer evalOutputs(const netc_kernel_entry &entry, const KernelSpec &k,
   AlignedBuffer ws(std::max<int64_t>(k.evalWsFloats(n), 1)), metrics(2),
       out(n * product(k.outputShape));
   netc_buf p = params.descriptor(), xb = x.descriptor(), yb = y.descriptor(),
-           w = ws.descriptor(), m = metrics.descriptor(),
-           o = out.descriptor();
+           w = ws.descriptor(), m = metrics.descriptor(), o = out.descriptor();
   entry.eval(&p, &xb, &yb, n, &w, n, &m, &o);
   return out;
 }
@@ -362,7 +360,8 @@ int runDumpSteps(const Plan &plan, const netc_kernel_entry *kernels,
     out.push_back({"x", floats(withBatch(batch, net.inputShape), x.get())});
     out.push_back({"y", floats(withBatch(batch, k.labelShape), y.get())});
     for (const ParamSpec &p : net.params)
-      out.push_back({"init/" + p.name, floats(p.shape, params.get() + p.offset)});
+      out.push_back(
+          {"init/" + p.name, floats(p.shape, params.get() + p.offset)});
     AlignedBuffer o = evalOutputs(kernels[k.index], k, params, x, y, batch);
     out.push_back({"out", floats(withBatch(batch, k.outputShape), o.get())});
     TrainCall train(kernels[k.index], k, batch);
@@ -376,15 +375,16 @@ int runDumpSteps(const Plan &plan, const netc_kernel_entry *kernels,
     }
     out.push_back({"loss", floats({steps}, losses.data())});
     std::string path = options.dumpStepsDir + "/" + fileName(k.name);
-    writeTensors(path, out,
-                 {{"kernel", k.name},
-                  {"network", net.name},
-                  {"optimizer", k.optimizer.name},
-                  {"optimizer_args", nlohmann::json(k.optimizer.args).dump()},
-                  {"learning_rate", nlohmann::json(static_cast<double>(lr)).dump()},
-                  {"loss", k.loss},
-                  {"seed", std::to_string(seed)},
-                  {"steps", std::to_string(steps)}});
+    writeTensors(
+        path, out,
+        {{"kernel", k.name},
+         {"network", net.name},
+         {"optimizer", k.optimizer.name},
+         {"optimizer_args", nlohmann::json(k.optimizer.args).dump()},
+         {"learning_rate", nlohmann::json(static_cast<double>(lr)).dump()},
+         {"loss", k.loss},
+         {"seed", std::to_string(seed)},
+         {"steps", std::to_string(steps)}});
     std::printf("dump-steps %s -> %s\n", k.name.c_str(), path.c_str());
   }
   return 0;
@@ -430,7 +430,9 @@ int runCheckSteps(const Plan &plan, const netc_kernel_entry *kernels,
       const Tensor &t = need(name);
       if (const Tensor *idx = indices(name)) {
         for (size_t j = 0; j < idx->i.size(); ++j)
-          initDiff = std::max(initDiff, std::fabs((double)params[p.offset + idx->i[j]] - t.f[j]));
+          initDiff = std::max(
+              initDiff,
+              std::fabs((double)params[p.offset + idx->i[j]] - t.f[j]));
       } else {
         if ((int64_t)t.f.size() != p.size())
           throw std::runtime_error(path + ": wrong size of " + name);

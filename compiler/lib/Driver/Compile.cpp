@@ -7,10 +7,10 @@
 //   -> object file with the kernel table and the plan.
 //
 //===----------------------------------------------------------------------===//
+#include "netc/Driver/Compile.h"
 #include "Plan.h"
 #include "netc/Conversion/Passes.h"
 #include "netc/Dialect/NetDialect.h"
-#include "netc/Driver/Compile.h"
 #include "netc/Transforms/MLIRGen.h"
 #include "netc/Transforms/Passes.h"
 
@@ -63,10 +63,9 @@ std::vector<KernelLayout> readLayouts(ModuleOp module, size_t numKernels) {
       if (auto a = fn->getAttrOfType<ArrayAttr>("net.state_init"))
         for (Attribute e : a) {
           auto t = cast<ArrayAttr>(e);
-          l.stateInit.push_back(
-              {(double)cast<IntegerAttr>(t[0]).getInt(),
-               (double)cast<IntegerAttr>(t[1]).getInt(),
-               cast<FloatAttr>(t[2]).getValueAsDouble()});
+          l.stateInit.push_back({(double)cast<IntegerAttr>(t[0]).getInt(),
+                                 (double)cast<IntegerAttr>(t[1]).getInt(),
+                                 cast<FloatAttr>(t[2]).getValueAsDouble()});
         }
     } else {
       l.evalWsPerSample = ws;
@@ -122,9 +121,9 @@ void addProgramGlobals(llvm::Module &m, const std::string &plan,
   for (size_t i = 0; i < numKernels; ++i) {
     std::string k = "k" + std::to_string(i);
     auto *name = llvm::ConstantDataArray::getString(ctx, k, true);
-    auto *nameVar = new llvm::GlobalVariable(
-        m, name->getType(), true, llvm::GlobalValue::PrivateLinkage, name,
-        "netc_kernel_name_" + k);
+    auto *nameVar = new llvm::GlobalVariable(m, name->getType(), true,
+                                             llvm::GlobalValue::PrivateLinkage,
+                                             name, "netc_kernel_name_" + k);
     auto fn = [&](const std::string &sym) -> llvm::Constant * {
       llvm::Function *f = m.getFunction(sym);
       return f ? (llvm::Constant *)f : llvm::ConstantPointerNull::get(ptr);
@@ -134,10 +133,9 @@ void addProgramGlobals(llvm::Module &m, const std::string &plan,
                     fn("_mlir_ciface_" + k + "_eval")}));
   }
   auto *arrayType = llvm::ArrayType::get(entryType, numKernels);
-  new llvm::GlobalVariable(m, arrayType, true,
-                           llvm::GlobalValue::ExternalLinkage,
-                           llvm::ConstantArray::get(arrayType, entries),
-                           "netc_kernels");
+  new llvm::GlobalVariable(
+      m, arrayType, true, llvm::GlobalValue::ExternalLinkage,
+      llvm::ConstantArray::get(arrayType, entries), "netc_kernels");
   auto *i64 = llvm::Type::getInt64Ty(ctx);
   new llvm::GlobalVariable(m, i64, true, llvm::GlobalValue::ExternalLinkage,
                            llvm::ConstantInt::get(i64, numKernels),
@@ -162,8 +160,7 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3)
-      .run(m, mam);
+  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
 }
 
 } // namespace

@@ -31,9 +31,9 @@ static std::string structureKey(const Network &net) {
     os << l.units << ',' << l.kernel[0] << 'x' << l.kernel[1] << ','
        << l.strides[0] << 'x' << l.strides[1] << ',' << l.pads[0] << ','
        << l.pads[1] << ',' << l.pads[2] << ',' << l.pads[3] << ','
-       << l.activation << ',' << l.useBias << ',' << l.rate << ','
-       << l.momentum << ',' << l.epsilon << ',' << l.axis << ','
-       << l.activityReg.str() << ')';
+       << l.activation << ',' << l.useBias << ',' << l.rate << ',' << l.momentum
+       << ',' << l.epsilon << ',' << l.axis << ',' << l.activityReg.str()
+       << ')';
   }
   for (const Param &p : net.params) {
     os << p.name;
@@ -69,10 +69,9 @@ KernelPlan netc::planKernels(const Program &program) {
         dataset >= 0 ? &program.datasets[dataset] : nullptr;
     std::string key = structure[network] + "#" + trainKey(train);
     // polyfeatures' standardization constants come from the data's range.
-    bool poly = std::any_of(net.layers.begin(), net.layers.end(),
-                            [](const Layer &l) {
-                              return l.kind == "polyfeatures";
-                            });
+    bool poly =
+        std::any_of(net.layers.begin(), net.layers.end(),
+                    [](const Layer &l) { return l.kind == "polyfeatures"; });
     if (poly && data)
       key += "#" + data->kind + dataRangeKey(*data);
     auto it = byKey.find(key);
@@ -124,8 +123,7 @@ KernelPlan netc::planKernels(const Program &program) {
             TrainSpec t;
             const Network &net = *program.networks[slotNetwork[s.slot]];
             const Layer &out = net.layers[net.output];
-            bool softmax =
-                out.kind == "softmax" || out.activation == "softmax";
+            bool softmax = out.kind == "softmax" || out.activation == "softmax";
             t.loss.name = softmax ? "categorical_crossentropy" : "mse";
             steps[i] = kernelFor(slotNetwork[s.slot], t, -1);
           }

@@ -41,21 +41,12 @@ bool netc::linkProgram(const std::string &objectPath, const std::string &output,
   // The image decoders are referenced weakly by the runtime (a program that
   // reads no images needs neither library), so they must be linked even
   // though --as-needed sees no strong reference.
-  std::vector<llvm::StringRef> args{*linker,
-                                    "-o",
-                                    output,
-                                    objectPath,
-                                    mainLib,
-                                    runtimeLib,
-                                    "-ldnnl",
-                                    "-lz",
-                                    "-Wl,--no-as-needed",
-                                    "-ljpeg",
-                                    "-lpng",
-                                    "-Wl,--as-needed",
-                                    "-fopenmp",
-                                    "-lpthread",
-                                    "-lm"};
+  std::vector<llvm::StringRef> args{
+      *linker,    "-o",        output,
+      objectPath, mainLib,     runtimeLib,
+      "-ldnnl",   "-lz",       "-Wl,--no-as-needed",
+      "-ljpeg",   "-lpng",     "-Wl,--as-needed",
+      "-fopenmp", "-lpthread", "-lm"};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
                                      &message);

@@ -115,25 +115,26 @@ std::string netc::planJson(const Program &program, const KernelPlan &kernels,
     std::string metric = metricForLoss(k.train.loss.name);
     json stateInit = json::array();
     for (auto &[off, size, value] : layout.stateInit)
-      stateInit.push_back(
-          {{"offset", (int64_t)off}, {"size", (int64_t)size}, {"value", value}});
+      stateInit.push_back({{"offset", (int64_t)off},
+                           {"size", (int64_t)size},
+                           {"value", value}});
     json opt = callJson(k.train.optimizer.args, k.train.optimizer.strArgs);
     opt["name"] = k.train.optimizer.name;
-    ks.push_back({{"name", k.name},
-                  {"index", i},
-                  {"network", kernels.networkOf[i]},
-                  {"loss", k.train.loss.name},
-                  {"metric", metric},
-                  {"label_shape",
-                   labelShape(k.train.loss.name, net.outputShape())},
-                  {"output_shape", net.outputShape()},
-                  {"state_floats", layout.stateFloats},
-                  {"train_ws_per_sample", layout.trainWsPerSample},
-                  {"eval_ws_per_sample", layout.evalWsPerSample},
-                  {"train_ws_fixed", layout.trainWsFixed},
-                  {"eval_ws_fixed", layout.evalWsFixed},
-                  {"state_init", stateInit},
-                  {"optimizer", opt}});
+    ks.push_back(
+        {{"name", k.name},
+         {"index", i},
+         {"network", kernels.networkOf[i]},
+         {"loss", k.train.loss.name},
+         {"metric", metric},
+         {"label_shape", labelShape(k.train.loss.name, net.outputShape())},
+         {"output_shape", net.outputShape()},
+         {"state_floats", layout.stateFloats},
+         {"train_ws_per_sample", layout.trainWsPerSample},
+         {"eval_ws_per_sample", layout.evalWsPerSample},
+         {"train_ws_fixed", layout.trainWsFixed},
+         {"eval_ws_fixed", layout.evalWsFixed},
+         {"state_init", stateInit},
+         {"optimizer", opt}});
   }
   root["kernels"] = ks;
 
@@ -163,8 +164,7 @@ std::string netc::planJson(const Program &program, const KernelPlan &kernels,
         params[k] = v;
       json steps = json::array();
       for (size_t s = 0; s < run.steps.size(); ++s)
-        steps.push_back(
-            stepJson(run.steps[s], kernels.stepKernel[e][r][s]));
+        steps.push_back(stepJson(run.steps[s], kernels.stepKernel[e][r][s]));
       runs.push_back({{"params", params},
                       {"fold", run.fold},
                       {"shared", run.shared},

@@ -126,9 +126,9 @@ LogicalResult ReverseMode::differentiate(Operation *op) {
     return success();
   }
   auto activationGrad = [&](Value input, StringRef kind) {
-    addAdjoint(input, b.create<net::ActivationGradOp>(
-                          loc, input.getType(), dy, op->getResult(0),
-                          b.getStringAttr(kind)));
+    addAdjoint(input, b.create<net::ActivationGradOp>(loc, input.getType(), dy,
+                                                      op->getResult(0),
+                                                      b.getStringAttr(kind)));
     return success();
   };
   if (auto a = dyn_cast<net::ReluOp>(op))
@@ -196,8 +196,7 @@ LogicalResult ReverseMode::differentiate(Operation *op) {
     }
     return success();
   }
-  return op->emitError("no gradient rule for '")
-         << op->getName() << "'";
+  return op->emitError("no gradient rule for '") << op->getName() << "'";
 }
 
 LogicalResult ReverseMode::buildTrainStep() {
@@ -234,9 +233,9 @@ LogicalResult ReverseMode::buildTrainStep() {
                                    (lossFn.getSymName() + "_train_step").str(),
                                    b.getFunctionType(args, results));
   fn->setAttr("net.train_step", b.getUnitAttr());
-  for (StringRef a : {"net.network", "net.loss", "net.metric", "net.optimizer",
-                      "net.optimizer_config", "net.slot_init",
-                      "net.updated_params"})
+  for (StringRef a :
+       {"net.network", "net.loss", "net.metric", "net.optimizer",
+        "net.optimizer_config", "net.slot_init", "net.updated_params"})
     if (Attribute attr = lossFn->getAttr(a))
       fn->setAttr(a, attr);
   SmallVector<int64_t> trainableAttr(trainable.begin(), trainable.end());
@@ -273,19 +272,17 @@ LogicalResult ReverseMode::buildTrainStep() {
   for (Value term : sum.getTerms()) {
     Operation *def = term.getDefiningOp();
     if (auto ce = dyn_cast<net::SoftmaxCrossEntropyOp>(def)) {
-      addAdjoint(ce.getLogits(),
-                 b.create<net::SoftmaxCrossEntropyGradOp>(
-                     ce.getLoc(), ce.getLogits().getType(), ce.getLogits(),
-                     ce.getLabels()));
+      addAdjoint(ce.getLogits(), b.create<net::SoftmaxCrossEntropyGradOp>(
+                                     ce.getLoc(), ce.getLogits().getType(),
+                                     ce.getLogits(), ce.getLabels()));
     } else if (auto mse = dyn_cast<net::MseOp>(def)) {
       addAdjoint(mse.getPred(),
                  b.create<net::MseGradOp>(mse.getLoc(), mse.getPred().getType(),
                                           mse.getPred(), mse.getTarget()));
     } else if (auto ce = dyn_cast<net::SigmoidCrossEntropyOp>(def)) {
-      addAdjoint(ce.getLogits(),
-                 b.create<net::SigmoidCrossEntropyGradOp>(
-                     ce.getLoc(), ce.getLogits().getType(), ce.getLogits(),
-                     ce.getLabels()));
+      addAdjoint(ce.getLogits(), b.create<net::SigmoidCrossEntropyGradOp>(
+                                     ce.getLoc(), ce.getLogits().getType(),
+                                     ce.getLogits(), ce.getLabels()));
     } else if (auto ce = dyn_cast<net::ProbCrossEntropyOp>(def)) {
       addAdjoint(ce.getProbs(), b.create<net::ProbCrossEntropyGradOp>(
                                     ce.getLoc(), ce.getProbs().getType(),
@@ -321,9 +318,9 @@ LogicalResult ReverseMode::buildTrainStep() {
     Value g = takeAdjoint(w);
     if (!g)
       g = b.create<arith::ConstantOp>(
-          fn.getLoc(), DenseElementsAttr::get(
-                           cast<RankedTensorType>(w.getType()),
-                           b.getF32FloatAttr(0)));
+          fn.getLoc(),
+          DenseElementsAttr::get(cast<RankedTensorType>(w.getType()),
+                                 b.getF32FloatAttr(0)));
     SmallVector<Value> slots;
     for (unsigned s = 0; s < numSlots; ++s)
       slots.push_back(body->getArgument(slotArg++));
@@ -356,8 +353,8 @@ void ReverseMode::buildEvalStep() {
   Block &body = eval.getBody().front();
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   ret->eraseOperands(3, ret.getNumOperands() - 3);
-  eval.setType(b.getFunctionType(eval.getArgumentTypes(),
-                                 ret.getOperandTypes()));
+  eval.setType(
+      b.getFunctionType(eval.getArgumentTypes(), ret.getOperandTypes()));
   eval.walk([](Operation *op) { op->removeAttr("training"); });
   SmallVector<Operation *> ops;
   for (Operation &op : body.without_terminator())

@@ -134,7 +134,8 @@ void Exporter::exportTrain() {
         metrics = fn.getArgument(8);
 
   FunctionType type = step.getFunctionType();
-  auto trainable = step->getAttrOfType<DenseI64ArrayAttr>("net.trainable_params");
+  auto trainable =
+      step->getAttrOfType<DenseI64ArrayAttr>("net.trainable_params");
   auto slotInit = step->getAttrOfType<DenseF64ArrayAttr>("net.slot_init");
   unsigned numSlots = slotInit ? slotInit.size() : 0;
   // Inputs: x, y, params..., slots..., lr, t, seed.
@@ -164,10 +165,10 @@ void Exporter::exportTrain() {
     for (unsigned s = 0; s < numSlots; ++s) {
       slotViews.push_back(view(state, stateOffset, t));
       args.push_back(read(slotViews.back()));
-      stateInit.push_back(b.getArrayAttr(
-          {b.getI64IntegerAttr(stateOffset),
-           b.getI64IntegerAttr(t.getNumElements()),
-           b.getF64FloatAttr(slotInit[s])}));
+      stateInit.push_back(
+          b.getArrayAttr({b.getI64IntegerAttr(stateOffset),
+                          b.getI64IntegerAttr(t.getNumElements()),
+                          b.getF64FloatAttr(slotInit[s])}));
       stateOffset += t.getNumElements();
     }
   }

@@ -1,4 +1,5 @@
-//===- netc.cpp - The netc command line ------------------------------------===//
+//===- netc.cpp - The netc command line
+//------------------------------------===//
 //
 //   netc check FILE.net
 //   netc summary FILE.net [NETWORK]
@@ -79,8 +80,7 @@ int main(int argc, char **argv) {
   if (cmd == "check")
     return runCheck(file, std::cout, std::cerr);
   if (cmd == "summary")
-    return runSummary(file, args.empty() ? "" : args[0], std::cout,
-                      std::cerr);
+    return runSummary(file, args.empty() ? "" : args[0], std::cout, std::cerr);
   if (!takeTarget(args))
     return 1;
 
@@ -128,8 +128,8 @@ int main(int argc, char **argv) {
     for (const std::string &a : args)
       programArgs.push_back(a);
     std::string message;
-    int rc = llvm::sys::ExecuteAndWait(exe, programArgs, std::nullopt, {}, 0,
-                                       0, &message);
+    int rc = llvm::sys::ExecuteAndWait(exe, programArgs, std::nullopt, {}, 0, 0,
+                                       &message);
     llvm::sys::fs::remove(exe);
     if (rc < 0) {
       std::cerr << "netc: error: the program failed: " << message << "\n";

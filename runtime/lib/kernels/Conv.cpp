@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "netc/Abi.h"
 #include "SmallConv.h"
+#include "netc/Abi.h"
 
 #include <array>
 #include <cstdio>

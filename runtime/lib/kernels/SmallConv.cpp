@@ -209,9 +209,9 @@ NETC_INLINE void fwdImage(const Image &im, int64_t pixels, const float *packed,
 
 /// The image with zero borders (top, bottom, left, right), row-major
 /// [h + t + b, w + l + r, c]; the image itself when there are none.
-NETC_INLINE const float *padded(const float *x, int64_t h, int64_t w,
-                                int64_t c, int64_t t, int64_t b, int64_t l,
-                                int64_t r, float *buf) {
+NETC_INLINE const float *padded(const float *x, int64_t h, int64_t w, int64_t c,
+                                int64_t t, int64_t b, int64_t l, int64_t r,
+                                float *buf) {
   if (t == 0 && b == 0 && l == 0 && r == 0)
     return x;
   const int64_t wp = w + l + r;
@@ -242,8 +242,8 @@ NETC_INLINE void convForward(const float *x, int64_t n, int64_t h, int64_t w,
                              const float *packed, int64_t oc, float *y) {
   const int64_t hp = h + pt + pb, wp = w + pl + pr;
   float *buf = grow(tls.pad, pt + pb + pl + pr > 0 ? hp * wp * c : 0);
-  const Image proto{nullptr, sh * wp * c,         sw * c, ow,
-                    tapOffsets(kh, kw, c, wp), kh * kw * c};
+  const Image proto{
+      nullptr, sh * wp * c, sw * c, ow, tapOffsets(kh, kw, c, wp), kh * kw * c};
   for (int64_t b = 0; b < n; ++b) {
     Image im = proto;
     im.x = padded(x + b * h * w * c, h, w, c, pt, pb, pl, pr, buf);
@@ -387,8 +387,7 @@ NETC_INLINE void bwdDataImpl(const float *dy, const float *w, float *dx,
     ident[o] = o;
   std::fill(dx, dx + d.n * d.h * d.w * d.c, 0.0f);
   for (int64_t b = 0; b < d.n; ++b) {
-    const Image im{dy + b * pixels * d.oc, 0, d.oc, pixels, ident.data(),
-                   d.oc};
+    const Image im{dy + b * pixels * d.oc, 0, d.oc, pixels, ident.data(), d.oc};
     fwdImage(im, pixels, packed, k, dcol);
     col2im(dcol, d, dx + b * d.h * d.w * d.c);
   }
@@ -405,8 +404,12 @@ NETC_INLINE void bwdWeightsImpl(const float *x, const float *dy, float *dw,
   const int64_t ldy = d.oc;
   const int64_t total = d.n * pixels * ldy;
   float *tail = grow(tls.tail, pixels * ldy + kLanes);
-  const Image proto{nullptr, d.sh * wp * d.c, d.sw * d.c, d.ow,
-                    tapOffsets(d.kh, d.kw, d.c, wp), k};
+  const Image proto{nullptr,
+                    d.sh * wp * d.c,
+                    d.sw * d.c,
+                    d.ow,
+                    tapOffsets(d.kh, d.kw, d.c, wp),
+                    k};
   for (int64_t b = 0; b < d.n; ++b) {
     Image im = proto;
     im.x = padded(x + b * d.h * d.w * d.c, d.h, d.w, d.c, d.pt, d.pb, d.pl,
@@ -447,12 +450,12 @@ void fwdAvx2(const float *x, const float *w, float *y, const ConvDims &d) {
 }
 NETC_AVX2_TARGET
 void bwdDataAvx2(const float *dy, const float *w, float *dx,
-                   const ConvDims &d) {
+                 const ConvDims &d) {
   bwdDataImpl(dy, w, dx, d);
 }
 NETC_AVX2_TARGET
 void bwdWeightsAvx2(const float *x, const float *dy, float *dw,
-                      const ConvDims &d) {
+                    const ConvDims &d) {
   bwdWeightsImpl(x, dy, dw, d);
 }
 
@@ -479,8 +482,7 @@ bool smallConv(const ConvDims &d) {
          d.pt >= 0 && d.pb >= 0 && d.pl >= 0 && d.pr >= 0;
 }
 
-void smallConvFwd(const float *x, const float *w, float *y,
-                  const ConvDims &d) {
+void smallConvFwd(const float *x, const float *w, float *y, const ConvDims &d) {
 #ifdef NETC_AVX2_TARGET
   if (kAvx2)
     return fwdAvx2(x, w, y, d);

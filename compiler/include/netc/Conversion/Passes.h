@@ -1,4 +1,5 @@
-//===- Passes.h - Lowering the net dialect to LLVM ---------------*- C++ -*-===//
+//===- Passes.h - Lowering the net dialect to LLVM ---------------*- C++
+//-*-===//
 #ifndef NETC_CONVERSION_PASSES_H
 #define NETC_CONVERSION_PASSES_H
 

@@ -1,4 +1,5 @@
-//===- NetDialect.h - The net dialect ----------------------------*- C++ -*-===//
+//===- NetDialect.h - The net dialect ----------------------------*- C++
+//-*-===//
 #ifndef NETC_DIALECT_NETDIALECT_H
 #define NETC_DIALECT_NETDIALECT_H
 

@@ -1,4 +1,5 @@
-//===- Passes.h - netc's transformations on the net dialect ------*- C++ -*-===//
+//===- Passes.h - netc's transformations on the net dialect ------*- C++
+//-*-===//
 #ifndef NETC_TRANSFORMS_PASSES_H
 #define NETC_TRANSFORMS_PASSES_H
 
