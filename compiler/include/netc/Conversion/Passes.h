@@ -14,6 +14,10 @@ namespace netc {
 /// the enclosing entry function.
 std::unique_ptr<mlir::Pass> createNetToLinalgPass();
 
+/// Outlines each top-level loop nest of every function into its own
+/// noinline function, so LLVM optimizes many small functions, not one huge.
+std::unique_ptr<mlir::Pass> createOutlineLoopNestsPass();
+
 /// From exported entry points (net ops) to fused linalg on tensors: what
 /// `netc emit --stage linalg` prints.
 void buildNetToLinalgPipeline(mlir::OpPassManager &pm);
