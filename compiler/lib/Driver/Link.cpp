@@ -14,17 +14,22 @@
 
 using namespace netc;
 
-static std::string runtimeDir() {
+static std::string findRuntimeDir() {
   std::string exe =
-      llvm::sys::fs::getMainExecutable(nullptr, (void *)&runtimeDir);
+      llvm::sys::fs::getMainExecutable(nullptr, (void *)&findRuntimeDir);
   llvm::SmallString<256> dir(llvm::sys::path::parent_path(exe));
   llvm::sys::path::append(dir, "..", "lib");
   return std::string(dir);
 }
 
+/// Resolved at startup: a long compilation may outlive the netc binary it
+/// started from (a rebuild replaces it), after which /proc/self/exe no
+/// longer names an existing file.
+static const std::string runtimeLibDir = findRuntimeDir();
+
 bool netc::linkProgram(const std::string &objectPath, const std::string &output,
                        std::ostream &err) {
-  std::string lib = runtimeDir();
+  const std::string &lib = runtimeLibDir;
   std::string mainLib = lib + "/libnetc_runtime_main.a";
   std::string runtimeLib = lib + "/libnetc_runtime.a";
   for (const std::string &f : {mainLib, runtimeLib})
