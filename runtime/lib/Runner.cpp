@@ -374,6 +374,19 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
   record.history.clear();
   record.metricName = kernel.metric;
 
+  // Validation (when there is any), the epoch's progress line, the history.
+  auto endEpoch = [&](EpochRecord &e, Progress &bar) {
+    if (!valIdx.empty()) {
+      const EvalResult v = evaluate(kernel, fn, slot, split, valIdx, cap);
+      e.hasVal = true;
+      e.valLoss = v.loss;
+      e.valMetric = v.metric;
+      bar.finish(e.loss, e.metric, e.valLoss, e.valMetric);
+    } else {
+      bar.finish(e.loss, e.metric);
+    }
+    record.history.push_back(e);
+  };
   if (kernel.optimizer.name == "least_squares") {
     // Closed form: one "epoch" that lands on the optimum (see
     // LeastSquares.h); its history entry is measured like any epoch's.
@@ -385,16 +398,7 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
     const EvalResult t = evaluate(kernel, fn, slot, split, trainIdx, cap);
     bar.update(1, t.loss, t.metric);
     EpochRecord e{1, t.loss, t.metric};
-    if (!valIdx.empty()) {
-      const EvalResult v = evaluate(kernel, fn, slot, split, valIdx, cap);
-      e.hasVal = true;
-      e.valLoss = v.loss;
-      e.valMetric = v.metric;
-      bar.finish(e.loss, e.metric, e.valLoss, e.valMetric);
-    } else {
-      bar.finish(e.loss, e.metric);
-    }
-    record.history.push_back(e);
+    endEpoch(e, bar);
   } else {
     for (int64_t epoch = 1; epoch <= epochs; ++epoch) {
       shuffle(order, st.rng);
@@ -426,16 +430,7 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
         bar.update(s + 1, lossSum / seen, metricSum / seen);
       }
       EpochRecord e{epoch, lossSum / count, metricSum / count};
-      if (!valIdx.empty()) {
-        const EvalResult v = evaluate(kernel, fn, slot, split, valIdx, cap);
-        e.hasVal = true;
-        e.valLoss = v.loss;
-        e.valMetric = v.metric;
-        bar.finish(e.loss, e.metric, e.valLoss, e.valMetric);
-      } else {
-        bar.finish(e.loss, e.metric);
-      }
-      record.history.push_back(e);
+      endEpoch(e, bar);
     }
   }
   // A composed network shares its parts' weights: hand them back.
