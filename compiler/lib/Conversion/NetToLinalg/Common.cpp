@@ -100,16 +100,15 @@ Value buildSumAll(OpBuilder &b, Location loc, Value input,
   Value empty = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, f64);
   Value acc = b.create<linalg::FillOp>(loc, zero, empty).getResult(0);
   SmallVector<int64_t> red = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-  Value wide =
-      buildGeneric(b, loc, rank, input, {identityMap(ctx, rank)}, acc,
-                   {scalarMap(ctx, rank)}, red,
-                   [&](OpBuilder &nb, Location l, ValueRange a) {
-                     Value t = nb.create<arith::ExtFOp>(l, nb.getF64Type(),
-                                                        term(nb, l, a[0]));
-                     return SmallVector<Value>{
-                         nb.create<arith::AddFOp>(l, a[1], t)};
-                   })
-          .getResult(0);
+  Value wide = buildGeneric(b, loc, rank, input, {identityMap(ctx, rank)}, acc,
+                            {scalarMap(ctx, rank)}, red,
+                            [&](OpBuilder &nb, Location l, ValueRange a) {
+                              Value t = nb.create<arith::ExtFOp>(
+                                  l, nb.getF64Type(), term(nb, l, a[0]));
+                              return SmallVector<Value>{
+                                  nb.create<arith::AddFOp>(l, a[1], t)};
+                            })
+                   .getResult(0);
   Value out = filledScalarTensor(b, loc, f32Const(b, loc, 0.0));
   return buildGeneric(b, loc, 0, wide, {AffineMap::get(0, 0, ctx)}, out,
                       {AffineMap::get(0, 0, ctx)}, {},
