@@ -25,6 +25,9 @@
 //===----------------------------------------------------------------------===//
 #include "SmallConv.h"
 
+#include <cstdlib>
+#include <string>
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -478,6 +481,13 @@ constexpr bool kAvx2 = false;
 } // namespace
 
 bool smallConv(const ConvDims &d) {
+  // NETC_CONV=onednn sends every convolution to oneDNN (for comparison).
+  static const bool oneDnnOnly = [] {
+    const char *v = std::getenv("NETC_CONV");
+    return v && std::string(v) == "onednn";
+  }();
+  if (oneDnnOnly)
+    return false;
   return d.c * d.kh * d.kw <= 576 && d.oc <= 64 && d.kh > 0 && d.kw > 0 &&
          d.pt >= 0 && d.pb >= 0 && d.pl >= 0 && d.pr >= 0;
 }
