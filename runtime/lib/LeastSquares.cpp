@@ -65,9 +65,7 @@ std::vector<double> outputs(const KernelSpec &kernel,
                             const netc_kernel_entry &fn,
                             const AlignedBuffer &params, const Split &split,
                             const std::vector<int64_t> &indices, int64_t cap) {
-  int64_t width = 1;
-  for (int64_t d : kernel.outputShape)
-    width *= d;
+  const int64_t width = elementCount(kernel.outputShape);
   AlignedBuffer ws(kernel.evalWsFloats(cap)), out(width * cap), metrics(2);
   std::vector<double> result;
   result.reserve(indices.size() * width);

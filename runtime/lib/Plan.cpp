@@ -6,12 +6,14 @@ using nlohmann::json;
 
 namespace netc {
 
-int64_t ParamSpec::size() const {
+int64_t elementCount(const std::vector<int64_t> &shape) {
   int64_t n = 1;
   for (int64_t d : shape)
     n *= d;
   return n;
 }
+
+int64_t ParamSpec::size() const { return elementCount(shape); }
 
 double OptimizerSpec::learningRate() const {
   auto it = args.find("learning_rate");

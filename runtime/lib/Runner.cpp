@@ -24,13 +24,6 @@ namespace netc {
 
 namespace {
 
-int64_t product(const std::vector<int64_t> &shape) {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
-}
-
 std::string shapeText(const std::vector<int64_t> &shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i)
@@ -60,12 +53,12 @@ void checkFits(const Split &split, const DatasetSpec &spec,
                const NetworkSpec &net, const KernelSpec &kernel) {
   if (split.count == 0)
     throw DataError(spec.name, "the split is empty");
-  if (split.sampleSize() != product(net.inputShape))
+  if (split.sampleSize() != elementCount(net.inputShape))
     throw DataError(spec.name,
                     "samples of shape " + shapeText(split.sampleShape) +
                         " do not fit the input " + shapeText(net.inputShape) +
                         " of " + net.name);
-  if (split.labelSize() != product(kernel.labelShape))
+  if (split.labelSize() != elementCount(kernel.labelShape))
     throw DataError(spec.name, "labels of shape " +
                                    shapeText(split.labelShape) +
                                    " do not fit the kernel's labels " +
@@ -119,7 +112,7 @@ EvalResult evaluate(const KernelSpec &kernel, const netc_kernel_entry &fn,
                     const Slot &slot, const Split &split,
                     const std::vector<int64_t> &indices, int64_t cap) {
   AlignedBuffer ws(kernel.evalWsFloats(cap));
-  AlignedBuffer out(product(kernel.outputShape) * cap), metrics(2);
+  AlignedBuffer out(elementCount(kernel.outputShape) * cap), metrics(2);
   double lossSum = 0, metricSum = 0;
   Prefetcher batches(split, indices, cap);
   for (Prefetcher::Batch b = batches.next(); b.n > 0; b = batches.next()) {

@@ -27,13 +27,6 @@ namespace netc {
 
 namespace {
 
-int64_t product(const std::vector<int64_t> &shape) {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
-}
-
 /// A network's weights, initialized as a run would.
 AlignedBuffer initialWeights(const NetworkSpec &net, Rng &rng) {
   AlignedBuffer params(std::max<int64_t>(net.paramFloats, 1));
@@ -46,17 +39,18 @@ AlignedBuffer initialWeights(const NetworkSpec &net, Rng &rng) {
 /// A random batch: normal inputs; class indices or normal targets.
 void randomBatch(const NetworkSpec &net, const KernelSpec &k, int64_t n,
                  Rng &rng, AlignedBuffer &x, AlignedBuffer &y) {
-  x = AlignedBuffer(n * product(net.inputShape));
-  y = AlignedBuffer(n * product(k.labelShape));
+  x = AlignedBuffer(n * elementCount(net.inputShape));
+  y = AlignedBuffer(n * elementCount(k.labelShape));
   for (int64_t i = 0; i < x.size(); ++i)
     x[i] = static_cast<float>(rng.normal());
   // Class indices; 0/1 targets for binary cross-entropy; else normal.
   bool binary = k.loss == "binary_crossentropy";
   bool classes = k.metric == "accuracy" && !binary;
   for (int64_t i = 0; i < y.size(); ++i)
-    y[i] = binary    ? static_cast<float>(rng.below(2))
-           : classes ? static_cast<float>(rng.below(product(k.outputShape)))
-                     : static_cast<float>(rng.normal());
+    y[i] = binary ? static_cast<float>(rng.below(2))
+           : classes
+               ? static_cast<float>(rng.below(elementCount(k.outputShape)))
+               : static_cast<float>(rng.normal());
 }
 
 /// Everything one call of a kernel's train function needs.
@@ -238,7 +232,7 @@ using Tensors = std::vector<std::pair<std::string, Tensor>>;
 Tensor floats(std::vector<int64_t> shape, const float *data) {
   Tensor t;
   t.shape = std::move(shape);
-  t.f.assign(data, data + product(t.shape));
+  t.f.assign(data, data + elementCount(t.shape));
   return t;
 }
 
@@ -300,13 +294,13 @@ readTensors(const std::string &path,
     std::string dtype = v["dtype"];
     t.isIndex = dtype == "I64";
     if ((dtype != "F32" && !t.isIndex) || e > dataBytes || b > e ||
-        (e - b) != (uint64_t)product(t.shape) * (t.isIndex ? 8 : 4))
+        (e - b) != (uint64_t)elementCount(t.shape) * (t.isIndex ? 8 : 4))
       throw std::runtime_error(path + ": bad tensor " + name);
     if (t.isIndex) {
-      t.i.resize(product(t.shape));
+      t.i.resize(elementCount(t.shape));
       std::memcpy(t.i.data(), data + b, e - b);
     } else {
-      t.f.resize(product(t.shape));
+      t.f.resize(elementCount(t.shape));
       std::memcpy(t.f.data(), data + b, e - b);
     }
     tensors[name] = std::move(t);
@@ -327,7 +321,7 @@ AlignedBuffer evalOutputs(const netc_kernel_entry &entry, const KernelSpec &k,
                           AlignedBuffer &params, AlignedBuffer &x,
                           AlignedBuffer &y, int64_t n) {
   AlignedBuffer ws(std::max<int64_t>(k.evalWsFloats(n), 1)), metrics(2),
-      out(n * product(k.outputShape));
+      out(n * elementCount(k.outputShape));
   netc_buf p = params.descriptor(), xb = x.descriptor(), yb = y.descriptor(),
            w = ws.descriptor(), m = metrics.descriptor(), o = out.descriptor();
   entry.eval(&p, &xb, &yb, n, &w, n, &m, &o);

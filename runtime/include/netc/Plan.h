@@ -24,6 +24,9 @@ struct PlanError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The number of elements of a tensor of this shape (1 for a scalar).
+int64_t elementCount(const std::vector<int64_t> &shape);
+
 struct ParamSpec {
   std::string name;
   std::vector<int64_t> shape;

@@ -63,6 +63,22 @@ AffineMap scalarMap(MLIRContext *ctx, int64_t rank) {
   return AffineMap::get(rank, 0, {}, ctx);
 }
 
+AffineMap firstColumnMap(MLIRContext *ctx, int64_t rank) {
+  return AffineMap::get(
+      rank, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+}
+
+Value buildScalarMap(OpBuilder &b, Location loc, ValueRange inputs,
+                     BodyFn body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps(inputs.size(), AffineMap::get(0, 0, {}, ctx));
+  Value init =
+      b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, b.getF32Type());
+  return buildGeneric(b, loc, 0, inputs, maps, init,
+                      {AffineMap::get(0, 0, {}, ctx)}, {}, body)
+      .getResult(0);
+}
+
 linalg::GenericOp buildGeneric(OpBuilder &b, Location loc, int64_t rank,
                                ValueRange inputs, ArrayRef<AffineMap> inMaps,
                                ValueRange outputs, ArrayRef<AffineMap> outMaps,
@@ -109,14 +125,11 @@ Value buildSumAll(OpBuilder &b, Location loc, Value input,
                                   nb.create<arith::AddFOp>(l, a[1], t)};
                             })
                    .getResult(0);
-  Value out = filledScalarTensor(b, loc, f32Const(b, loc, 0.0));
-  return buildGeneric(b, loc, 0, wide, {AffineMap::get(0, 0, ctx)}, out,
-                      {AffineMap::get(0, 0, ctx)}, {},
-                      [](OpBuilder &nb, Location l, ValueRange a) {
-                        return SmallVector<Value>{nb.create<arith::TruncFOp>(
-                            l, nb.getF32Type(), a[0])};
-                      })
-      .getResult(0);
+  return buildScalarMap(
+      b, loc, wide, [](OpBuilder &nb, Location l, ValueRange a) {
+        return SmallVector<Value>{
+            nb.create<arith::TruncFOp>(l, nb.getF32Type(), a[0])};
+      });
 }
 
 RowSoftmaxStats buildRowSoftmaxStats(OpBuilder &b, Location loc, Value logits) {

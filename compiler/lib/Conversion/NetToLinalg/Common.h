@@ -87,6 +87,13 @@ RowSoftmaxStats buildRowSoftmaxStats(mlir::OpBuilder &b, mlir::Location loc,
 mlir::AffineMap identityMap(mlir::MLIRContext *ctx, int64_t rank);
 mlir::AffineMap dropLastMap(mlir::MLIRContext *ctx, int64_t rank);
 mlir::AffineMap scalarMap(mlir::MLIRContext *ctx, int64_t rank);
+/// (d0, ..., d_{rank-1}) -> (d0, 0): the class-index column of [N, 1] labels
+/// read from a loop over [N, ...].
+mlir::AffineMap firstColumnMap(mlir::MLIRContext *ctx, int64_t rank);
+
+/// A rank-0 elementwise computation over rank-0 tensors (loss terms).
+mlir::Value buildScalarMap(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::ValueRange inputs, BodyFn body);
 
 /// A label given as an f32 class index, compared with a loop index.
 mlir::Value labelMatches(mlir::OpBuilder &b, mlir::Location loc,

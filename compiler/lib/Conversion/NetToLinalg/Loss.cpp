@@ -13,18 +13,6 @@ namespace net = netc::net;
 
 namespace {
 
-/// A rank-0 elementwise computation over rank-0 tensors (loss terms).
-Value buildScalarMap(OpBuilder &b, Location loc, ValueRange inputs,
-                     BodyFn body) {
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps(inputs.size(), AffineMap::get(0, 0, {}, ctx));
-  Value init =
-      b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, b.getF32Type());
-  return buildGeneric(b, loc, 0, inputs, maps, init,
-                      {AffineMap::get(0, 0, {}, ctx)}, {}, body)
-      .getResult(0);
-}
-
 /// Mean over the batch of logsumexp(logits) - logits[label].
 struct SoftmaxCrossEntropyLowering
     : OpRewritePattern<net::SoftmaxCrossEntropyOp> {
@@ -38,8 +26,7 @@ struct SoftmaxCrossEntropyLowering
     MLIRContext *ctx = getContext();
     AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
     // labels [N, 1] read at (n, 0).
-    AffineMap labMap = AffineMap::get(
-        2, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+    AffineMap labMap = firstColumnMap(ctx, 2);
     RowSoftmaxStats st = buildRowSoftmaxStats(rewriter, loc, logits);
     // The logit of the labelled class, picked by comparing the column index.
     Value pickInit =
@@ -91,8 +78,7 @@ struct SoftmaxCrossEntropyGradLowering
       return rewriter.notifyMatchFailure(op, "expects [N, C] logits");
     MLIRContext *ctx = getContext();
     AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
-    AffineMap labMap = AffineMap::get(
-        2, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+    AffineMap labMap = firstColumnMap(ctx, 2);
     RowSoftmaxStats st = buildRowSoftmaxStats(rewriter, loc, logits);
     Value n = dimAsF32(rewriter, loc, logits, 0);
     Value r =
@@ -228,8 +214,7 @@ struct AccuracyCountLowering : OpRewritePattern<net::AccuracyCountOp> {
               b.create<arith::SelectOp>(l, gt, c, a[2])};
         });
     AffineMap r1 = identityMap(ctx, 1), s1 = scalarMap(ctx, 1);
-    AffineMap lab1 = AffineMap::get(
-        1, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+    AffineMap lab1 = firstColumnMap(ctx, 1);
     Value acc = filledScalarTensor(rewriter, loc, f32Const(rewriter, loc, 0.0));
     Value count =
         buildGeneric(

@@ -18,17 +18,6 @@ namespace {
 
 constexpr double kEpsilon = 1e-7; // keras.backend.epsilon()
 
-/// A rank-0 map of rank-0 tensors.
-Value scalarResult(OpBuilder &b, Location loc, ValueRange inputs, BodyFn body) {
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps(inputs.size(), AffineMap::get(0, 0, {}, ctx));
-  Value init =
-      b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, b.getF32Type());
-  return buildGeneric(b, loc, 0, inputs, maps, init,
-                      {AffineMap::get(0, 0, {}, ctx)}, {}, body)
-      .getResult(0);
-}
-
 /// Sum over every element of term(z, y) for same-shaped z and y.
 Value sumPairs(OpBuilder &b, Location loc, Value z, Value y,
                function_ref<Value(OpBuilder &, Location, Value, Value)> term) {
@@ -74,11 +63,11 @@ struct SigmoidCrossEntropyLowering
     Value count = rewriter.create<arith::MulFOp>(
         loc, dimAsF32(rewriter, loc, z, 0), featureCount(rewriter, loc, z));
     rewriter.replaceOp(
-        op, scalarResult(rewriter, loc, total,
-                         [&](OpBuilder &b, Location l, ValueRange a) {
-                           return SmallVector<Value>{
-                               b.create<arith::DivFOp>(l, a[0], count)};
-                         }));
+        op, buildScalarMap(rewriter, loc, total,
+                           [&](OpBuilder &b, Location l, ValueRange a) {
+                             return SmallVector<Value>{
+                                 b.create<arith::DivFOp>(l, a[0], count)};
+                           }));
     return success();
   }
 };
@@ -130,11 +119,11 @@ struct BinaryAccuracyCountLowering
         });
     Value f = featureCount(rewriter, loc, z);
     rewriter.replaceOp(
-        op, scalarResult(rewriter, loc, hits,
-                         [&](OpBuilder &b, Location l, ValueRange a) {
-                           return SmallVector<Value>{
-                               b.create<arith::DivFOp>(l, a[0], f)};
-                         }));
+        op, buildScalarMap(rewriter, loc, hits,
+                           [&](OpBuilder &b, Location l, ValueRange a) {
+                             return SmallVector<Value>{
+                                 b.create<arith::DivFOp>(l, a[0], f)};
+                           }));
     return success();
   }
 };
@@ -146,8 +135,7 @@ struct RowPick {
 RowPick rowSumAndPick(OpBuilder &b, Location loc, Value p, Value labels) {
   MLIRContext *ctx = b.getContext();
   AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
-  AffineMap labMap = AffineMap::get(
-      2, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+  AffineMap labMap = firstColumnMap(ctx, 2);
   Value zero = f32Const(b, loc, 0.0);
   auto g = buildGeneric(
       b, loc, 2, ValueRange{p, labels}, {id, labMap},
@@ -192,11 +180,11 @@ struct ProbCrossEntropyLowering : OpRewritePattern<net::ProbCrossEntropyOp> {
             .getResult(0);
     Value n = dimAsF32(rewriter, loc, p, 0);
     rewriter.replaceOp(
-        op, scalarResult(rewriter, loc, total,
-                         [&](OpBuilder &b, Location l, ValueRange a) {
-                           return SmallVector<Value>{
-                               b.create<arith::DivFOp>(l, a[0], n)};
-                         }));
+        op, buildScalarMap(rewriter, loc, total,
+                           [&](OpBuilder &b, Location l, ValueRange a) {
+                             return SmallVector<Value>{
+                                 b.create<arith::DivFOp>(l, a[0], n)};
+                           }));
     return success();
   }
 };
@@ -213,8 +201,7 @@ struct ProbCrossEntropyGradLowering
       return rewriter.notifyMatchFailure(op, "expects [N, C] probabilities");
     MLIRContext *ctx = getContext();
     AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
-    AffineMap labMap = AffineMap::get(
-        2, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+    AffineMap labMap = firstColumnMap(ctx, 2);
     RowPick rp = rowSumAndPick(rewriter, loc, p, labels);
     Value n = dimAsF32(rewriter, loc, p, 0);
     Value r =

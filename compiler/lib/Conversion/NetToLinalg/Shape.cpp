@@ -150,8 +150,7 @@ struct PolyFeaturesLowering : OpRewritePattern<net::PolyFeaturesOp> {
           loc, DenseElementsAttr::get(t, ArrayRef<float>(f)));
     };
     Value means = constants(mean, false), invStd = constants(stddev, true);
-    AffineMap xMap = AffineMap::get(
-        2, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+    AffineMap xMap = firstColumnMap(ctx, 2);
     AffineMap kMap = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
     Value out = emptyOf(rewriter, loc, type, op.getInput());
     Value r =
