@@ -442,12 +442,19 @@ int runCheckSteps(const Plan &plan, const netc_kernel_entry *kernels,
     }
     AlignedBuffer init = copyOf(params);
     // Error of a (sampled or full) tensor: max |a - b| / max |b|, with a and
-    // b taken relative to `base` (the initial weights) when given.
+    // b taken relative to `base` (the initial weights) when given. With a
+    // per-element tolerance NAME@tol (absolute, on the change), each element
+    // must be within its own tolerance instead, and the line also gives the
+    // largest error / tolerance.
     auto compare = [&](const std::string &name, const float *got,
                        const float *base) {
       const Tensor &t = need(name);
       const Tensor *idx = indices(name);
-      double diff = 0, scale = 0;
+      auto tolIt = ref.find(name + "@tol");
+      const Tensor *tol = tolIt == ref.end() ? nullptr : &tolIt->second;
+      if (tol && tol->f.size() != t.f.size())
+        throw std::runtime_error(path + ": wrong size of " + name + "@tol");
+      double diff = 0, scale = 0, ofTol = 0;
       for (size_t j = 0; j < t.f.size(); ++j) {
         int64_t at = idx ? idx->i[j] : (int64_t)j;
         double b0 = base ? base[at] : 0;
@@ -455,18 +462,28 @@ int runCheckSteps(const Plan &plan, const netc_kernel_entry *kernels,
         // Weights are float: a change is only known to a few ulps of the
         // weight itself (netc's rounding each step, the reference's once).
         double ulps = base ? 4 * FLT_EPSILON * std::fabs(t.f[j]) : 0;
-        diff = std::max(diff, std::max(0.0, std::fabs(a - b) - ulps));
+        double d = std::max(0.0, std::fabs(a - b) - ulps);
+        diff = std::max(diff, d);
         scale = std::max(scale, std::fabs(b));
+        if (tol)
+          ofTol = std::max(ofTol, d / std::max<double>(tol->f[j], 1e-30));
       }
       double err = diff / std::max(scale, 1e-30);
       if (scale == 0)
         err = diff;
       ++compared;
-      bool ok = err <= rtol;
+      bool ok = tol ? ofTol <= 1 : err <= rtol;
       pass = pass && ok;
-      std::printf("check-steps %s %s: %zu values, max relative error %.2e%s\n",
-                  k.name.c_str(), name.c_str(), t.f.size(), err,
-                  ok ? "" : "  FAIL");
+      if (tol)
+        std::printf("check-steps %s %s: %zu values, max relative error %.2e, "
+                    "%.2f of the per-element tolerance%s\n",
+                    k.name.c_str(), name.c_str(), t.f.size(), err, ofTol,
+                    ok ? "" : "  FAIL");
+      else
+        std::printf("check-steps %s %s: %zu values, max relative error "
+                    "%.2e%s\n",
+                    k.name.c_str(), name.c_str(), t.f.size(), err,
+                    ok ? "" : "  FAIL");
       return err;
     };
     AlignedBuffer o = evalOutputs(kernels[k.index], k, params, x, y, batch);

@@ -12,6 +12,9 @@ batch, mirroring Keras 3's semantics:
   - categorical cross-entropy on class indices, batch mean, plus l2:
     lambda * sum w^2 per regularized tensor;
   - adam (lr 1e-3, beta 0.9/0.999, epsilon 1e-7, Keras' form), sgd(1.0).
+Each step tensor carries a per-element tolerance (NAME@tol, see
+tolerance()); the script also prints how PyTorch in float32 fares against
+the same float64 reference and tolerance.
 
 Usage: gen_network_refs.py DUMPDIR OUTDIR   (python with torch)
 DUMPDIR from `networks --dump-steps DUMPDIR --steps 1`. Tensors with more
@@ -121,6 +124,65 @@ NETS = {  # network -> (forward, regularized tensors' suffixes)
 L2 = 1e-4
 
 
+def step(opt, lr, g):
+    """The first step's weight change from the gradient g (float64)."""
+    if opt == "sgd":
+        return -lr * g
+    if opt == "adam":  # Keras: m = 0.1 g, v = 0.001 g^2, bias-corrected.
+        m, v = 0.1 * g, 0.001 * g * g
+        alpha = lr * np.sqrt(1 - 0.999) / (1 - 0.9)
+        return -alpha * m / (np.sqrt(v) + 1e-7)
+    raise SystemExit("no reference for " + opt)
+
+
+def tolerance(opt, lr, g):
+    """Per-element tolerance of the step: RTOL of the tensor's largest step,
+    or, where larger, how far the step moves when the gradient moves by RTOL
+    of the tensor's largest gradient (the accuracy the sgd(1.0) comparison
+    demands of the gradient itself). For sgd that is the first term again;
+    adam's first step, -lr g / (|g| + 3.2e-6), is steep for |g| below 3e-6,
+    where float32 rounding of a gradient near zero moves it by up to 3% of
+    lr (PyTorch in float32 differs from float64 there as much as netc)."""
+    s = step(opt, lr, g)
+    d = RTOL * np.max(np.abs(g))
+    moved = np.maximum(np.abs(step(opt, lr, g + d) - s),
+                       np.abs(step(opt, lr, g - d) - s))
+    return np.maximum(RTOL * np.max(np.abs(s)), moved)
+
+
+def report_float32(t, meta, forward, reg, names, trainable, new64, tol):
+    """Prints how far PyTorch itself, in float32, lands from the float64
+    reference, in the units --check-steps uses (error / tolerance), next to
+    netc's own dump: evidence that the tolerance is what float32 allows."""
+    p = {k: torch.tensor(t["init/" + k], dtype=torch.float32,
+                         requires_grad=k in trainable) for k in names}
+    x = torch.tensor(t["x"]).permute(0, 3, 1, 2)
+    y = torch.tensor(t["y"]).long().reshape(-1)
+    prob = forward(Net(p), x, True)
+    loss = -torch.log(prob[torch.arange(len(y)), y]).mean()
+    for k in trainable:
+        if k.endswith(reg):
+            loss = loss + L2 * (p[k] ** 2).sum()
+    loss.backward()
+    lr = float(meta["learning_rate"])
+    worst = {"torch float32": (0, ""), "netc": (0, "")}
+    for k in trainable:
+        w0 = t["init/" + k].astype(np.float64)
+        b = new64[k] - w0
+        ulps = 4 * np.finfo(np.float32).eps * np.abs(new64[k])
+        g32 = p[k].grad.numpy()
+        # The step in float32 arithmetic, as a float32 program takes it.
+        w32 = (p[k].detach().numpy() + step(meta["optimizer"], np.float32(lr),
+                                            g32)).astype(np.float32)
+        for who, got in (("torch float32", w32), ("netc", t["step1/" + k])):
+            a = got.astype(np.float64) - w0
+            e = float(np.max((np.abs(a - b) - ulps) / tol[k]))
+            if e > worst[who][0]:
+                worst[who] = (e, k)
+    for who, (e, k) in worst.items():
+        print("  %s: worst step error %.3g of the tolerance (%s)" % (who, e, k))
+
+
 def main(dump, outdir):
     os.makedirs(outdir, exist_ok=True)
     rng = np.random.default_rng(0)
@@ -143,45 +205,45 @@ def main(dump, outdir):
                 loss = loss + L2 * (p[k] ** 2).sum()
         loss.backward()
         lr = float(meta["learning_rate"])
-        new = {}
+        opt = meta["optimizer"]
+        new, tol = {}, {}
         with torch.no_grad():
             for k in names:
                 if k in net.moving:
-                    new[k] = net.moving[k]
+                    new[k] = net.moving[k].numpy()
                 elif k not in trainable:
-                    new[k] = p[k]
-                elif meta["optimizer"] == "sgd":
-                    new[k] = p[k] - lr * p[k].grad
-                elif meta["optimizer"] == "adam":
-                    g = p[k].grad
-                    m, v = 0.1 * g, 0.001 * g * g
-                    alpha = lr * np.sqrt(1 - 0.999) / (1 - 0.9)
-                    new[k] = p[k] - alpha * m / (torch.sqrt(v) + 1e-7)
+                    new[k] = p[k].detach().numpy()
                 else:
-                    raise SystemExit("no reference for " + meta["optimizer"])
+                    g = p[k].grad.numpy()
+                    new[k] = p[k].detach().numpy() + step(opt, lr, g)
+                    tol[k] = tolerance(opt, lr, g)
         res = [("x", t["x"]), ("y", t["y"])]
 
-        def add(name, arr):
+        def add(name, arr, extra=None):
             arr = np.asarray(arr, dtype=np.float64)
             if arr.size > SAMPLE_OVER:
                 idx = np.sort(rng.choice(arr.size, SAMPLE, replace=False))
                 res.append((name, arr.reshape(-1)[idx]))
                 res.append((name + "@idx", idx.astype(np.int64)))
+                if extra is not None:
+                    res.append((name + "@tol", extra.reshape(-1)[idx]))
             else:
                 res.append((name, arr))
+                if extra is not None:
+                    res.append((name + "@tol", extra.reshape(-1)))
 
         for k in names:
             add("init/" + k, t["init/" + k])
         res.append(("out", out.numpy()))
         for k in names:
-            add("step1/" + k, new[k].detach().numpy())
+            add("step1/" + k, new[k], tol.get(k))
         res.append(("loss", np.array([loss.item()])))
         meta = dict(meta, rtol=RTOL, steps=1)
         dst = os.path.join(outdir, os.path.basename(path))
         st.write(dst, res, meta)
-        # The comparison here too, for the report.
         netc_loss = float(t["loss"][0])
         print("wrote %s: loss torch %.8g netc %.8g" % (dst, loss.item(), netc_loss))
+        report_float32(t, meta, forward, reg, names, trainable, new, tol)
 
 
 if __name__ == "__main__":

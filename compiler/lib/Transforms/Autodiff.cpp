@@ -79,6 +79,30 @@ Value ReverseMode::takeAdjoint(Value v) {
   return g;
 }
 
+/// Whether every use of `v` is as the input of a training batchnorm (or of
+/// its moving-statistics update, or of its gradient): then the loss is
+/// invariant to adding a per-channel constant to `v`.
+static bool feedsOnlyBatchNorm(Value v) {
+  if (v.use_empty())
+    return false;
+  for (OpOperand &use : v.getUses()) {
+    Operation *user = use.getOwner();
+    if (auto bn = dyn_cast<net::BatchNormOp>(user)) {
+      if (!bn.getTraining() || use.getOperandNumber() != 0)
+        return false;
+    } else if (isa<net::MovingMomentsOp>(user)) {
+      if (use.getOperandNumber() != 0)
+        return false;
+    } else if (auto grad = dyn_cast<net::BatchNormGradOp>(user)) {
+      if (use.get() != grad.getInput() || use.get() == grad.getDy())
+        return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 LogicalResult ReverseMode::differentiate(Operation *op) {
   Location loc = op->getLoc();
   if (op->getNumResults() != 1)
@@ -120,7 +144,12 @@ LogicalResult ReverseMode::differentiate(Operation *op) {
   }
   if (auto bias = dyn_cast<net::BiasAddOp>(op)) {
     addAdjoint(bias.getInput(), dy);
-    if (needs(bias.getBias()))
+    // A bias whose sum only feeds training batchnorms has no data gradient:
+    // batchnorm subtracts the batch mean per channel, so the loss does not
+    // depend on it, and sum(dx) over a channel is zero in exact arithmetic.
+    // Computed in float32 it is rounding noise (~1e-9) that would stand in
+    // for the true gradient (only the bias's regularizer term, if any).
+    if (needs(bias.getBias()) && !feedsOnlyBatchNorm(bias.getResult()))
       addAdjoint(bias.getBias(), b.create<net::BiasAddGradOp>(
                                      loc, bias.getBias().getType(), dy));
     return success();
