@@ -2,6 +2,9 @@
 
 #include "netc/Plan.h"
 
+#include <algorithm>
+#include <cmath>
+
 using nlohmann::json;
 
 namespace netc {
@@ -21,6 +24,45 @@ double OptimizerSpec::learningRate() const {
     return it->second;
   // Keras defaults (spec §2): sgd 0.01, every adaptive optimizer 0.001.
   return name == "sgd" ? 0.01 : 0.001;
+}
+
+double OptimizerSpec::learningRateAt(int64_t iteration) const {
+  if (schedule.empty())
+    return learningRate();
+  auto arg = [&](const char *key, double fallback) {
+    auto it = scheduleArgs.find(key);
+    return it == scheduleArgs.end() ? fallback : it->second;
+  };
+  const double initial = arg("initial_learning_rate", learningRate());
+  const double t = static_cast<double>(iteration);
+  if (schedule == "exponential_decay") {
+    // keras.optimizers.schedules.ExponentialDecay
+    double p = t / arg("decay_steps", 1);
+    if (arg("staircase", 0) != 0)
+      p = std::floor(p);
+    return initial * std::pow(arg("decay_rate", 1), p);
+  }
+  if (schedule == "cosine_decay") {
+    // keras.optimizers.schedules.CosineDecay, with its optional linear
+    // warmup from initial_learning_rate to warmup_target.
+    const double decaySteps = arg("decay_steps", 1), alpha = arg("alpha", 0);
+    const double warmupSteps = arg("warmup_steps", 0);
+    double from = initial, s = t;
+    if (scheduleArgs.count("warmup_target")) {
+      const double target = scheduleArgs.at("warmup_target");
+      if (t < warmupSteps)
+        return initial + (target - initial) * (t / warmupSteps);
+      from = target;
+      s = t - warmupSteps;
+    }
+    const double done = std::min(s, decaySteps) / decaySteps;
+    const double cosine = 0.5 * (1 + std::cos(M_PI * done));
+    return from * ((1 - alpha) * cosine + alpha);
+  }
+  if (schedule == "step") // torch.optim.lr_scheduler.StepLR, per step
+    return initial *
+           std::pow(arg("gamma", 0.1), std::floor(t / arg("step_size", 1)));
+  throw PlanError("unknown learning-rate schedule '" + schedule + "'");
 }
 
 namespace {
@@ -192,6 +234,20 @@ KernelSpec parseKernel(const json &j, const std::string &path) {
     const json &o = j["optimizer"];
     k.optimizer.name = str(o, "name", path + ".optimizer");
     k.optimizer.args = numberMap(o, "args", path + ".optimizer");
+    if (o.contains("schedule") && !o["schedule"].is_null()) {
+      const json &sj = o["schedule"];
+      const std::string sp = path + ".optimizer.schedule";
+      k.optimizer.schedule = str(sj, "name", sp);
+      k.optimizer.scheduleArgs = numberMap(sj, "args", sp);
+      if (k.optimizer.schedule != "exponential_decay" &&
+          k.optimizer.schedule != "cosine_decay" &&
+          k.optimizer.schedule != "step")
+        bad(sp + ".name", "unknown schedule '" + k.optimizer.schedule + "'");
+      for (const char *key : {"decay_steps", "step_size"})
+        if (k.optimizer.scheduleArgs.count(key) &&
+            k.optimizer.scheduleArgs[key] <= 0)
+          bad(sp + ".args." + key, "must be positive");
+    }
   }
   return k;
 }

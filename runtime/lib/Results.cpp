@@ -160,6 +160,8 @@ nlohmann::ordered_json resultsJson(const ExperimentRecord &exp) {
         h["val_loss"] = number(e.valLoss);
         h["val_" + run.metricName] = number(e.valMetric);
       }
+      if (e.hasLearningRate)
+        h["learning_rate"] = number(e.learningRate);
       history.push_back(h);
     }
     r["history"] = history;

@@ -35,7 +35,8 @@ RunRecord parseRun(const ojson &r) {
   // The metric is the history's (or the test result's) other key.
   auto metricOf = [&](const ojson &obj) {
     for (auto &[key, value] : obj.items())
-      if (key != "epoch" && key != "loss" && key.rfind("val_", 0) != 0)
+      if (key != "epoch" && key != "loss" && key != "learning_rate" &&
+          key.rfind("val_", 0) != 0)
         run.metricName = key;
   };
   const ojson &history = r.at("history");
@@ -52,6 +53,10 @@ RunRecord parseRun(const ojson &r) {
       e.hasVal = true;
       e.valLoss = numberOr(h, "val_loss");
       e.valMetric = numberOr(h, "val_" + run.metricName);
+    }
+    if (h.contains("learning_rate")) {
+      e.hasLearningRate = true;
+      e.learningRate = numberOr(h, "learning_rate");
     }
     run.history.push_back(e);
   }

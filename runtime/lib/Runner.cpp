@@ -357,8 +357,6 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
   for (auto [offset, size] : slot.frozen)
     frozenValues.insert(frozenValues.end(), slot.params.get() + offset,
                         slot.params.get() + offset + size);
-  const float learningRate =
-      static_cast<float>(kernel.optimizer.learningRate());
   const int64_t count = static_cast<int64_t>(trainIdx.size());
   std::vector<int64_t> order = trainIdx;
   const int64_t steps = (count + cap - 1) / cap;
@@ -402,7 +400,8 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
       for (int64_t s = 0; s < steps; ++s) {
         const Prefetcher::Batch batch = batches.next();
         const int64_t n = batch.n;
-        hyper[0] = learningRate;
+        hyper[0] =
+            static_cast<float>(kernel.optimizer.learningRateAt(iteration));
         hyper[1] = static_cast<float>(++iteration);
         // 24 bits: exactly representable in the float the ABI passes.
         hyper[2] = static_cast<float>(st.rng.next() >> 40);
@@ -423,6 +422,10 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
         bar.update(s + 1, lossSum / seen, metricSum / seen);
       }
       EpochRecord e{epoch, lossSum / count, metricSum / count};
+      if (!kernel.optimizer.schedule.empty()) {
+        e.hasLearningRate = true;
+        e.learningRate = kernel.optimizer.learningRateAt(iteration - 1);
+      }
       endEpoch(e, bar);
     }
   }

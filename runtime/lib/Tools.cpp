@@ -362,7 +362,8 @@ int runDumpSteps(const Plan &plan, const netc_kernel_entry *kernels,
     std::vector<float> losses;
     const float lr = static_cast<float>(k.optimizer.learningRate());
     for (int64_t s = 1; s <= steps; ++s) {
-      losses.push_back(train(params, x, y, lr, static_cast<float>(s)));
+      const auto rate = static_cast<float>(k.optimizer.learningRateAt(s - 1));
+      losses.push_back(train(params, x, y, rate, static_cast<float>(s)));
       for (const ParamSpec &p : net.params)
         out.push_back({"step" + std::to_string(s) + "/" + p.name,
                        floats(p.shape, params.get() + p.offset)});
@@ -375,6 +376,8 @@ int runDumpSteps(const Plan &plan, const netc_kernel_entry *kernels,
          {"network", net.name},
          {"optimizer", k.optimizer.name},
          {"optimizer_args", nlohmann::json(k.optimizer.args).dump()},
+         {"schedule", k.optimizer.schedule},
+         {"schedule_args", nlohmann::json(k.optimizer.scheduleArgs).dump()},
          {"learning_rate", nlohmann::json(static_cast<double>(lr)).dump()},
          {"loss", k.loss},
          {"seed", std::to_string(seed)},
@@ -490,10 +493,10 @@ int runCheckSteps(const Plan &plan, const netc_kernel_entry *kernels,
     if (ref.count("out"))
       compare("out", o.get(), nullptr);
     TrainCall train(kernels[k.index], k, batch);
-    const float lr = static_cast<float>(k.optimizer.learningRate());
     std::vector<float> losses;
     for (int64_t s = 1; s <= steps; ++s) {
-      losses.push_back(train(params, x, y, lr, static_cast<float>(s)));
+      const auto rate = static_cast<float>(k.optimizer.learningRateAt(s - 1));
+      losses.push_back(train(params, x, y, rate, static_cast<float>(s)));
       for (const ParamSpec &p : net.params) {
         std::string name = "step" + std::to_string(s) + "/" + p.name;
         if (ref.count(name))

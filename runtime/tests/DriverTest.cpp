@@ -325,6 +325,23 @@ TEST(Driver, PlanAndTableErrors) {
             std::string::npos);
 }
 
+TEST(Plan, CarriesTheLearningRateSchedule) {
+  json plan = planJson();
+  json &opt = plan["kernels"][0]["optimizer"];
+  opt["schedule"] = {
+      {"name", "step"},
+      {"args",
+       {{"initial_learning_rate", 0.1}, {"step_size", 2}, {"gamma", 0.5}}}};
+  Plan p = parsePlan(plan.dump());
+  EXPECT_EQ(p.kernels[0].optimizer.schedule, "step");
+  EXPECT_DOUBLE_EQ(p.kernels[0].optimizer.learningRateAt(1), 0.1);
+  EXPECT_DOUBLE_EQ(p.kernels[0].optimizer.learningRateAt(2), 0.05);
+  opt["schedule"]["args"]["step_size"] = 0;
+  EXPECT_THROW(parsePlan(plan.dump()), PlanError);
+  opt["schedule"] = {{"name", "linear"}, {"args", json::object()}};
+  EXPECT_THROW(parsePlan(plan.dump()), PlanError);
+}
+
 TEST(Plan, ParsesTheDesignExample) {
   json plan = planJson();
   Plan p = parsePlan(plan.dump());

@@ -118,6 +118,32 @@ class Keras3:
             self.u_product *= self.c("beta_1", .9) * (1 - 0.5 * 0.96 ** t)
 
 
+def learning_rate(meta, it):
+    """The rate of step it+1 (Keras evaluates a schedule at
+    optimizer.iterations before incrementing it): ExponentialDecay,
+    CosineDecay (keras/src/optimizers/schedules/learning_rate_schedule.py),
+    and `step`, PyTorch's StepLR counted in steps."""
+    lr = float(meta["learning_rate"])
+    name = meta.get("schedule", "")
+    if not name:
+        return lr
+    a = json.loads(meta["schedule_args"])
+    init = float(a["initial_learning_rate"])
+    if name == "exponential_decay":
+        p = it / a["decay_steps"]
+        if a.get("staircase", 0):
+            p = np.floor(p)
+        return init * a["decay_rate"] ** p
+    if name == "cosine_decay":
+        assert "warmup_target" not in a
+        done = min(it, a["decay_steps"]) / a["decay_steps"]
+        alpha = a.get("alpha", 0.0)
+        return init * ((1 - alpha) * 0.5 * (1 + np.cos(np.pi * done)) + alpha)
+    if name == "step":
+        return init * a.get("gamma", 0.1) ** np.floor(it / a["step_size"])
+    raise SystemExit("no reference for schedule " + name)
+
+
 def main(dump, outdir):
     os.makedirs(outdir, exist_ok=True)
     for path in sorted(glob.glob(os.path.join(dump, "*.safetensors"))):
@@ -127,7 +153,6 @@ def main(dump, outdir):
         names = [k[5:] for k in t if k.startswith("init/")]
         p = {k: t["init/" + k].astype(np.float64) for k in names}
         steps = int(meta["steps"])
-        lr = float(meta["learning_rate"])
         opt = Keras3(meta["optimizer"], json.loads(meta["optimizer_args"]))
         out = [("x", t["x"]), ("y", t["y"])]
         out += [("init/" + k, t["init/" + k]) for k in names]
@@ -136,13 +161,15 @@ def main(dump, outdir):
         for s in range(1, steps + 1):
             loss, g = loss_and_grads(p, x, y)
             losses.append(loss)
+            lr = learning_rate(meta, s - 1)
             p = {k: opt.step(p[k], g[k], k, s, lr) for k in names}
             opt.end_iteration(s)
             out += [("step%d/%s" % (s, k), p[k]) for k in names]
         out.append(("loss", np.array(losses)))
         meta = dict(meta, rtol=RTOL)
         st.write(os.path.join(outdir, os.path.basename(path)), out, meta)
-        print("wrote", os.path.join(outdir, os.path.basename(path)), meta["optimizer"], meta["optimizer_args"])
+        print("wrote", os.path.join(outdir, os.path.basename(path)), meta["optimizer"], meta["optimizer_args"],
+              meta.get("schedule", ""), meta.get("schedule_args", ""))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,20 @@ static json callJson(const std::map<std::string, double> &args,
   return {{"args", a}, {"str_args", s}};
 }
 
+/// {"name", "args", "str_args"} and, with a learning-rate schedule,
+/// "schedule": {"name", "args"}.
+static json optimizerJson(const Call &c) {
+  json o = callJson(c.args, c.strArgs);
+  o["name"] = c.name;
+  if (!c.schedule.empty()) {
+    json a = json::object();
+    for (auto &[k, v] : c.scheduleArgs)
+      a[k] = v;
+    o["schedule"] = {{"name", c.schedule}, {"args", a}};
+  }
+  return o;
+}
+
 static json networkJson(const Network &net) {
   json params = json::array();
   int64_t offset = 0;
@@ -65,9 +79,7 @@ static json stepJson(const Step &s, int kernel) {
     j["epochs"] = s.train.epochs;
     j["batch_size"] = s.train.batchSize;
     j["validation_split"] = s.train.validationSplit;
-    json opt = callJson(s.train.optimizer.args, s.train.optimizer.strArgs);
-    opt["name"] = s.train.optimizer.name;
-    j["optimizer"] = opt;
+    j["optimizer"] = optimizerJson(s.train.optimizer);
     j["loss"] = s.train.loss.name;
     break;
   }
@@ -118,8 +130,7 @@ std::string netc::planJson(const Program &program, const KernelPlan &kernels,
       stateInit.push_back({{"offset", (int64_t)off},
                            {"size", (int64_t)size},
                            {"value", value}});
-    json opt = callJson(k.train.optimizer.args, k.train.optimizer.strArgs);
-    opt["name"] = k.train.optimizer.name;
+    json opt = optimizerJson(k.train.optimizer);
     ks.push_back(
         {{"name", k.name},
          {"index", i},

@@ -44,7 +44,15 @@ static std::string callText(const std::string &name,
 
 std::string InitSpec::str() const { return callText(name, args, strArgs); }
 
-std::string Call::str() const { return callText(name, args, strArgs); }
+std::string Call::str() const {
+  if (schedule.empty())
+    return callText(name, args, strArgs);
+  std::map<std::string, double> a = args;
+  std::map<std::string, std::string> s = strArgs;
+  a.erase("learning_rate");
+  s["learning_rate"] = callText(schedule, scheduleArgs, {});
+  return callText(name, a, s);
+}
 
 std::string RegSpec::str() const {
   if (l1 == 0 && l2 == 0)

@@ -97,6 +97,7 @@ struct ParamSpec {
     String,
     NumList,
     Tensors,
+    LearningRate, // a number or a schedule call (exponential_decay, ...)
     Any
   } type;
   bool required = false;
@@ -115,7 +116,7 @@ const LayerSpec *findLayer(const std::string &kind);
 std::vector<std::string> layerKinds();
 
 /// Vocabulary functions usable as values: initializers, regularizers,
-/// optimizers, losses, metrics.
+/// optimizers, learning-rate schedules, losses, metrics.
 struct FuncSpec {
   std::string name;
   std::string category; // initializer, regularizer, optimizer, loss, metric

@@ -9,6 +9,8 @@
 
 #include "Sema.h"
 
+#include <cmath>
+
 namespace netc {
 
 using P = ParamSpec;
@@ -28,6 +30,10 @@ static P flag(const std::string &n, bool b) {
 static P sym(const std::string &n, const std::string &d,
              std::vector<std::string> choices) {
   return {n, P::Symbol, false, 0, d, std::move(choices)};
+}
+/// A number without a default: absent unless given.
+static P optNum(const std::string &n) {
+  return {n, P::Number, false, std::nan(""), "", {}};
 }
 static P pint(const std::string &n, double d) {
   return {n, P::PosInt, false, d, "", {}};
@@ -131,8 +137,29 @@ static const std::vector<FuncSpec> &funcSpecs() {
     s.push_back(
         {"l1_l2", "regularizer", {num("l1", 0.01), num("l2", 0.01)}, true});
 
+    // Learning-rate schedules, counted in optimizer steps from 0 (Keras'
+    // LearningRateSchedule classes; `step` is PyTorch's StepLR).
+    s.push_back({"exponential_decay",
+                 "schedule",
+                 {req("initial_learning_rate", P::Number),
+                  req("decay_steps", P::PosInt), req("decay_rate", P::Number),
+                  flag("staircase", false)},
+                 true});
+    s.push_back({"cosine_decay",
+                 "schedule",
+                 {req("initial_learning_rate", P::Number),
+                  req("decay_steps", P::PosInt), num("alpha", 0),
+                  optNum("warmup_target"), opt("warmup_steps", P::Int)},
+                 true});
+    s.push_back({"step",
+                 "schedule",
+                 {req("initial_learning_rate", P::Number),
+                  req("step_size", P::PosInt), num("gamma", 0.1)},
+                 true});
+
     auto optim = [&](const std::string &n, double lr, std::vector<P> ps) {
-      ps.insert(ps.begin(), num("learning_rate", lr));
+      ps.insert(ps.begin(),
+                {"learning_rate", P::LearningRate, false, lr, "", {}});
       s.push_back({n, "optimizer", ps, true});
     };
     optim("sgd", 0.01, {num("momentum", 0), flag("nesterov", false)});
@@ -252,12 +279,33 @@ std::optional<netc::Call> Sema::toCall(const Value &v,
   BoundArgs b = bind(name, f->params, pos, kws, v.loc);
   if (!b.ok)
     return std::nullopt;
+  if (category == "schedule") {
+    auto warm = b.values.find("warmup_steps");
+    if (warm != b.values.end() && warm->second.i < 0) {
+      diags.error(warm->second.loc,
+                  "argument 'warmup_steps' of '" + name +
+                      "' must be a non-negative integer, got " +
+                      describe(warm->second));
+      return std::nullopt;
+    }
+  }
   netc::Call c;
   c.name = name;
   for (const ParamSpec &p : f->params) {
     auto it = b.values.find(p.name);
     if (it != b.values.end()) {
       const Value &x = it->second;
+      if (p.type == ParamSpec::LearningRate && !x.isNumber()) {
+        // A schedule (checkType validated it): its initial value stands as
+        // the learning rate, the schedule rides along.
+        auto sched = toCall(x, "schedule", what + "' argument '" + p.name);
+        if (!sched)
+          return std::nullopt;
+        c.args[p.name] = sched->args["initial_learning_rate"];
+        c.schedule = sched->name;
+        c.scheduleArgs = sched->args;
+        continue;
+      }
       if (x.kind == Value::Sym || x.kind == Value::Str)
         c.strArgs[p.name] = x.s;
       else if (x.kind == Value::Bool)
@@ -266,7 +314,10 @@ std::optional<netc::Call> Sema::toCall(const Value &v,
         c.args[p.name] = x.num();
     } else if (p.type == ParamSpec::Symbol) {
       c.strArgs[p.name] = p.str;
+    } else if (std::isnan(p.num)) {
+      // No default: absent.
     } else if (p.type == ParamSpec::Number || p.type == ParamSpec::Bool ||
+               p.type == ParamSpec::LearningRate ||
                (p.type == ParamSpec::PosInt && p.num != 0)) {
       c.args[p.name] = p.num;
     }

@@ -313,8 +313,8 @@ Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
       return Value::error();
     }
     std::vector<std::string> names;
-    for (const char *c :
-         {"initializer", "regularizer", "optimizer", "loss", "metric"})
+    for (const char *c : {"initializer", "regularizer", "optimizer", "schedule",
+                          "loss", "metric"})
       for (auto &n : funcNames(c))
         names.push_back(n);
     diags.error(e.loc, "unknown function '" + e.text + "'" +
@@ -473,6 +473,13 @@ bool Sema::checkType(const std::string &what, const ParamSpec &p, Value &v) {
       return true;
     }
     return fail("a list of numbers");
+  case ParamSpec::LearningRate:
+    if (v.isNumber())
+      return true;
+    if (v.kind == Value::Call || v.kind == Value::Sym)
+      return toCall(v, "schedule", what + "' argument '" + p.name).has_value();
+    return fail("a number or a learning-rate schedule (exponential_decay, "
+                "cosine_decay, step)");
   case ParamSpec::Tensors:
   case ParamSpec::Any:
     return true;

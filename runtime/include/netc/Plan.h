@@ -52,8 +52,17 @@ struct StateInit {
 struct OptimizerSpec {
   std::string name;
   std::map<std::string, double> args;
+  /// Learning-rate schedule: exponential_decay, cosine_decay or step, with
+  /// its arguments (initial_learning_rate, decay_steps, ...); empty for a
+  /// constant rate.
+  std::string schedule;
+  std::map<std::string, double> scheduleArgs;
   /// learning_rate from args, else the optimizer's Keras default.
   double learningRate() const;
+  /// The rate of the step taken after `iteration` earlier steps (0 for the
+  /// first), as Keras evaluates a LearningRateSchedule at
+  /// `optimizer.iterations` before incrementing it.
+  double learningRateAt(int64_t iteration) const;
 };
 
 struct KernelSpec {

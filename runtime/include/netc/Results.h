@@ -22,6 +22,9 @@ struct EpochRecord {
   /// function's loss and metric on the held-out records after the epoch.
   bool hasVal = false;
   double valLoss = 0, valMetric = 0;
+  /// With a learning-rate schedule: the rate of the epoch's last step.
+  bool hasLearningRate = false;
+  double learningRate = 0;
 };
 
 struct RunRecord {

@@ -101,11 +101,15 @@ struct Network {
   int64_t countParams(bool trainableOnly) const;
 };
 
-/// An optimizer or loss or schedule call with its evaluated arguments.
+/// An optimizer or loss call with its evaluated arguments. An optimizer's
+/// learning-rate schedule is `schedule` (empty for a constant rate) with its
+/// arguments; args["learning_rate"] is then the schedule's initial value.
 struct Call {
   std::string name;
   std::map<std::string, double> args;
   std::map<std::string, std::string> strArgs;
+  std::string schedule;
+  std::map<std::string, double> scheduleArgs;
   std::string str() const;
 };
 
