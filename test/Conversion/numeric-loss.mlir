@@ -1,8 +1,10 @@
 // Tests that the linalg lowering of the losses, metrics, regularizers and
 // loss gradients computes the right numbers (stable softmax cross-entropy of
 // a known 2x3 logits matrix and its gradient, mse and its gradient, the
-// squared-error sum, accuracy with ties, l1/l2 and their gradient): run
-// through the whole pipeline in mlir-cpu-runner against Python's values.
+// squared-error sum, accuracy with ties, top-k counts, l1/l2 and their
+// gradient): run through the whole pipeline in mlir-cpu-runner against
+// Python's values (top-k: keras.metrics.sparse_top_k_categorical_accuracy,
+// Keras 3.15 on torch, summed over the rows: 1, 2, 2, 4 for k = 1..4).
 // RUN: netc-opt %s --netc-to-llvm | %mlir_cpu_runner -e main -entry-point-result=void -shared-libs=%runner_libs | FileCheck %s
 
 func.func private @printMemrefF32(memref<*xf32>)
@@ -53,6 +55,22 @@ func.func @main() {
   %acc = net.accuracy_count %s, %slab : (tensor<?x3xf32>, tensor<?x1xf32>) -> tensor<f32>
   call @print0(%acc) : (tensor<f32>) -> ()
 
+  // Row 0: one class above the label; row 1: a three-way tie; rows 2, 3:
+  // three above.
+  %ks = arith.constant dense<[[0.1, 0.5, 0.2, 0.9], [0.3, 0.3, 0.3, 0.1],
+                              [0.4, 0.1, 0.2, 0.3], [0.0, 1.0, 2.0, 3.0]]> : tensor<4x4xf32>
+  %kl = arith.constant dense<[[1.0], [2.0], [1.0], [0.0]]> : tensor<4x1xf32>
+  %kss = tensor.cast %ks : tensor<4x4xf32> to tensor<?x4xf32>
+  %kls = tensor.cast %kl : tensor<4x1xf32> to tensor<?x1xf32>
+  %top1 = net.top_k_count %kss, %kls {k = 1 : i64} : (tensor<?x4xf32>, tensor<?x1xf32>) -> tensor<f32>
+  call @print0(%top1) : (tensor<f32>) -> ()
+  %top2 = net.top_k_count %kss, %kls {k = 2 : i64} : (tensor<?x4xf32>, tensor<?x1xf32>) -> tensor<f32>
+  call @print0(%top2) : (tensor<f32>) -> ()
+  %top3 = net.top_k_count %kss, %kls {k = 3 : i64} : (tensor<?x4xf32>, tensor<?x1xf32>) -> tensor<f32>
+  call @print0(%top3) : (tensor<f32>) -> ()
+  %top4 = net.top_k_count %kss, %kls {k = 4 : i64} : (tensor<?x4xf32>, tensor<?x1xf32>) -> tensor<f32>
+  call @print0(%top4) : (tensor<f32>) -> ()
+
   %w = arith.constant dense<[0.5, -1.0, 0.0]> : tensor<3xf32>
   %g = arith.constant dense<[0.1, 0.2, 0.3]> : tensor<3xf32>
   %reg = net.regularizer %w {l1 = 0.01 : f64, l2 = 0.02 : f64} : (tensor<3xf32>) -> tensor<f32>
@@ -82,6 +100,15 @@ func.func @main() {
 // CHECK-LABEL: Unranked Memref
 // accuracy_count (ties: first max wins)
 // CHECK-NEXT: [2]
+// top_k_count, k = 1, 2, 3, 4 (ties are in the top k)
+// CHECK-LABEL: Unranked Memref
+// CHECK-NEXT: [1]
+// CHECK-LABEL: Unranked Memref
+// CHECK-NEXT: [2]
+// CHECK-LABEL: Unranked Memref
+// CHECK-NEXT: [2]
+// CHECK-LABEL: Unranked Memref
+// CHECK-NEXT: [4]
 // CHECK-LABEL: Unranked Memref
 // regularizer l1=0.01 l2=0.02
 // CHECK-NEXT: [0.04]

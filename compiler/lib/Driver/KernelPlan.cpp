@@ -53,7 +53,7 @@ static std::string dataRangeKey(const DatasetDecl &d) {
 }
 
 static std::string trainKey(const TrainSpec &t) {
-  return t.loss.str() + "|" + t.optimizer.str();
+  return t.loss.str() + "|" + t.optimizer.str() + "|" + t.metricName();
 }
 
 KernelPlan netc::planKernels(const Program &program) {

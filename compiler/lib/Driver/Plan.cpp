@@ -124,7 +124,7 @@ std::string netc::planJson(const Program &program, const KernelPlan &kernels,
     const KernelSpec &k = kernels.kernels[i];
     const KernelLayout &layout = layouts[i];
     const Network &net = *k.network;
-    std::string metric = metricForLoss(k.train.loss.name);
+    std::string metric = k.train.metricName();
     json stateInit = json::array();
     for (auto &[off, size, value] : layout.stateInit)
       stateInit.push_back({{"offset", (int64_t)off},

@@ -333,19 +333,43 @@ static void train(Sema &s, const ast::ExpStmt &st, Scope &scope,
       ok = false;
     }
   }
+  // One metric per run: the loss's default (accuracy for the
+  // cross-entropies, the loss itself for mse and mae) or the one listed.
+  const std::string &l = t.loss.name;
+  const bool regression = l == "mse" || l == "mae";
+  t.metric.name = regression ? l : "accuracy";
   if (v.count("metrics")) {
     Value m = v["metrics"];
     std::vector<Value> list =
         m.kind == Value::List ? m.list : std::vector<Value>{m};
-    for (const Value &x : list) {
-      auto call = s.toCall(x, "metric", "metrics");
-      ok = ok && call;
-      if (call)
-        t.metrics.push_back(call->str());
+    if (list.size() > 1) {
+      s.diags.error(list[1].loc,
+                    "netc reports one metric per training run; 'metrics' "
+                    "lists " +
+                        std::to_string(list.size()));
+      ok = false;
     }
-  } else {
-    const std::string &l = t.loss.name;
-    t.metrics = {l == "mse" ? "mse" : l == "mae" ? "mae" : "accuracy"};
+    if (!list.empty()) {
+      auto call = s.toCall(list[0], "metric", "metrics");
+      ok = ok && call;
+      if (call) {
+        const std::string &n = call->name;
+        std::string problem;
+        if (regression && (n == "accuracy" || n == "top_k"))
+          problem = "a classification loss (its labels are class indices)";
+        else if (!regression && (n == "mse" || n == "mae"))
+          problem = "loss mse or mae (labels here are classes, not values)";
+        else if (l == "binary_crossentropy" && n == "top_k")
+          problem = "a categorical cross-entropy loss";
+        if (!problem.empty()) {
+          s.diags.error(list[0].loc, "metric '" + n + "' needs " + problem +
+                                         "; the loss is '" + l + "'");
+          ok = false;
+        } else {
+          t.metric = *call;
+        }
+      }
+    }
   }
   if (!ok || !b.ok)
     return;
@@ -446,7 +470,20 @@ static void process(Sema &s, const std::vector<ast::ExpStmt> &body,
                       "'select' takes min or max, got '" + st.name + "'");
       static const std::vector<std::string> metrics = {
           "val_loss", "val_accuracy", "val_mse", "val_mae"};
-      if (std::find(metrics.begin(), metrics.end(), st.metric) == metrics.end())
+      auto isTopK = [](const std::string &m) {
+        // val_top_<k>_accuracy
+        const std::string pre = "val_top_", post = "_accuracy";
+        if (m.size() <= pre.size() + post.size() || m.rfind(pre, 0) != 0 ||
+            m.compare(m.size() - post.size(), post.size(), post) != 0)
+          return false;
+        std::string k =
+            m.substr(pre.size(), m.size() - pre.size() - post.size());
+        return std::all_of(k.begin(), k.end(),
+                           [](char ch) { return ch >= '0' && ch <= '9'; });
+      };
+      if (std::find(metrics.begin(), metrics.end(), st.metric) ==
+              metrics.end() &&
+          !isTopK(st.metric))
         s.diags.error(st.metricLoc, "unknown metric '" + st.metric + "'" +
                                         didYouMean(st.metric, metrics));
       std::vector<Value> pos;

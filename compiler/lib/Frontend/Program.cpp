@@ -54,6 +54,16 @@ std::string Call::str() const {
   return callText(name, a, s);
 }
 
+std::string TrainSpec::metricName() const {
+  if (metric.name.empty()) // the loss's default
+    return loss.name == "mse" || loss.name == "mae" ? loss.name : "accuracy";
+  if (metric.name == "top_k") {
+    auto k = metric.args.find("k");
+    return "top_" + num(k == metric.args.end() ? 5 : k->second) + "_accuracy";
+  }
+  return metric.name;
+}
+
 std::string RegSpec::str() const {
   if (l1 == 0 && l2 == 0)
     return "none";

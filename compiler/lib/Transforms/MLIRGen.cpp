@@ -255,7 +255,7 @@ LogicalResult Generator::checkLinearInWeights() {
 
 LogicalResult Generator::run() {
   const std::string &lossName = kernel.train.loss.name;
-  const std::string metric = metricForLoss(lossName);
+  const std::string metric = kernel.train.metricName();
   SmallVector<Type> argTypes{
       batched(net.inputShape()),
       batched(netc::labelShape(lossName, net.outputShape()))};
@@ -360,16 +360,26 @@ LogicalResult Generator::emitLoss(Value out, Value labels, Value &dataLoss,
     // Labels are class indices for both. Keras computes the cross-entropy of
     // probabilities; from the logits before a final softmax it is the same
     // number, computed stably.
+    // Scores for the metric: the logits rank classes as the probabilities.
+    Value scores = out;
     if (auto softmax = out.getDefiningOp<net::SoftmaxOp>()) {
-      Value z = softmax.getInput();
-      dataLoss =
-          b.create<net::SoftmaxCrossEntropyOp>(lossLoc, scalar(), z, labels);
-      metricSum = b.create<net::AccuracyCountOp>(lossLoc, scalar(), z, labels);
+      scores = softmax.getInput();
+      dataLoss = b.create<net::SoftmaxCrossEntropyOp>(lossLoc, scalar(), scores,
+                                                      labels);
     } else {
       dataLoss =
           b.create<net::ProbCrossEntropyOp>(lossLoc, scalar(), out, labels);
+    }
+    const Call &metric = kernel.train.metric;
+    if (metric.name == "top_k") {
+      auto k = metric.args.find("k");
+      metricSum = b.create<net::TopKCountOp>(
+          lossLoc, scalar(), scores, labels,
+          b.getI64IntegerAttr(
+              k == metric.args.end() ? 5 : static_cast<int64_t>(k->second)));
+    } else {
       metricSum =
-          b.create<net::AccuracyCountOp>(lossLoc, scalar(), out, labels);
+          b.create<net::AccuracyCountOp>(lossLoc, scalar(), scores, labels);
     }
     return success();
   }
@@ -386,15 +396,16 @@ LogicalResult Generator::emitLoss(Value out, Value labels, Value &dataLoss,
         b.create<net::BinaryAccuracyCountOp>(lossLoc, scalar(), z, labels);
     return success();
   }
-  if (lossName == "mse") {
-    dataLoss = b.create<net::MseOp>(lossLoc, scalar(), out, labels);
-    metricSum =
-        b.create<net::SquaredErrorSumOp>(lossLoc, scalar(), out, labels);
-    return success();
-  }
-  if (lossName == "mae") {
-    dataLoss = b.create<net::MaeOp>(lossLoc, scalar(), out, labels);
-    metricSum = b.create<net::AbsErrorSumOp>(lossLoc, scalar(), out, labels);
+  if (lossName == "mse" || lossName == "mae") {
+    dataLoss =
+        lossName == "mse"
+            ? b.create<net::MseOp>(lossLoc, scalar(), out, labels).getResult()
+            : b.create<net::MaeOp>(lossLoc, scalar(), out, labels).getResult();
+    if (kernel.train.metricName() == "mae")
+      metricSum = b.create<net::AbsErrorSumOp>(lossLoc, scalar(), out, labels);
+    else
+      metricSum =
+          b.create<net::SquaredErrorSumOp>(lossLoc, scalar(), out, labels);
     return success();
   }
   return emitError(lossLoc) << "loss '" << lossName

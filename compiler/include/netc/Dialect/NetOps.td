@@ -102,6 +102,18 @@ def Net_AccuracyCountOp : Net_Op<"accuracy_count", [Pure]> {
   let assemblyFormat = "$scores `,` $labels attr-dict `:` functional-type(operands, results)";
 }
 
+def Net_TopKCountOp : Net_Op<"top_k_count", [Pure]> {
+  let summary = "Number of rows whose label scores among the k highest";
+  let description = [{
+    A row counts when fewer than k classes score strictly higher than its
+    label's class (ties are in, as Keras' in_top_k). f32 scalar.
+  }];
+  let arguments = (ins AnyRankedTensor:$scores, AnyRankedTensor:$labels,
+                       I64Attr:$k);
+  let results = (outs AnyRankedTensor:$count);
+  let assemblyFormat = "$scores `,` $labels attr-dict `:` functional-type(operands, results)";
+}
+
 def Net_SquaredErrorSumOp : Net_Op<"squared_error_sum", [Pure]> {
   let summary = "Sum over the batch of the per-row mean squared error";
   let arguments = (ins AnyRankedTensor:$pred, AnyRankedTensor:$target);

@@ -130,7 +130,11 @@ struct TrainSpec {
   Call optimizer{"adam", {}, {}};
   int64_t epochs = 1;
   int64_t batchSize = 32;
-  std::vector<std::string> metrics; // default from loss: accuracy or mse
+  /// The run's metric: accuracy (the default of the cross-entropies),
+  /// top_k(k), mse (mse's default) or mae (mae's); see metricName().
+  Call metric{"", {}, {}};
+  /// The metric's key in results: accuracy, top_5_accuracy, mse, mae.
+  std::string metricName() const;
   double validationSplit = 0;
 };
 

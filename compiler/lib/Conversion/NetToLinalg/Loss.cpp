@@ -234,6 +234,66 @@ struct AccuracyCountLowering : OpRewritePattern<net::AccuracyCountOp> {
   }
 };
 
+/// Rows with fewer than k scores strictly above the label's, as an f32: the
+/// label's score per row, then per row the count of higher scores, then the
+/// rows with count < k.
+struct TopKCountLowering : OpRewritePattern<net::TopKCountOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::TopKCountOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value scores = op.getScores(), labels = op.getLabels();
+    if (cast<RankedTensorType>(scores.getType()).getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "expects [N, C] scores");
+    MLIRContext *ctx = getContext();
+    AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
+    AffineMap lab2 = firstColumnMap(ctx, 2);
+    Value zero = f32Const(rewriter, loc, 0.0);
+    Value labelScore =
+        buildGeneric(rewriter, loc, 2, ValueRange{scores, labels}, {id, lab2},
+                     filledRowTensor(rewriter, loc, scores, zero), {row}, {1},
+                     [](OpBuilder &b, Location l, ValueRange a) {
+                       Value c = b.create<arith::IndexCastOp>(
+                           l, b.getI64Type(), b.create<linalg::IndexOp>(l, 1));
+                       Value lab =
+                           b.create<arith::FPToSIOp>(l, b.getI64Type(), a[1]);
+                       Value eq = b.create<arith::CmpIOp>(
+                           l, arith::CmpIPredicate::eq, c, lab);
+                       return SmallVector<Value>{
+                           b.create<arith::SelectOp>(l, eq, a[0], a[2])};
+                     })
+            .getResult(0);
+    Value higher =
+        buildGeneric(
+            rewriter, loc, 2, ValueRange{scores, labelScore}, {id, row},
+            filledRowTensor(rewriter, loc, scores, zero), {row}, {1},
+            [](OpBuilder &b, Location l, ValueRange a) {
+              Value gt = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT,
+                                                 a[0], a[1]);
+              Value one = b.create<arith::SelectOp>(l, gt, f32Const(b, l, 1.0),
+                                                    f32Const(b, l, 0.0));
+              return SmallVector<Value>{b.create<arith::AddFOp>(l, a[2], one)};
+            })
+            .getResult(0);
+    const double k = static_cast<double>(op.getK());
+    AffineMap r1 = identityMap(ctx, 1), s1 = scalarMap(ctx, 1);
+    Value count =
+        buildGeneric(
+            rewriter, loc, 1, ValueRange{higher}, {r1},
+            filledScalarTensor(rewriter, loc, zero), {s1}, {0},
+            [k](OpBuilder &b, Location l, ValueRange a) {
+              Value in = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT,
+                                                 a[0], f32Const(b, l, k));
+              Value one = b.create<arith::SelectOp>(l, in, f32Const(b, l, 1.0),
+                                                    f32Const(b, l, 0.0));
+              return SmallVector<Value>{b.create<arith::AddFOp>(l, a[1], one)};
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, count);
+    return success();
+  }
+};
+
 /// l1 * sum|w| + l2 * sum w^2, the sums scaled after reducing as Keras does.
 struct RegularizerLowering : OpRewritePattern<net::RegularizerOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -304,6 +364,6 @@ struct ScalarAddLowering : OpRewritePattern<net::ScalarAddOp> {
 void netc::conversion::populateLossPatterns(RewritePatternSet &patterns) {
   patterns.add<SoftmaxCrossEntropyLowering, SoftmaxCrossEntropyGradLowering,
                MseLowering, SquaredErrorSumLowering, MseGradLowering,
-               AccuracyCountLowering, RegularizerLowering, ScalarAddLowering>(
-      patterns.getContext());
+               AccuracyCountLowering, TopKCountLowering, RegularizerLowering,
+               ScalarAddLowering>(patterns.getContext());
 }
