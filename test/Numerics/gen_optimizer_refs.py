@@ -47,6 +47,7 @@ class Keras3:
         self.name, self.a = name, args
         self.slots = {}
         self.u_product = 1.0  # nadam's optimizer-level variable
+        self.amsgrad_differs = False  # whether max(v) ever differed from v
 
     def c(self, key, default):
         return float(self.a.get(key, default))
@@ -70,6 +71,10 @@ class Keras3:
             m = s["m"] = s.get("m", z()) + (g - s.get("m", z())) * (1 - b1)
             v = s["v"] = s.get("v", z()) + (g * g - s.get("v", z())) * (1 - b2)
             alpha = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+            if self.c("amsgrad", 0.0):  # the running maximum of v
+                v_hat = s["v_hat"] = np.maximum(s.get("v_hat", z()), v)
+                self.amsgrad_differs |= bool(np.any(v_hat != v))
+                v = v_hat
             return w - alpha * m / (np.sqrt(v) + eps)
         if n == "rmsprop":
             rho, mom, eps = self.c("rho", .9), self.c("momentum", 0.0), self.c("epsilon", 1e-7)
@@ -169,7 +174,8 @@ def main(dump, outdir):
         meta = dict(meta, rtol=RTOL)
         st.write(os.path.join(outdir, os.path.basename(path)), out, meta)
         print("wrote", os.path.join(outdir, os.path.basename(path)), meta["optimizer"], meta["optimizer_args"],
-              meta.get("schedule", ""), meta.get("schedule_args", ""))
+              meta.get("schedule", ""), meta.get("schedule_args", ""),
+              "(amsgrad's max(v) differs from v)" if opt.amsgrad_differs else "")
 
 
 if __name__ == "__main__":

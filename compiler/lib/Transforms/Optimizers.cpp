@@ -19,6 +19,10 @@ OptimizerInfo netc::optimizerInfo(const std::string &name,
     if (name == "adamw")
       c["weight_decay"] = 0.004;
     info.slotInit = {0, 0};
+    // amsgrad keeps the running maximum of v in a third slot.
+    if ((name == "adam" || name == "adamw") && args.count("amsgrad") &&
+        args.at("amsgrad") != 0)
+      info.slotInit = {0, 0, 0};
   } else if (name == "rmsprop") {
     c = {{"learning_rate", 1e-3},
          {"rho", 0.9},

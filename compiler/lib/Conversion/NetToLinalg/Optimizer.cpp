@@ -81,15 +81,25 @@ struct OptimizerRule {
 
 SmallVector<Value> lrOnly(const UpdateEnv &e) { return {e.lr}; }
 
-/// Adam's per-element step on (m, v) with alpha = scalars[0].
+/// Adam's per-element step on (m, v) with alpha = scalars[0]; with amsgrad
+/// (a third slot) the denominator uses the running maximum of v, as Keras.
 SmallVector<Value> adamElement(const UpdateEnv &e, Value alpha, Value w,
                                Value g, ValueRange s) {
   double b1 = e.c("beta_1", 0.9), b2 = e.c("beta_2", 0.999);
   double eps = e.c("epsilon", 1e-7);
   Value m = e.add(s[0], e.mul(e.sub(g, s[0]), e.k(1.0 - b1)));
   Value v = e.add(s[1], e.mul(e.sub(e.mul(g, g), s[1]), e.k(1.0 - b2)));
+  if (s.size() > 2) {
+    Value vHat = e.b.create<arith::MaximumFOp>(e.loc, s[2], v);
+    Value step = e.div(e.mul(alpha, m), e.add(e.sqrt(vHat), e.k(eps)));
+    return {e.sub(w, step), m, v, vHat};
+  }
   Value step = e.div(e.mul(alpha, m), e.add(e.sqrt(v), e.k(eps)));
   return {e.sub(w, step), m, v};
+}
+
+unsigned adamSlots(DictionaryAttr c) {
+  return cfg(c, "amsgrad", 0.0) != 0.0 ? 3 : 2;
 }
 
 SmallVector<Value> adamPrologue(const UpdateEnv &e) {
@@ -122,10 +132,10 @@ const OptimizerRule kRules[] = {
          upd = e.add(e.b.create<arith::NegFOp>(e.loc, lrg), e.mul(v, e.k(mom)));
        return {e.add(w, upd), v};
      }},
-    {"adam", [](DictionaryAttr) -> unsigned { return 2; }, adamPrologue,
+    {"adam", adamSlots, adamPrologue,
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g, ValueRange s)
          -> SmallVector<Value> { return adamElement(e, sc[0], w, g, s); }},
-    {"adamw", [](DictionaryAttr) -> unsigned { return 2; }, adamPrologue,
+    {"adamw", adamSlots, adamPrologue,
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
         ValueRange s) -> SmallVector<Value> {
        // Keras applies decoupled weight decay first: w -= w * wd * lr.
@@ -277,8 +287,6 @@ struct OptimizerUpdateLowering : OpRewritePattern<net::OptimizerUpdateOp> {
       return op.emitOpError("optimizer '")
              << op.getKind() << "' with this config expects " << nSlots
              << " slots and " << nSlots + 1 << " results";
-    if (op.getKind().starts_with("adam") && cfg(config, "amsgrad", 0.0) != 0.0)
-      return op.emitOpError("amsgrad is not supported");
     Location loc = op.getLoc();
     UpdateEnv env{rewriter, loc, config, op.getLearningRate(),
                   op.getIteration()};
