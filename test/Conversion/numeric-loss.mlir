@@ -1,7 +1,8 @@
 // Tests that the linalg lowering of the losses, metrics, regularizers and
 // loss gradients computes the right numbers (stable softmax cross-entropy of
 // a known 2x3 logits matrix and its gradient, mse and its gradient, the
-// squared-error sum, accuracy with ties, top-k counts, l1/l2 and their
+// squared-error sum, accuracy with ties, top-k counts, label smoothing of
+// the softmax and sigmoid cross-entropies, l1/l2 and their
 // gradient): run through the whole pipeline in mlir-cpu-runner against
 // Python's values (top-k: keras.metrics.sparse_top_k_categorical_accuracy,
 // Keras 3.15 on torch, summed over the rows: 1, 2, 2, 4 for k = 1..4).
@@ -11,6 +12,12 @@ func.func private @printMemrefF32(memref<*xf32>)
 func.func @print2(%t: tensor<?x3xf32>) {
   %m = bufferization.to_memref %t : memref<?x3xf32>
   %u = memref.cast %m : memref<?x3xf32> to memref<*xf32>
+  call @printMemrefF32(%u) : (memref<*xf32>) -> ()
+  return
+}
+func.func @print2b(%t: tensor<?x2xf32>) {
+  %m = bufferization.to_memref %t : memref<?x2xf32>
+  %u = memref.cast %m : memref<?x2xf32> to memref<*xf32>
   call @printMemrefF32(%u) : (memref<*xf32>) -> ()
   return
 }
@@ -36,6 +43,18 @@ func.func @main() {
   call @print0(%sce) : (tensor<f32>) -> ()
   %sceg = net.softmax_cross_entropy_grad %l, %y : (tensor<?x3xf32>, tensor<?x1xf32>) -> tensor<?x3xf32>
   call @print2(%sceg) : (tensor<?x3xf32>) -> ()
+  %scs = net.softmax_cross_entropy %l, %y {label_smoothing = 3.000000e-01 : f64} : (tensor<?x3xf32>, tensor<?x1xf32>) -> tensor<f32>
+  call @print0(%scs) : (tensor<f32>) -> ()
+  %scsg = net.softmax_cross_entropy_grad %l, %y {label_smoothing = 3.000000e-01 : f64} : (tensor<?x3xf32>, tensor<?x1xf32>) -> tensor<?x3xf32>
+  call @print2(%scsg) : (tensor<?x3xf32>) -> ()
+  %bzs = arith.constant dense<[[0.5, -2.0], [3.0, 0.0]]> : tensor<2x2xf32>
+  %bys = arith.constant dense<[[1.0, 0.0], [0.0, 1.0]]> : tensor<2x2xf32>
+  %bz = tensor.cast %bzs : tensor<2x2xf32> to tensor<?x2xf32>
+  %by = tensor.cast %bys : tensor<2x2xf32> to tensor<?x2xf32>
+  %bce = net.sigmoid_cross_entropy %bz, %by {label_smoothing = 2.000000e-01 : f64} : (tensor<?x2xf32>, tensor<?x2xf32>) -> tensor<f32>
+  call @print0(%bce) : (tensor<f32>) -> ()
+  %bceg = net.sigmoid_cross_entropy_grad %bz, %by {label_smoothing = 2.000000e-01 : f64} : (tensor<?x2xf32>, tensor<?x2xf32>) -> tensor<?x2xf32>
+  call @print2b(%bceg) : (tensor<?x2xf32>) -> ()
 
   %ps = arith.constant dense<[[0.5, -1.0, 2.0], [1.5, 0.0, 0.25]]> : tensor<2x3xf32>
   %ts = arith.constant dense<[[1.0, -1.0, 0.0], [1.0, 1.0, 1.0]]> : tensor<2x3xf32>
@@ -87,6 +106,20 @@ func.func @main() {
 // softmax_cross_entropy_grad
 // CHECK-NEXT: {{\[}}[0.04501{{[0-9]*}},{{ +}}0.1223{{[0-9]*}},{{ +}}-0.1673{{[0-9]*}}],
 // CHECK-NEXT: [0.3326{{[0-9]*}},{{ +}}-0.3776{{[0-9]*}},{{ +}}0.04501{{[0-9]*}}]{{\]}}
+// softmax_cross_entropy, label_smoothing 0.3 (Keras CategoricalCrossentropy
+// from_logits: 1.0576059; gradient from torch autograd, float64)
+// CHECK-LABEL: Unranked Memref
+// CHECK-NEXT: [1.0576{{[0-9]*}}]
+// CHECK-LABEL: Unranked Memref
+// CHECK-NEXT: {{\[}}[-0.004984{{[0-9]*}},{{ +}}0.07236{{[0-9]*}},{{ +}}-0.06737{{[0-9]*}}],
+// CHECK-NEXT: [0.2826{{[0-9]*}},{{ +}}-0.2776{{[0-9]*}},{{ +}}-0.004984{{[0-9]*}}]{{\]}}
+// sigmoid_cross_entropy, label_smoothing 0.2 (Keras BinaryCrossentropy
+// from_logits: 1.0731848; gradient from torch autograd, float64)
+// CHECK-LABEL: Unranked Memref
+// CHECK-NEXT: [1.0731{{[0-9]*}}]
+// CHECK-LABEL: Unranked Memref
+// CHECK-NEXT: {{\[}}[-0.06938{{[0-9]*}},{{ +}}0.004800{{[0-9]*}}],
+// CHECK-NEXT: [0.2131{{[0-9]*}},{{ +}}-0.1{{0*}}]{{\]}}
 // CHECK-LABEL: Unranked Memref
 // mse
 // CHECK-NEXT: [1.01{{[0-9]*}}]

@@ -279,6 +279,16 @@ std::optional<netc::Call> Sema::toCall(const Value &v,
   BoundArgs b = bind(name, f->params, pos, kws, v.loc);
   if (!b.ok)
     return std::nullopt;
+  if (category == "loss") {
+    auto ls = b.values.find("label_smoothing");
+    if (ls != b.values.end() &&
+        (ls->second.num() < 0 || ls->second.num() > 1)) {
+      diags.error(ls->second.loc, "argument 'label_smoothing' of '" + name +
+                                      "' must be in [0, 1], got " +
+                                      valueText(ls->second));
+      return std::nullopt;
+    }
+  }
   if (category == "schedule") {
     auto warm = b.values.find("warmup_steps");
     if (warm != b.values.end() && warm->second.i < 0) {

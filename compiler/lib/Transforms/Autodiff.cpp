@@ -301,17 +301,19 @@ LogicalResult ReverseMode::buildTrainStep() {
   for (Value term : sum.getTerms()) {
     Operation *def = term.getDefiningOp();
     if (auto ce = dyn_cast<net::SoftmaxCrossEntropyOp>(def)) {
-      addAdjoint(ce.getLogits(), b.create<net::SoftmaxCrossEntropyGradOp>(
-                                     ce.getLoc(), ce.getLogits().getType(),
-                                     ce.getLogits(), ce.getLabels()));
+      addAdjoint(ce.getLogits(),
+                 b.create<net::SoftmaxCrossEntropyGradOp>(
+                     ce.getLoc(), ce.getLogits().getType(), ce.getLogits(),
+                     ce.getLabels(), ce.getLabelSmoothingAttr()));
     } else if (auto mse = dyn_cast<net::MseOp>(def)) {
       addAdjoint(mse.getPred(),
                  b.create<net::MseGradOp>(mse.getLoc(), mse.getPred().getType(),
                                           mse.getPred(), mse.getTarget()));
     } else if (auto ce = dyn_cast<net::SigmoidCrossEntropyOp>(def)) {
-      addAdjoint(ce.getLogits(), b.create<net::SigmoidCrossEntropyGradOp>(
-                                     ce.getLoc(), ce.getLogits().getType(),
-                                     ce.getLogits(), ce.getLabels()));
+      addAdjoint(ce.getLogits(),
+                 b.create<net::SigmoidCrossEntropyGradOp>(
+                     ce.getLoc(), ce.getLogits().getType(), ce.getLogits(),
+                     ce.getLabels(), ce.getLabelSmoothingAttr()));
     } else if (auto ce = dyn_cast<net::ProbCrossEntropyOp>(def)) {
       addAdjoint(ce.getProbs(), b.create<net::ProbCrossEntropyGradOp>(
                                     ce.getLoc(), ce.getProbs().getType(),

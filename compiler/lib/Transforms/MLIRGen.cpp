@@ -355,18 +355,37 @@ LogicalResult Generator::emitLoss(Value out, Value labels, Value &dataLoss,
   const std::string &lossName = kernel.train.loss.name;
   Location lossLoc = loc(net.loc);
   Location outLoc = loc(net.layers[net.output].loc);
+  const auto &lossArgs = kernel.train.loss.args;
+  auto lossArg = [&](const char *key) {
+    auto it = lossArgs.find(key);
+    return it == lossArgs.end() ? 0.0 : it->second;
+  };
+  const bool fromLogits = lossArg("from_logits") != 0;
+  FloatAttr smoothing;
+  if (double s = lossArg("label_smoothing"); s != 0)
+    smoothing = b.getF64FloatAttr(s);
   if (lossName == "categorical_crossentropy" ||
       lossName == "sparse_categorical_crossentropy") {
     // Labels are class indices for both. Keras computes the cross-entropy of
     // probabilities; from the logits before a final softmax it is the same
     // number, computed stably.
     // Scores for the metric: the logits rank classes as the probabilities.
+    // from_logits: the outputs are the logits (as in Keras, even after a
+    // softmax). Otherwise a final softmax's input is, and the cross-entropy
+    // is computed stably from it.
     Value scores = out;
-    if (auto softmax = out.getDefiningOp<net::SoftmaxOp>()) {
+    auto softmax = out.getDefiningOp<net::SoftmaxOp>();
+    if (!fromLogits && softmax)
       scores = softmax.getInput();
+    if (fromLogits || softmax) {
       dataLoss = b.create<net::SoftmaxCrossEntropyOp>(lossLoc, scalar(), scores,
-                                                      labels);
+                                                      labels, smoothing);
     } else {
+      if (smoothing)
+        return emitError(outLoc)
+                   << "label_smoothing needs a network that ends in softmax "
+                      "(or from_logits: true)",
+               failure();
       dataLoss =
           b.create<net::ProbCrossEntropyOp>(lossLoc, scalar(), out, labels);
     }
@@ -384,14 +403,18 @@ LogicalResult Generator::emitLoss(Value out, Value labels, Value &dataLoss,
     return success();
   }
   if (lossName == "binary_crossentropy") {
-    auto sigmoid = out.getDefiningOp<net::SigmoidOp>();
-    if (!sigmoid)
-      return emitError(outLoc) << "loss 'binary_crossentropy' needs a network "
-                                  "that ends in sigmoid",
-             failure();
-    Value z = sigmoid.getInput();
-    dataLoss =
-        b.create<net::SigmoidCrossEntropyOp>(lossLoc, scalar(), z, labels);
+    Value z = out;
+    if (!fromLogits) {
+      auto sigmoid = out.getDefiningOp<net::SigmoidOp>();
+      if (!sigmoid)
+        return emitError(outLoc)
+                   << "loss 'binary_crossentropy' needs a network that ends "
+                      "in sigmoid (or from_logits: true)",
+               failure();
+      z = sigmoid.getInput();
+    }
+    dataLoss = b.create<net::SigmoidCrossEntropyOp>(lossLoc, scalar(), z,
+                                                    labels, smoothing);
     metricSum =
         b.create<net::BinaryAccuracyCountOp>(lossLoc, scalar(), z, labels);
     return success();

@@ -17,6 +17,7 @@
 
 #include <cstring>
 #include <iostream>
+#include <sstream>
 
 using namespace netc;
 
@@ -77,8 +78,16 @@ int main(int argc, char **argv) {
   std::string file = argv[2];
   std::vector<std::string> args(argv + 3, argv + argc);
 
-  if (cmd == "check")
-    return runCheck(file, std::cout, std::cerr);
+  if (cmd == "check") {
+    // Beyond names, types and shapes: generate and differentiate the train
+    // steps (the `net` stage), which checks that each loss fits its network
+    // (binary_crossentropy after a sigmoid, ...), without lowering further.
+    std::unique_ptr<Program> program = loadProgram(file, std::cerr);
+    if (!program)
+      return 1;
+    std::ostringstream discard;
+    return compileProgram(*program, Stage::Net, discard, std::cerr) ? 0 : 1;
+  }
   if (cmd == "summary")
     return runSummary(file, args.empty() ? "" : args[0], std::cout, std::cerr);
   if (!takeTarget(args))

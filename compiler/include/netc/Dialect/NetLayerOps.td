@@ -140,15 +140,18 @@ def Net_SigmoidCrossEntropyOp : Net_Op<"sigmoid_cross_entropy", [Pure]> {
   let summary = "Binary cross-entropy of sigmoid(logits), stable, mean over all";
   let description = [{
     max(z, 0) - z * y + log(1 + exp(-|z|)), averaged over batch and outputs.
+    With `label_smoothing` s, y is replaced by y (1 - s) + s / 2 (Keras).
   }];
-  let arguments = (ins AnyRankedTensor:$logits, AnyRankedTensor:$labels);
+  let arguments = (ins AnyRankedTensor:$logits, AnyRankedTensor:$labels,
+                       OptionalAttr<F64Attr>:$label_smoothing);
   let results = (outs AnyRankedTensor:$loss);
   let assemblyFormat = "$logits `,` $labels attr-dict `:` functional-type(operands, results)";
 }
 
 def Net_SigmoidCrossEntropyGradOp : Net_Op<"sigmoid_cross_entropy_grad", [Pure]> {
-  let summary = "(sigmoid(logits) - labels) / (N * outputs)";
-  let arguments = (ins AnyRankedTensor:$logits, AnyRankedTensor:$labels);
+  let summary = "(sigmoid(logits) - labels) / (N * outputs), labels smoothed";
+  let arguments = (ins AnyRankedTensor:$logits, AnyRankedTensor:$labels,
+                       OptionalAttr<F64Attr>:$label_smoothing);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$logits `,` $labels attr-dict `:` functional-type(operands, results)";
 }

@@ -82,8 +82,12 @@ include "netc/Dialect/NetLayerOps.td"
 
 def Net_SoftmaxCrossEntropyOp : Net_Op<"softmax_cross_entropy", [Pure]> {
   let summary = "Mean over the batch of -log softmax(logits)[label], stable";
-  let description = [{ Labels are [N, 1] class indices stored as f32. }];
-  let arguments = (ins AnyRankedTensor:$logits, AnyRankedTensor:$labels);
+  let description = [{
+    Labels are [N, 1] class indices stored as f32. With `label_smoothing`
+    s, the target is (1 - s) onehot + s / C (Keras' label smoothing).
+  }];
+  let arguments = (ins AnyRankedTensor:$logits, AnyRankedTensor:$labels,
+                       OptionalAttr<F64Attr>:$label_smoothing);
   let results = (outs AnyRankedTensor:$loss);
   let assemblyFormat = "$logits `,` $labels attr-dict `:` functional-type(operands, results)";
 }
@@ -183,8 +187,9 @@ def Net_PoolGradOp : Net_Op<"pool_grad", [Pure]> {
 }
 
 def Net_SoftmaxCrossEntropyGradOp : Net_Op<"softmax_cross_entropy_grad", [Pure]> {
-  let summary = "(softmax(logits) - onehot(labels)) / N";
-  let arguments = (ins AnyRankedTensor:$logits, AnyRankedTensor:$labels);
+  let summary = "(softmax(logits) - target) / N, target as the forward op's";
+  let arguments = (ins AnyRankedTensor:$logits, AnyRankedTensor:$labels,
+                       OptionalAttr<F64Attr>:$label_smoothing);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$logits `,` $labels attr-dict `:` functional-type(operands, results)";
 }

@@ -14,6 +14,16 @@ namespace net = netc::net;
 namespace {
 
 /// Mean over the batch of logsumexp(logits) - logits[label].
+/// The target's value at the label and elsewhere: 1 and 0, or with label
+/// smoothing s over C classes 1 - s + s / C and s / C (Keras).
+std::pair<double, double> targetWeights(std::optional<APFloat> smoothing,
+                                        Value logits) {
+  double s = smoothing ? smoothing->convertToDouble() : 0.0;
+  double c = static_cast<double>(
+      cast<RankedTensorType>(logits.getType()).getDimSize(1));
+  return {1.0 - s + s / c, s / c};
+}
+
 struct SoftmaxCrossEntropyLowering
     : OpRewritePattern<net::SoftmaxCrossEntropyOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -28,20 +38,24 @@ struct SoftmaxCrossEntropyLowering
     // labels [N, 1] read at (n, 0).
     AffineMap labMap = firstColumnMap(ctx, 2);
     RowSoftmaxStats st = buildRowSoftmaxStats(rewriter, loc, logits);
-    // The logit of the labelled class, picked by comparing the column index.
+    // sum_j target_j * z_j: the labelled class's logit, picked by comparing
+    // the column index (with smoothing, every logit weighted).
+    auto [onW, offW] = targetWeights(op.getLabelSmoothing(), logits);
     Value pickInit =
         filledRowTensor(rewriter, loc, logits, f32Const(rewriter, loc, 0.0));
-    Value picked = buildGeneric(rewriter, loc, 2, ValueRange{logits, labels},
-                                {id, labMap}, pickInit, {row}, {1},
-                                [](OpBuilder &b, Location l, ValueRange a) {
-                                  Value c = b.create<linalg::IndexOp>(l, 1);
-                                  Value hit = labelMatches(b, l, a[1], c);
-                                  Value v = b.create<arith::SelectOp>(
-                                      l, hit, a[0], f32Const(b, l, 0.0));
-                                  return SmallVector<Value>{
-                                      b.create<arith::AddFOp>(l, a[2], v)};
-                                })
-                       .getResult(0);
+    Value picked =
+        buildGeneric(
+            rewriter, loc, 2, ValueRange{logits, labels}, {id, labMap},
+            pickInit, {row}, {1},
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value c = b.create<linalg::IndexOp>(l, 1);
+              Value hit = labelMatches(b, l, a[1], c);
+              Value w = b.create<arith::SelectOp>(l, hit, f32Const(b, l, onW),
+                                                  f32Const(b, l, offW));
+              Value v = b.create<arith::MulFOp>(l, w, a[0]);
+              return SmallVector<Value>{b.create<arith::AddFOp>(l, a[2], v)};
+            })
+            .getResult(0);
     // sum_n (log(sumexp) + max - picked)
     AffineMap r1 = identityMap(ctx, 1), s1 = scalarMap(ctx, 1);
     Value acc = filledScalarTensor(rewriter, loc, f32Const(rewriter, loc, 0.0));
@@ -81,6 +95,7 @@ struct SoftmaxCrossEntropyGradLowering
     AffineMap labMap = firstColumnMap(ctx, 2);
     RowSoftmaxStats st = buildRowSoftmaxStats(rewriter, loc, logits);
     Value n = dimAsF32(rewriter, loc, logits, 0);
+    auto [onW, offW] = targetWeights(op.getLabelSmoothing(), logits);
     Value r =
         buildGeneric(
             rewriter, loc, 2, ValueRange{logits, st.max, st.sumExp, labels},
@@ -91,8 +106,8 @@ struct SoftmaxCrossEntropyGradLowering
               Value p = b.create<arith::DivFOp>(l, e, a[2]);
               Value c = b.create<linalg::IndexOp>(l, 1);
               Value hit = labelMatches(b, l, a[3], c);
-              Value oh = b.create<arith::SelectOp>(l, hit, f32Const(b, l, 1.0),
-                                                   f32Const(b, l, 0.0));
+              Value oh = b.create<arith::SelectOp>(l, hit, f32Const(b, l, onW),
+                                                   f32Const(b, l, offW));
               Value d = b.create<arith::SubFOp>(l, p, oh);
               return SmallVector<Value>{b.create<arith::DivFOp>(l, d, n)};
             })

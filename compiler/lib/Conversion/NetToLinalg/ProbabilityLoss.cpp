@@ -40,6 +40,19 @@ Value featureCount(OpBuilder &b, Location loc, Value z) {
                   staticTrailingElements(cast<RankedTensorType>(z.getType())));
 }
 
+double smoothingOf(std::optional<APFloat> s) {
+  return s ? s->convertToDouble() : 0.0;
+}
+
+/// Keras' binary label smoothing: y (1 - s) + s / 2.
+Value smoothTarget(OpBuilder &b, Location l, Value y, double s) {
+  if (s == 0)
+    return y;
+  return b.create<arith::AddFOp>(
+      l, b.create<arith::MulFOp>(l, y, f32Const(b, l, 1.0 - s)),
+      f32Const(b, l, s / 2));
+}
+
 struct SigmoidCrossEntropyLowering
     : OpRewritePattern<net::SigmoidCrossEntropyOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -47,9 +60,11 @@ struct SigmoidCrossEntropyLowering
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value z = op.getLogits();
+    const double s = smoothingOf(op.getLabelSmoothing());
     Value total = sumPairs(
         rewriter, loc, z, op.getLabels(),
-        [](OpBuilder &b, Location l, Value zi, Value yi) -> Value {
+        [s](OpBuilder &b, Location l, Value zi, Value yi) -> Value {
+          yi = smoothTarget(b, l, yi, s);
           Value zero = f32Const(b, l, 0.0), one = f32Const(b, l, 1.0);
           Value relu = b.create<arith::MaximumFOp>(l, zi, zero);
           Value zy = b.create<arith::MulFOp>(l, zi, yi);
@@ -82,6 +97,7 @@ struct SigmoidCrossEntropyGradLowering
     Value z = op.getLogits();
     Value count = rewriter.create<arith::MulFOp>(
         loc, dimAsF32(rewriter, loc, z, 0), featureCount(rewriter, loc, z));
+    const double smoothing = smoothingOf(op.getLabelSmoothing());
     Value r = buildMap(
         rewriter, loc, ValueRange{z, op.getLabels()},
         [&](OpBuilder &b, Location l, ValueRange a) {
@@ -89,7 +105,8 @@ struct SigmoidCrossEntropyGradLowering
           Value e = b.create<math::ExpOp>(l, b.create<arith::NegFOp>(l, a[0]));
           Value s = b.create<arith::DivFOp>(l, one,
                                             b.create<arith::AddFOp>(l, one, e));
-          Value d = b.create<arith::SubFOp>(l, s, a[1]);
+          Value d = b.create<arith::SubFOp>(
+              l, s, smoothTarget(b, l, a[1], smoothing));
           return SmallVector<Value>{b.create<arith::DivFOp>(l, d, count)};
         });
     rewriter.replaceOp(op, r);
