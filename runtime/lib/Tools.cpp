@@ -45,7 +45,8 @@ void randomBatch(const NetworkSpec &net, const KernelSpec &k, int64_t n,
     x[i] = static_cast<float>(rng.normal());
   // Class indices; 0/1 targets for binary cross-entropy; else normal.
   bool binary = k.loss == "binary_crossentropy";
-  bool classes = k.metric == "accuracy" && !binary;
+  bool classes = k.loss == "categorical_crossentropy" ||
+                 k.loss == "sparse_categorical_crossentropy";
   for (int64_t i = 0; i < y.size(); ++i)
     y[i] = binary ? static_cast<float>(rng.below(2))
            : classes
