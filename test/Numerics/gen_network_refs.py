@@ -150,20 +150,32 @@ def tolerance(opt, lr, g):
     return np.maximum(RTOL * np.max(np.abs(s)), moved)
 
 
-def report_float32(t, meta, forward, reg, names, trainable, new64, tol):
-    """Prints how far PyTorch itself, in float32, lands from the float64
-    reference, in the units --check-steps uses (error / tolerance), next to
-    netc's own dump: evidence that the tolerance is what float32 allows."""
-    p = {k: torch.tensor(t["init/" + k], dtype=torch.float32,
+def tensors(t, names, trainable, dtype):
+    """The dump's weights (leaves for the trainable ones), NCHW batch and
+    class indices as torch tensors of `dtype`."""
+    p = {k: torch.tensor(t["init/" + k], dtype=dtype,
                          requires_grad=k in trainable) for k in names}
-    x = torch.tensor(t["x"]).permute(0, 3, 1, 2)
+    x = torch.tensor(t["x"], dtype=dtype).permute(0, 3, 1, 2)
     y = torch.tensor(t["y"]).long().reshape(-1)
-    prob = forward(Net(p), x, True)
+    return p, x, y
+
+
+def training_loss(forward, reg, net, p, x, y, trainable):
+    """Categorical cross-entropy of the training forward pass plus l2."""
+    prob = forward(net, x, True)
     loss = -torch.log(prob[torch.arange(len(y)), y]).mean()
     for k in trainable:
         if k.endswith(reg):
             loss = loss + L2 * (p[k] ** 2).sum()
-    loss.backward()
+    return loss
+
+
+def report_float32(t, meta, forward, reg, names, trainable, new64, tol):
+    """Prints how far PyTorch itself, in float32, lands from the float64
+    reference, in the units --check-steps uses (error / tolerance), next to
+    netc's own dump: evidence that the tolerance is what float32 allows."""
+    p, x, y = tensors(t, names, trainable, torch.float32)
+    training_loss(forward, reg, Net(p), p, x, y, trainable).backward()
     lr = float(meta["learning_rate"])
     worst = {"torch float32": (0, ""), "netc": (0, "")}
     for k in trainable:
@@ -191,18 +203,11 @@ def main(dump, outdir):
         forward, reg = NETS[meta["network"]]
         names = [k[5:] for k in t if k.startswith("init/")]
         trainable = [k for k in names if "moving_" not in k]
-        p = {k: torch.tensor(t["init/" + k], dtype=torch.float64,
-                             requires_grad=k in trainable) for k in names}
-        x = torch.tensor(t["x"], dtype=torch.float64).permute(0, 3, 1, 2)
-        y = torch.tensor(t["y"]).long().reshape(-1)
+        p, x, y = tensors(t, names, trainable, torch.float64)
         with torch.no_grad():
             out = forward(Net(p), x, False)
         net = Net(p)
-        prob = forward(net, x, True)
-        loss = -torch.log(prob[torch.arange(len(y)), y]).mean()
-        for k in trainable:
-            if k.endswith(reg):
-                loss = loss + L2 * (p[k] ** 2).sum()
+        loss = training_loss(forward, reg, net, p, x, y, trainable)
         loss.backward()
         lr = float(meta["learning_rate"])
         opt = meta["optimizer"]
