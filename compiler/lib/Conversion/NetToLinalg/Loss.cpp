@@ -268,14 +268,10 @@ struct TopKCountLowering : OpRewritePattern<net::TopKCountOp> {
         buildGeneric(rewriter, loc, 2, ValueRange{scores, labels}, {id, lab2},
                      filledRowTensor(rewriter, loc, scores, zero), {row}, {1},
                      [](OpBuilder &b, Location l, ValueRange a) {
-                       Value c = b.create<arith::IndexCastOp>(
-                           l, b.getI64Type(), b.create<linalg::IndexOp>(l, 1));
-                       Value lab =
-                           b.create<arith::FPToSIOp>(l, b.getI64Type(), a[1]);
-                       Value eq = b.create<arith::CmpIOp>(
-                           l, arith::CmpIPredicate::eq, c, lab);
+                       Value hit = labelMatches(
+                           b, l, a[1], b.create<linalg::IndexOp>(l, 1));
                        return SmallVector<Value>{
-                           b.create<arith::SelectOp>(l, eq, a[0], a[2])};
+                           b.create<arith::SelectOp>(l, hit, a[0], a[2])};
                      })
             .getResult(0);
     Value higher =
