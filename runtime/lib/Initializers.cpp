@@ -10,6 +10,7 @@
 #include "netc/Initializers.h"
 
 #include <cmath>
+#include <optional>
 
 namespace netc {
 
@@ -138,7 +139,15 @@ void orthogonal(float *data, const std::vector<int64_t> &shape, double gain,
 
 void initialize(const InitSpec &spec, float *data,
                 const std::vector<int64_t> &shape, int64_t fanIn,
-                int64_t fanOut, Rng &rng) {
+                int64_t fanOut, Rng &runRng) {
+  // An initializer given its own seed draws from that seed alone, so its
+  // values do not depend on the run's seed (nor on the tensors before it);
+  // like a seeded Keras initializer, it gives the same values each time it
+  // fills a tensor of the same shape.
+  std::optional<Rng> own;
+  if (auto seed = spec.args.find("seed"); seed != spec.args.end())
+    own.emplace(static_cast<uint64_t>(seed->second));
+  Rng &rng = own ? *own : runRng;
   const int64_t n = numElements(shape);
   const std::string &name = spec.name;
   if (name == "zeros" || name == "ones" || name == "constant") {

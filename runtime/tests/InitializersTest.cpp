@@ -228,3 +228,19 @@ TEST(Initializers, UnknownNameThrows) {
                           v.data(), {4}, 4, 4, rng),
                InitError);
 }
+
+TEST(Initializers, OwnSeedIgnoresTheRunsGenerator) {
+  InitSpec seeded{"glorot_uniform", {{"seed", 42}}, {}};
+  InitSpec unseeded{"glorot_uniform", {}, {}};
+  std::vector<float> a(64), b(64), c(64), d(64);
+  Rng run1(1), run2(2);
+  initialize(seeded, a.data(), {8, 8}, 8, 8, run1);
+  initialize(seeded, b.data(), {8, 8}, 8, 8, run2);
+  EXPECT_EQ(a, b); // the same values whatever the run's seed
+  initialize(unseeded, c.data(), {8, 8}, 8, 8, run1);
+  initialize(unseeded, d.data(), {8, 8}, 8, 8, run2);
+  EXPECT_NE(c, d);
+  InitSpec other{"glorot_uniform", {{"seed", 43}}, {}};
+  initialize(other, c.data(), {8, 8}, 8, 8, run1);
+  EXPECT_NE(a, c);
+}

@@ -31,7 +31,9 @@ struct InitError : std::runtime_error {
 
 /// Fills `data` (prod(shape) floats) per `spec`. `fanIn`/`fanOut` are the
 /// plan's (Keras rules: HWIO conv kernels kh*kw*cin / kh*kw*cout, a 1-D
-/// tensor its length). Throws InitError for unknown names or bad arguments.
+/// tensor its length). An initializer with a `seed` argument draws from its
+/// own generator seeded with it instead of `rng`. Throws InitError for
+/// unknown names or bad arguments.
 void initialize(const InitSpec &spec, float *data,
                 const std::vector<int64_t> &shape, int64_t fanIn,
                 int64_t fanOut, Rng &rng);
