@@ -10,34 +10,15 @@ namespace {
 /// Sum of |pred - target| over every element, scaled by 1 / divisor.
 Value scaledAbsSum(OpBuilder &b, Location loc, Value pred, Value target,
                    Value divisor) {
-  int64_t rank = cast<RankedTensorType>(pred.getType()).getRank();
-  MLIRContext *ctx = b.getContext();
-  AffineMap id = identityMap(ctx, rank);
-  Value acc = filledScalarTensor(b, loc, f32Const(b, loc, 0.0));
-  SmallVector<int64_t> red = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-  Value sum = buildGeneric(b, loc, rank, ValueRange{pred, target}, {id, id},
-                           acc, {scalarMap(ctx, rank)}, red,
-                           [](OpBuilder &nb, Location l, ValueRange a) {
-                             Value d = nb.create<arith::SubFOp>(l, a[0], a[1]);
-                             Value m = nb.create<math::AbsFOp>(l, d);
-                             return SmallVector<Value>{
-                                 nb.create<arith::AddFOp>(l, a[2], m)};
-                           })
-                  .getResult(0);
-  AffineMap s0 = AffineMap::get(0, 0, {}, ctx);
-  Value init =
-      b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, b.getF32Type());
-  return buildGeneric(b, loc, 0, sum, {s0}, init, {s0}, {},
-                      [&](OpBuilder &nb, Location l, ValueRange a) {
-                        return SmallVector<Value>{
-                            nb.create<arith::DivFOp>(l, a[0], divisor)};
-                      })
-      .getResult(0);
-}
-
-Value features(OpBuilder &b, Location loc, Value pred) {
-  return f32Const(
-      b, loc, staticTrailingElements(cast<RankedTensorType>(pred.getType())));
+  Value sum = buildSumAll(b, loc, ValueRange{pred, target},
+                          [](OpBuilder &nb, Location l, ValueRange a) {
+                            Value d = nb.create<arith::SubFOp>(l, a[0], a[1]);
+                            return nb.create<math::AbsFOp>(l, d).getResult();
+                          });
+  return buildScalarMap(
+      b, loc, sum, [&](OpBuilder &nb, Location l, ValueRange a) {
+        return SmallVector<Value>{nb.create<arith::DivFOp>(l, a[0], divisor)};
+      });
 }
 
 /// Mean over batch and features of |pred - target|.
@@ -47,8 +28,9 @@ struct MaeLowering : OpRewritePattern<net::MaeOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value pred = op.getPred();
-    Value count = rewriter.create<arith::MulFOp>(
-        loc, dimAsF32(rewriter, loc, pred, 0), features(rewriter, loc, pred));
+    Value count =
+        rewriter.create<arith::MulFOp>(loc, dimAsF32(rewriter, loc, pred, 0),
+                                       featuresF32(rewriter, loc, pred));
     rewriter.replaceOp(
         op, scaledAbsSum(rewriter, loc, pred, op.getTarget(), count));
     return success();
@@ -63,7 +45,7 @@ struct AbsErrorSumLowering : OpRewritePattern<net::AbsErrorSumOp> {
     Location loc = op.getLoc();
     Value pred = op.getPred();
     rewriter.replaceOp(op, scaledAbsSum(rewriter, loc, pred, op.getTarget(),
-                                        features(rewriter, loc, pred)));
+                                        featuresF32(rewriter, loc, pred)));
     return success();
   }
 };
@@ -75,8 +57,9 @@ struct MaeGradLowering : OpRewritePattern<net::MaeGradOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value pred = op.getPred();
-    Value count = rewriter.create<arith::MulFOp>(
-        loc, dimAsF32(rewriter, loc, pred, 0), features(rewriter, loc, pred));
+    Value count =
+        rewriter.create<arith::MulFOp>(loc, dimAsF32(rewriter, loc, pred, 0),
+                                       featuresF32(rewriter, loc, pred));
     Value scale = rewriter.create<arith::DivFOp>(
         loc, f32Const(rewriter, loc, 1.0), count);
     Value r = buildMap(

@@ -66,13 +66,17 @@ buildGeneric(mlir::OpBuilder &b, mlir::Location loc, int64_t rank,
 mlir::Value buildMap(mlir::OpBuilder &b, mlir::Location loc,
                      mlir::ValueRange inputs, BodyFn body);
 
-/// Full reduction of `input` (any rank) into a rank-0 tensor<f32>:
-/// acc = combine(acc, input element).
+/// Full reduction of same-shaped `inputs` (any rank) into a rank-0
+/// tensor<f32>: the sum over every position of term(the inputs' elements
+/// there), accumulated in f64.
 mlir::Value
-buildSumAll(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+buildSumAll(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange inputs,
             llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
-                                           mlir::Value)>
+                                           mlir::ValueRange)>
                 term);
+
+/// The elements per sample of a [N, ...] tensor (static), as an f32.
+mlir::Value featuresF32(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t);
 
 /// Row statistics of a [..., C] tensor over its last dimension, as needed by
 /// softmax and the cross-entropy: the row max, and sum(exp(x - max)).

@@ -119,20 +119,11 @@ struct SoftmaxCrossEntropyGradLowering
 
 /// Sum of (pred - target)^2 over every element.
 Value sumSquaredError(OpBuilder &b, Location loc, Value pred, Value target) {
-  int64_t rank = cast<RankedTensorType>(pred.getType()).getRank();
-  MLIRContext *ctx = b.getContext();
-  AffineMap id = identityMap(ctx, rank);
-  Value acc = filledScalarTensor(b, loc, f32Const(b, loc, 0.0));
-  SmallVector<int64_t> red = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-  return buildGeneric(b, loc, rank, ValueRange{pred, target}, {id, id}, acc,
-                      {scalarMap(ctx, rank)}, red,
-                      [](OpBuilder &nb, Location l, ValueRange a) {
-                        Value d = nb.create<arith::SubFOp>(l, a[0], a[1]);
-                        Value sq = nb.create<arith::MulFOp>(l, d, d);
-                        return SmallVector<Value>{
-                            nb.create<arith::AddFOp>(l, a[2], sq)};
-                      })
-      .getResult(0);
+  return buildSumAll(b, loc, ValueRange{pred, target},
+                     [](OpBuilder &nb, Location l, ValueRange a) {
+                       Value d = nb.create<arith::SubFOp>(l, a[0], a[1]);
+                       return nb.create<arith::MulFOp>(l, d, d).getResult();
+                     });
 }
 
 /// Mean over batch and features of (pred - target)^2.
@@ -142,10 +133,9 @@ struct MseLowering : OpRewritePattern<net::MseOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value pred = op.getPred();
-    auto ty = cast<RankedTensorType>(pred.getType());
     Value sum = sumSquaredError(rewriter, loc, pred, op.getTarget());
     Value n = dimAsF32(rewriter, loc, pred, 0);
-    Value f = f32Const(rewriter, loc, staticTrailingElements(ty));
+    Value f = featuresF32(rewriter, loc, pred);
     Value r = buildScalarMap(
         rewriter, loc, sum, [&](OpBuilder &b, Location l, ValueRange a) {
           Value cnt = b.create<arith::MulFOp>(l, n, f);
@@ -163,9 +153,8 @@ struct SquaredErrorSumLowering : OpRewritePattern<net::SquaredErrorSumOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value pred = op.getPred();
-    auto ty = cast<RankedTensorType>(pred.getType());
     Value sum = sumSquaredError(rewriter, loc, pred, op.getTarget());
-    Value f = f32Const(rewriter, loc, staticTrailingElements(ty));
+    Value f = featuresF32(rewriter, loc, pred);
     Value r = buildScalarMap(
         rewriter, loc, sum, [&](OpBuilder &b, Location l, ValueRange a) {
           return SmallVector<Value>{b.create<arith::DivFOp>(l, a[0], f)};
@@ -182,10 +171,9 @@ struct MseGradLowering : OpRewritePattern<net::MseGradOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value pred = op.getPred();
-    auto ty = cast<RankedTensorType>(pred.getType());
     Value n = dimAsF32(rewriter, loc, pred, 0);
     Value cnt = rewriter.create<arith::MulFOp>(
-        loc, n, f32Const(rewriter, loc, staticTrailingElements(ty)));
+        loc, n, featuresF32(rewriter, loc, pred));
     Value scale =
         rewriter.create<arith::DivFOp>(loc, f32Const(rewriter, loc, 2.0), cnt);
     Value r = buildMap(rewriter, loc, ValueRange{pred, op.getTarget()},
@@ -316,14 +304,14 @@ struct RegularizerLowering : OpRewritePattern<net::RegularizerOp> {
     double l2 = op.getL2().convertToDouble();
     SmallVector<Value> sums;
     if (l1 != 0.0)
-      sums.push_back(
-          buildSumAll(rewriter, loc, w, [](OpBuilder &b, Location l, Value x) {
-            return b.create<math::AbsFOp>(l, x).getResult();
+      sums.push_back(buildSumAll(
+          rewriter, loc, w, [](OpBuilder &b, Location l, ValueRange x) {
+            return b.create<math::AbsFOp>(l, x[0]).getResult();
           }));
     if (l2 != 0.0)
-      sums.push_back(
-          buildSumAll(rewriter, loc, w, [](OpBuilder &b, Location l, Value x) {
-            return b.create<arith::MulFOp>(l, x, x).getResult();
+      sums.push_back(buildSumAll(
+          rewriter, loc, w, [](OpBuilder &b, Location l, ValueRange x) {
+            return b.create<arith::MulFOp>(l, x[0], x[0]).getResult();
           }));
     Value r = buildScalarMap(
         rewriter, loc, sums, [&](OpBuilder &b, Location l, ValueRange a) {

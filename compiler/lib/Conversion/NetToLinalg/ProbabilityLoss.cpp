@@ -18,28 +18,6 @@ namespace {
 
 constexpr double kEpsilon = 1e-7; // keras.backend.epsilon()
 
-/// Sum over every element of term(z, y) for same-shaped z and y.
-Value sumPairs(OpBuilder &b, Location loc, Value z, Value y,
-               function_ref<Value(OpBuilder &, Location, Value, Value)> term) {
-  int64_t rank = cast<RankedTensorType>(z.getType()).getRank();
-  MLIRContext *ctx = b.getContext();
-  AffineMap id = identityMap(ctx, rank);
-  SmallVector<int64_t> red = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-  return buildGeneric(b, loc, rank, ValueRange{z, y}, {id, id},
-                      filledScalarTensor(b, loc, f32Const(b, loc, 0.0)),
-                      {netc::conversion::scalarMap(ctx, rank)}, red,
-                      [&](OpBuilder &nb, Location l, ValueRange a) {
-                        return SmallVector<Value>{nb.create<arith::AddFOp>(
-                            l, a[2], term(nb, l, a[0], a[1]))};
-                      })
-      .getResult(0);
-}
-
-Value featureCount(OpBuilder &b, Location loc, Value z) {
-  return f32Const(b, loc,
-                  staticTrailingElements(cast<RankedTensorType>(z.getType())));
-}
-
 double smoothingOf(std::optional<APFloat> s) {
   return s ? s->convertToDouble() : 0.0;
 }
@@ -61,10 +39,10 @@ struct SigmoidCrossEntropyLowering
     Location loc = op.getLoc();
     Value z = op.getLogits();
     const double s = smoothingOf(op.getLabelSmoothing());
-    Value total = sumPairs(
-        rewriter, loc, z, op.getLabels(),
-        [s](OpBuilder &b, Location l, Value zi, Value yi) -> Value {
-          yi = smoothTarget(b, l, yi, s);
+    Value total = buildSumAll(
+        rewriter, loc, ValueRange{z, op.getLabels()},
+        [s](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value zi = a[0], yi = smoothTarget(b, l, a[1], s);
           Value zero = f32Const(b, l, 0.0), one = f32Const(b, l, 1.0);
           Value relu = b.create<arith::MaximumFOp>(l, zi, zero);
           Value zy = b.create<arith::MulFOp>(l, zi, yi);
@@ -76,7 +54,7 @@ struct SigmoidCrossEntropyLowering
               l, b.create<arith::SubFOp>(l, relu, zy), sp);
         });
     Value count = rewriter.create<arith::MulFOp>(
-        loc, dimAsF32(rewriter, loc, z, 0), featureCount(rewriter, loc, z));
+        loc, dimAsF32(rewriter, loc, z, 0), featuresF32(rewriter, loc, z));
     rewriter.replaceOp(
         op, buildScalarMap(rewriter, loc, total,
                            [&](OpBuilder &b, Location l, ValueRange a) {
@@ -96,7 +74,7 @@ struct SigmoidCrossEntropyGradLowering
     Location loc = op.getLoc();
     Value z = op.getLogits();
     Value count = rewriter.create<arith::MulFOp>(
-        loc, dimAsF32(rewriter, loc, z, 0), featureCount(rewriter, loc, z));
+        loc, dimAsF32(rewriter, loc, z, 0), featuresF32(rewriter, loc, z));
     const double smoothing = smoothingOf(op.getLabelSmoothing());
     Value r = buildMap(
         rewriter, loc, ValueRange{z, op.getLabels()},
@@ -123,18 +101,18 @@ struct BinaryAccuracyCountLowering
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value z = op.getLogits();
-    Value hits = sumPairs(
-        rewriter, loc, z, op.getLabels(),
-        [](OpBuilder &b, Location l, Value zi, Value yi) -> Value {
-          Value p = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, zi,
+    Value hits = buildSumAll(
+        rewriter, loc, ValueRange{z, op.getLabels()},
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value p = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[0],
                                             f32Const(b, l, 0.0));
-          Value t = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, yi,
+          Value t = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[1],
                                             f32Const(b, l, 0.5));
           Value eq = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, p, t);
           return b.create<arith::SelectOp>(l, eq, f32Const(b, l, 1.0),
                                            f32Const(b, l, 0.0));
         });
-    Value f = featureCount(rewriter, loc, z);
+    Value f = featuresF32(rewriter, loc, z);
     rewriter.replaceOp(
         op, buildScalarMap(rewriter, loc, hits,
                            [&](OpBuilder &b, Location l, ValueRange a) {
