@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config python3
   antlr4 libantlr4-runtime-dev
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19
-  libdnnl-dev libfmt-dev libgtest-dev zlib1g-dev nlohmann-json3-dev
+  libdnnl-dev ocl-icd-opencl-dev uuid-dev libfmt-dev libgtest-dev zlib1g-dev nlohmann-json3-dev
   libjpeg-dev libpng-dev chromium
   dataset-fashion-mnist
 )
