@@ -13,7 +13,10 @@ path = os.pathsep.join([config.netc_tools_dir, config.llvm_tools_dir,
                         config.environment.get("PATH", os.environ["PATH"])])
 config.environment["PATH"] = path
 config.environment["OMP_NUM_THREADS"] = os.environ.get("OMP_NUM_THREADS", "2")
-for var in ["HOME", "TMPDIR"]:
+# Sanitizer settings (scripts/sanitize.sh) and oneDNN's ISA limit reach the
+# programs that the tests build and run.
+for var in ["HOME", "TMPDIR", "ASAN_OPTIONS", "UBSAN_OPTIONS",
+            "ASAN_SYMBOLIZER_PATH", "DNNL_MAX_CPU_ISA"]:
     if var in os.environ:
         config.environment[var] = os.environ[var]
 

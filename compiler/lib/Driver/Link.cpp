@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "netc/Driver/Compile.h"
 
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -52,6 +54,12 @@ bool netc::linkProgram(const std::string &objectPath, const std::string &output,
       "-ldnnl",   "-lz",       "-Wl,--no-as-needed",
       "-ljpeg",   "-lpng",     "-Wl,--as-needed",
       "-fopenmp", "-lpthread", "-lm"};
+#ifdef NETC_LINK_SANITIZE
+  // Space-separated sanitizer flags of this netc's own build.
+  llvm::SmallVector<llvm::StringRef> sanitize;
+  llvm::StringRef(NETC_LINK_SANITIZE).split(sanitize, ' ', -1, false);
+  args.insert(args.end(), sanitize.begin(), sanitize.end());
+#endif
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
                                      &message);
