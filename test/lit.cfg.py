@@ -37,3 +37,14 @@ if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
     config.available_features.add("fashion-mnist")
 if os.path.exists(os.path.join(config.shared_dir, "datasets", "mnist")):
     config.available_features.add("mnist")
+
+# CPU features of the machine running the tests, for tests of programs built
+# for another CPU (`netc build --cpu`).
+try:
+    with open("/proc/cpuinfo") as f:
+        flags = next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), [])
+    for flag in ["avx2", "avx512f"]:
+        if flag in flags:
+            config.available_features.add("cpu-" + flag)
+except OSError:
+    pass

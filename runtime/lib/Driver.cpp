@@ -4,6 +4,7 @@
 
 #include "netc/CrossValidation.h"
 #include "netc/Initializers.h"
+#include "netc/Memory.h"
 #include "netc/Plan.h"
 #include "netc/Progress.h"
 #include "netc/Runner.h"
@@ -70,6 +71,8 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
     }
     if (chosen.empty())
       return fail("the program has no experiments");
+    // Before the first large allocation: will every step fit?
+    checkMemory(plan, chosen, options, memoryLimit(options));
 
     ExperimentRunner runner(plan, kernels, numKernels, options, stderr,
                             Progress::isTerminal(stderr));
@@ -93,6 +96,12 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
       std::fflush(stdout);
     }
     return 0;
+  } catch (const std::bad_alloc &e) {
+    // The estimate above should have said so; what it missed is named here.
+    const std::string what = e.what();
+    return fail("out of memory: " +
+                (what == "std::bad_alloc" ? "an allocation failed" : what) +
+                "; a smaller batch_size or network may fit");
   } catch (const std::exception &e) {
     // DataError ("FILE: problem"), PlanError, InitError, RunError, I/O.
     return fail(e.what());

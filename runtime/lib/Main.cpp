@@ -6,11 +6,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "netc/Abi.h"
+#include "netc/Cpu.h"
 #include "netc/Driver.h"
 
 #include <malloc.h>
 
 int main(int argc, char **argv) {
+  // First of all: the kernels may use instructions this CPU lacks.
+  if (!netc::checkTargetCpu(netc_target_cpu, netc_target_features, stderr))
+    return 1;
   // Compiled steps allocate and free the same temporaries every step. Keep
   // them on the heap instead of fresh mmap'd pages (whose zeroing page
   // faults cost more than small layers' arithmetic), and keep freed memory.

@@ -1,6 +1,7 @@
 //===- Options.cpp - Command line of a built program (spec §4) ------------===//
 
 #include "netc/Driver.h"
+#include "netc/MemoryEstimate.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -60,7 +61,7 @@ bool applySet(const std::string &assignment, Options &options,
 std::string usage(const char *program) {
   return std::string("usage: ") + program +
          " [--experiment NAME] [--data DIR] [--out DIR] [--set KEY=VALUE ...]"
-         " [--resume] [--save-weights DIR]\n"
+         " [--resume] [--save-weights DIR] [--memory-limit SIZE]\n"
          "\n"
          "  --experiment NAME   run only this experiment (repeatable; default: "
          "all, in order)\n"
@@ -74,6 +75,10 @@ std::string usage(const char *program) {
          "results.json\n"
          "  --save-weights DIR  save every trained network as "
          "DIR/<run>.safetensors\n"
+         "  --memory-limit SIZE refuse to start when the estimate exceeds SIZE "
+         "(8G, 512M;\n"
+         "                      default: this machine's memory; none: no "
+         "check)\n"
          "  --help              this text\n";
 }
 
@@ -145,6 +150,17 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
       if (!takeValue())
         return false;
       options.saveWeightsDir = value;
+    } else if (arg == "--memory-limit") {
+      int64_t bytes = 0;
+      if (!takeValue())
+        return false;
+      if (value != "none" && !memory::parseSize(value, bytes)) {
+        error = "--memory-limit expects a size such as 8G or 512M (or none), "
+                "got '" +
+                value + "'";
+        return false;
+      }
+      options.memoryLimit = value;
     } else if (arg == "--set") {
       if (!takeValue() || !applySet(value, options, error))
         return false;

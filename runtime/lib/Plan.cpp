@@ -186,6 +186,19 @@ ParamSpec parseParam(const json &j, const std::string &path) {
   return p;
 }
 
+memory::LayerSize parseLayerSize(const json &j, const std::string &path) {
+  memory::LayerSize l;
+  const int64_t zero = 0;
+  l.name = str(j, "name", path);
+  l.kind = str(j, "kind", path, "");
+  l.line = static_cast<int>(integer(j, "line", path, &zero));
+  l.col = static_cast<int>(integer(j, "col", path, &zero));
+  l.outFloats = integer(j, "out_floats", path, &zero);
+  l.paramFloats = integer(j, "param_floats", path, &zero);
+  l.trainableFloats = integer(j, "trainable_floats", path, &zero);
+  return l;
+}
+
 NetworkSpec parseNetwork(const json &j, const std::string &path) {
   NetworkSpec n;
   n.name = str(j, "name", path);
@@ -195,6 +208,7 @@ NetworkSpec parseNetwork(const json &j, const std::string &path) {
   n.inputShape = shape(j, "input_shape", path);
   n.outputShape = shape(j, "output_shape", path);
   n.params = list<ParamSpec>(j, "params", path, parseParam);
+  n.layers = list<memory::LayerSize>(j, "layers", path, parseLayerSize);
   for (size_t i = 0; i < n.params.size(); ++i) {
     const ParamSpec &p = n.params[i];
     if (p.offset < 0 || p.offset + p.size() > n.paramFloats)

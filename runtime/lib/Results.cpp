@@ -2,6 +2,8 @@
 
 #include "netc/Results.h"
 
+#include "netc/Cpu.h"
+
 #include "netc/Report.h"
 
 #include <algorithm>
@@ -177,7 +179,10 @@ nlohmann::ordered_json resultsJson(const ExperimentRecord &exp) {
     r["report"] = report;
     runs.push_back(r);
   }
-  ojson out{{"experiment", exp.name}, {"target", exp.target}, {"runs", runs}};
+  ojson out{{"experiment", exp.name}, {"target", exp.target}};
+  if (!targetCpuJson().is_null()) // the CPU built for and the one run on
+    out["cpu"] = targetCpuJson();
+  out["runs"] = runs;
   if (!exp.selection.is_null())
     out["selection"] = exp.selection;
   return out;

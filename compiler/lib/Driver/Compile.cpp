@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "netc/Driver/Compile.h"
 #include "Plan.h"
+#include "Target.h"
 #include "netc/Conversion/Passes.h"
 #include "netc/Dialect/NetDialect.h"
 #include "netc/Transforms/MLIRGen.h"
@@ -25,15 +26,11 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
-#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_os_ostream.h"
 #include "llvm/Target/TargetMachine.h"
-#include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/SubtargetFeature.h"
 
 using namespace netc;
 using namespace mlir;
@@ -90,31 +87,24 @@ void stripNetAttributes(ModuleOp module) {
   });
 }
 
-std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &error) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  std::string triple = llvm::sys::getProcessTriple();
-  const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return nullptr;
-  llvm::SubtargetFeatures features;
-  for (auto &f : llvm::sys::getHostCPUFeatures())
-    features.AddFeature(f.first(), f.second);
-  llvm::TargetOptions options;
-  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), features.getString(), options,
-      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+void addStringGlobal(llvm::Module &m, const std::string &text,
+                     const char *symbol) {
+  auto *init = llvm::ConstantDataArray::getString(m.getContext(), text, true);
+  new llvm::GlobalVariable(m, init->getType(), true,
+                           llvm::GlobalValue::ExternalLinkage, init, symbol);
 }
 
-/// The symbols the runtime looks for: the plan text and the kernel table.
+/// The symbols the runtime looks for: the plan text, the kernel table and
+/// the CPU the kernels need (checked at start-up).
 void addProgramGlobals(llvm::Module &m, const std::string &plan,
-                       size_t numKernels) {
+                       size_t numKernels, const TargetCpu &cpu) {
   llvm::LLVMContext &ctx = m.getContext();
-  auto *planInit = llvm::ConstantDataArray::getString(ctx, plan, true);
-  new llvm::GlobalVariable(m, planInit->getType(), true,
-                           llvm::GlobalValue::ExternalLinkage, planInit,
-                           "netc_plan_json");
+  addStringGlobal(m, plan, "netc_plan_json");
+  addStringGlobal(m, cpu.name, "netc_target_cpu");
+  std::string features;
+  for (const std::string &f : cpu.features)
+    features += (features.empty() ? "" : ",") + f;
+  addStringGlobal(m, features, "netc_target_features");
   auto *ptr = llvm::PointerType::get(ctx, 0);
   auto *entryType = llvm::StructType::get(ctx, {ptr, ptr, ptr});
   std::vector<llvm::Constant *> entries;
@@ -167,7 +157,16 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
 
 bool netc::compileProgram(const Program &program, Stage stage,
                           std::ostream &out, std::ostream &err,
-                          const std::string &objectPath) {
+                          const std::string &objectPath, const TargetCpu *cpu) {
+  TargetCpu native;
+  std::string error;
+  if (!cpu) {
+    if (!resolveTargetCpu("native", native, error)) {
+      err << "error: " << error << "\n";
+      return false;
+    }
+    cpu = &native;
+  }
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
@@ -231,11 +230,10 @@ bool netc::compileProgram(const Program &program, Stage stage,
     return false;
   }
   addProgramGlobals(*llvmModule, planJson(program, kernels, layouts),
-                    kernels.kernels.size());
-  std::string error;
-  std::unique_ptr<llvm::TargetMachine> tm = hostTargetMachine(error);
+                    kernels.kernels.size(), *cpu);
+  std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(*cpu, error);
   if (!tm) {
-    err << "error: no target for this machine: " << error << "\n";
+    err << "error: no target for CPU '" << cpu->name << "': " << error << "\n";
     return false;
   }
   optimize(*llvmModule, *tm);

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Plan.h"
+#include "Memory.h"
 #include "netc/Transforms/MLIRGen.h"
 
 #include <nlohmann/json.hpp>
@@ -52,13 +53,24 @@ static json networkJson(const Network &net) {
                       {"init", init}});
     offset += p.size();
   }
+  // Per layer, for the memory estimate at start-up (runtime/lib/Memory.cpp).
+  json layers = json::array();
+  for (const memory::LayerSize &l : layerSizes(net))
+    layers.push_back({{"name", l.name},
+                      {"kind", l.kind},
+                      {"line", l.line},
+                      {"col", l.col},
+                      {"out_floats", l.outFloats},
+                      {"param_floats", l.paramFloats},
+                      {"trainable_floats", l.trainableFloats}});
   return {{"name", net.name},
           {"instance", net.instance},
           {"param_floats", offset},
           {"trainable_params", net.countParams(true)},
           {"input_shape", net.inputShape()},
           {"output_shape", net.outputShape()},
-          {"params", params}};
+          {"params", params},
+          {"layers", layers}};
 }
 
 static json stepJson(const Step &s, int kernel) {

@@ -1,11 +1,13 @@
 //===- netc.cpp - The netc command line
 //------------------------------------===//
 //
-//   netc check FILE.net
+//   netc check FILE.net [--memory-limit SIZE]
 //   netc summary FILE.net [NETWORK]
-//   netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu]
-//   netc build FILE.net -o PROGRAM [--target cpu]
-//   netc run FILE.net [--target cpu] [run options of the built program...]
+//   netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu] [--cpu NAME]
+//   netc build FILE.net -o PROGRAM [--target cpu] [--cpu NAME]
+//                [--memory-limit SIZE]
+//   netc run FILE.net [--target cpu] [--cpu NAME] [run options of the built
+//                program...]
 //
 //===----------------------------------------------------------------------===//
 #include "netc/Driver/Compile.h"
@@ -22,12 +24,22 @@
 using namespace netc;
 
 static const char *usage =
-    "usage: netc check FILE.net\n"
+    "usage: netc check FILE.net [--memory-limit SIZE]\n"
     "       netc summary FILE.net [NETWORK]\n"
     "       netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu]\n"
-    "       netc build FILE.net -o PROGRAM [--target cpu]\n"
-    "       netc run FILE.net [--target cpu] [--experiment NAME] [--data DIR]\n"
-    "                [--out DIR] [--set KEY=VALUE ...] [--resume]\n";
+    "                [--cpu NAME]\n"
+    "       netc build FILE.net -o PROGRAM [--target cpu] [--cpu NAME]\n"
+    "                [--memory-limit SIZE]\n"
+    "       netc run FILE.net [--target cpu] [--cpu NAME] [--experiment NAME]\n"
+    "                [--data DIR] [--out DIR] [--set KEY=VALUE ...] "
+    "[--resume]\n"
+    "                [--memory-limit SIZE]\n"
+    "\n"
+    "  --cpu NAME           the CPU the program is compiled for: native (this\n"
+    "                       machine's, the default), x86-64, x86-64-v2,\n"
+    "                       x86-64-v3, x86-64-v4 or an LLVM CPU name (znver3)\n"
+    "  --memory-limit SIZE  memory a step may need (8G, 512M, none; default:\n"
+    "                       this machine's; for build: what any can hold)\n";
 
 static int fail(const std::string &message) {
   std::cerr << "netc: error: " << message << "\n" << usage;
@@ -51,9 +63,62 @@ static bool takeTarget(std::vector<std::string> &args) {
   return true;
 }
 
-static bool buildExecutable(const std::string &file, const std::string &out) {
+/// Takes `NAME VALUE` or `NAME=VALUE` out of `args` into `value` (left as
+/// it is when absent); false after reporting a missing value.
+static bool takeOption(std::vector<std::string> &args, const std::string &name,
+                       std::string &value) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].rfind(name + "=", 0) == 0) {
+      value = args[i].substr(name.size() + 1);
+      args.erase(args.begin() + i);
+      return true;
+    }
+    if (args[i] != name)
+      continue;
+    if (i + 1 >= args.size())
+      return fail(name + " needs a value"), false;
+    value = args[i + 1];
+    args.erase(args.begin() + i, args.begin() + i + 2);
+    return true;
+  }
+  return true;
+}
+
+/// --cpu NAME, resolved (native when absent).
+static bool takeCpu(std::vector<std::string> &args, TargetCpu &cpu) {
+  std::string name = "native", error;
+  if (!takeOption(args, "--cpu", name))
+    return false;
+  if (resolveTargetCpu(name, cpu, error))
+    return true;
+  std::cerr << "netc: error: " << error << "\n";
+  return false;
+}
+
+/// --memory-limit SIZE, else `fallback`.
+static bool takeMemoryLimit(std::vector<std::string> &args,
+                            const memory::Limit &fallback,
+                            memory::Limit &limit) {
+  std::string text;
+  if (!takeOption(args, "--memory-limit", text))
+    return false;
+  limit = fallback;
+  if (text.empty())
+    return true;
+  limit = memory::Limit();
+  limit.source = "--memory-limit " + text;
+  if (text == "none" || memory::parseSize(text, limit.bytes))
+    return true;
+  return fail("--memory-limit expects a size such as 8G or 512M (or none), "
+              "got '" +
+              text + "'"),
+         false;
+}
+
+static bool buildExecutable(const std::string &file, const std::string &out,
+                            const TargetCpu &cpu, const memory::Limit &limit) {
   std::unique_ptr<Program> program = loadProgram(file, std::cerr);
-  if (!program)
+  if (!program || !checkMemory(*program, limit, std::cerr))
     return false;
   llvm::SmallString<128> object;
   if (llvm::sys::fs::createTemporaryFile("netc", "o", object)) {
@@ -61,7 +126,7 @@ static bool buildExecutable(const std::string &file, const std::string &out) {
     return false;
   }
   bool ok = compileProgram(*program, Stage::Object, std::cout, std::cerr,
-                           std::string(object)) &&
+                           std::string(object), &cpu) &&
             linkProgram(std::string(object), out, std::cerr);
   llvm::sys::fs::remove(object);
   return ok;
@@ -79,11 +144,15 @@ int main(int argc, char **argv) {
   std::vector<std::string> args(argv + 3, argv + argc);
 
   if (cmd == "check") {
-    // Beyond names, types and shapes: generate and differentiate the train
-    // steps (the `net` stage), which checks that each loss fits its network
-    // (binary_crossentropy after a sigmoid, ...), without lowering further.
+    // Beyond names, types and shapes: the memory every step needs, then
+    // generate and differentiate the train steps (the `net` stage), which
+    // checks that each loss fits its network (binary_crossentropy after a
+    // sigmoid, ...), without lowering further.
+    memory::Limit limit;
+    if (!takeMemoryLimit(args, memory::machineLimit(), limit))
+      return 2;
     std::unique_ptr<Program> program = loadProgram(file, std::cerr);
-    if (!program)
+    if (!program || !checkMemory(*program, limit, std::cerr))
       return 1;
     std::ostringstream discard;
     return compileProgram(*program, Stage::Net, discard, std::cerr) ? 0 : 1;
@@ -91,6 +160,9 @@ int main(int argc, char **argv) {
   if (cmd == "summary")
     return runSummary(file, args.empty() ? "" : args[0], std::cout, std::cerr);
   if (!takeTarget(args))
+    return 1;
+  TargetCpu cpu;
+  if (!takeCpu(args, cpu))
     return 1;
 
   if (cmd == "emit") {
@@ -112,24 +184,30 @@ int main(int argc, char **argv) {
     std::unique_ptr<Program> program = loadProgram(file, std::cerr);
     if (!program)
       return 1;
-    return compileProgram(*program, s, std::cout, std::cerr) ? 0 : 1;
+    return compileProgram(*program, s, std::cout, std::cerr, "", &cpu) ? 0 : 1;
   }
 
   if (cmd == "build") {
+    // The program checks its memory where it runs; here, without
+    // --memory-limit, only what no machine can hold.
+    memory::Limit limit;
+    if (!takeMemoryLimit(args, memory::addressSpaceLimit(), limit))
+      return 2;
     std::string out;
     for (size_t i = 0; i + 1 < args.size(); ++i)
       if (args[i] == "-o")
         out = args[i + 1];
     if (out.empty())
       return fail("build needs -o PROGRAM");
-    return buildExecutable(file, out) ? 0 : 1;
+    return buildExecutable(file, out, cpu, limit) ? 0 : 1;
   }
 
   if (cmd == "run") {
     llvm::SmallString<128> exe;
     if (llvm::sys::fs::createTemporaryFile("netc-program", "", exe))
       return fail("cannot create a temporary file");
-    if (!buildExecutable(file, std::string(exe))) {
+    if (!buildExecutable(file, std::string(exe), cpu,
+                         memory::addressSpaceLimit())) {
       llvm::sys::fs::remove(exe);
       return 1;
     }

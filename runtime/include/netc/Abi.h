@@ -104,6 +104,11 @@ typedef struct {
 extern const netc_kernel_entry netc_kernels[];
 extern const int64_t netc_num_kernels;
 extern const char netc_plan_json[];
+/* The CPU the kernels were compiled for (`netc build --cpu`): its LLVM name
+ * and its x86 features, comma-separated LLVM names ("avx2,fma,..."). main()
+ * checks them against the running CPU before anything else (netc/Cpu.h). */
+extern const char netc_target_cpu[];
+extern const char netc_target_features[];
 
 #ifdef __cplusplus
 }

@@ -8,25 +8,45 @@
 #define NETC_ALIGNEDBUFFER_H
 
 #include "netc/Abi.h"
+#include "netc/MemoryEstimate.h"
 
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
+#include <string>
 
 namespace netc {
+
+/// std::bad_alloc that says how much was asked for.
+class AllocationError : public std::bad_alloc {
+public:
+  explicit AllocationError(int64_t floats)
+      : message("cannot allocate " +
+                (floats < 0 ? std::string("a negative size")
+                            : memory::formatBytes(
+                                  memory::mul(floats, memory::kFloatBytes))) +
+                " (" + std::to_string(floats) + " floats)") {}
+  const char *what() const noexcept override { return message.c_str(); }
+
+private:
+  std::string message;
+};
 
 class AlignedBuffer {
 public:
   AlignedBuffer() = default;
   explicit AlignedBuffer(int64_t count) : count(count) {
+    // A size whose byte count overflows would wrap to a small buffer.
+    if (count < 0 || count > (INT64_MAX - 128) / int64_t(sizeof(float)))
+      throw AllocationError(count);
     // Round up: aligned_alloc wants a multiple of the alignment; never 0.
     const size_t bytes =
         (static_cast<size_t>(count) * sizeof(float) + 63) / 64 * 64 + 64;
     data.reset(static_cast<float *>(std::aligned_alloc(64, bytes)));
     if (!data)
-      throw std::bad_alloc();
+      throw AllocationError(count);
     std::memset(data.get(), 0, bytes);
   }
   float *get() const { return data.get(); }

@@ -27,6 +27,8 @@ struct Options {
   std::optional<uint64_t> seed;
   bool resume = false;        // --resume: skip runs in --out/results.json
   std::string saveWeightsDir; // --save-weights DIR: DIR/<run>.safetensors
+  /// --memory-limit SIZE (8G, 512M) or "none"; empty: the machine's memory.
+  std::string memoryLimit;
   bool help = false;
   // Developer tools instead of the experiments (runtime/lib/Tools.cpp):
   bool gradCheck = false;                  // --gradcheck

@@ -9,6 +9,7 @@
 #define NETC_PLAN_H
 
 #include "netc/Initializers.h"
+#include "netc/MemoryEstimate.h"
 #include "netc/data/Dataset.h"
 
 #include <cstdint>
@@ -42,6 +43,9 @@ struct NetworkSpec {
   int64_t paramFloats = 0, trainableParams = 0;
   std::vector<int64_t> inputShape, outputShape;
   std::vector<ParamSpec> params;
+  /// Per layer: output and weight sizes, for the memory estimate (empty in
+  /// plans that do not give them).
+  std::vector<memory::LayerSize> layers;
 };
 
 struct StateInit {

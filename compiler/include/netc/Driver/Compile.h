@@ -4,6 +4,7 @@
 #define NETC_DRIVER_COMPILE_H
 
 #include "netc/Frontend/Program.h"
+#include "netc/MemoryEstimate.h"
 #include "netc/Transforms/MLIRGen.h"
 
 #include <ostream>
@@ -13,6 +14,20 @@
 namespace netc {
 
 enum class Stage { Net, Linalg, LLVM, Object };
+
+/// The CPU the kernels are compiled for (`--cpu`).
+struct TargetCpu {
+  std::string requested = "native";  // as given on the command line
+  std::string name;                  // LLVM's CPU name (native: the host's)
+  std::string featureString;         // for the target machine (native only)
+  std::vector<std::string> features; // enabled features, LLVM's names
+};
+
+/// Resolves a `--cpu` value: `native` (this machine's CPU and features),
+/// x86-64, x86-64-v2/v3/v4 or any LLVM CPU name. False with `error` set
+/// (naming examples) for an unknown name.
+bool resolveTargetCpu(const std::string &requested, TargetCpu &cpu,
+                      std::string &error);
 
 /// Which kernel each Train/Evaluate step uses, and the kernels themselves.
 struct KernelPlan {
@@ -28,9 +43,18 @@ KernelPlan planKernels(const Program &program);
 
 /// Compiles every kernel. For Stage::Net/Linalg/LLVM prints that stage's IR
 /// to `out`; for Stage::Object writes an object file (compiled kernels, the
-/// kernel table and the plan) to `objectPath`. Diagnostics go to `err`.
+/// kernel table, the plan and the target CPU) to `objectPath`. Diagnostics go
+/// to `err`. `cpu` null: the build machine's (`native`).
 bool compileProgram(const Program &program, Stage stage, std::ostream &out,
-                    std::ostream &err, const std::string &objectPath = "");
+                    std::ostream &err, const std::string &objectPath = "",
+                    const TargetCpu *cpu = nullptr);
+
+/// The memory estimate of every train and evaluate step at its batch size
+/// (parameters, optimizer state, activations, workspace; the model of
+/// netc/MemoryEstimate.h). Reports each step over `limit` as an error at the
+/// layer (or network) that needs the memory, to `err`; false if any.
+bool checkMemory(const Program &program, const memory::Limit &limit,
+                 std::ostream &err);
 
 /// Links an object from compileProgram with the runtime into `output`.
 bool linkProgram(const std::string &objectPath, const std::string &output,
