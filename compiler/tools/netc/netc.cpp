@@ -122,6 +122,8 @@ int main(int argc, char **argv) {
         out = args[i + 1];
     if (out.empty())
       return fail("build needs -o PROGRAM");
+    if (!checkOutputPath(out, std::cerr))
+      return 1;
     return buildExecutable(file, out) ? 0 : 1;
   }
 

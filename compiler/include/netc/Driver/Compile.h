@@ -32,6 +32,11 @@ KernelPlan planKernels(const Program &program);
 bool compileProgram(const Program &program, Stage stage, std::ostream &out,
                     std::ostream &err, const std::string &objectPath = "");
 
+/// Whether a program can be written to `output` (not a directory, in an
+/// existing, writable directory); if not, says why on `err`. Called before
+/// compiling, so the linker's raw message never stands for it.
+bool checkOutputPath(const std::string &output, std::ostream &err);
+
 /// Links an object from compileProgram with the runtime into `output`.
 bool linkProgram(const std::string &objectPath, const std::string &output,
                  std::ostream &err);
