@@ -68,6 +68,50 @@ double finalMetric(const RunRecord &run, const std::string &metric) {
       (e.hasVal ? ", val_loss, val_" + run.metricName : std::string()) + ")");
 }
 
+namespace {
+
+// Per candidate: mean and standard error of its values, and whether it can
+// be chosen.
+void summarize(Candidate &c) {
+  const double n = static_cast<double>(c.values.size());
+  double sum = 0;
+  for (double v : c.values)
+    sum += v;
+  c.mean = sum / n;
+  double sq = 0;
+  for (double v : c.values)
+    sq += (v - c.mean) * (v - c.mean);
+  c.stdError = n > 1 ? std::sqrt(sq / (n - 1)) / std::sqrt(n) : 0.0;
+  if (c.diverged > 0)
+    c.skipped = "diverged in " + std::to_string(c.diverged) + " of " +
+                std::to_string(c.values.size()) + " folds";
+  else if (!std::isfinite(c.mean))
+    c.skipped = "its mean is not finite";
+}
+
+// Breiman's rule: the simplest candidate within one standard error of the
+// best mean; among equally simple ones, the better mean.
+size_t withinOneStdError(const Selection &s) {
+  const bool lower = s.mode == "min";
+  const Candidate &best = s.candidates[s.chosenByBest];
+  const double bound =
+      lower ? best.mean + best.stdError : best.mean - best.stdError;
+  size_t chosen = s.chosenByBest;
+  for (size_t i = 0; i < s.candidates.size(); ++i) {
+    const Candidate &c = s.candidates[i];
+    if (!c.skipped.empty() || (lower ? c.mean > bound : c.mean < bound))
+      continue;
+    const Candidate &cur = s.candidates[chosen];
+    if (c.trainableParams < cur.trainableParams ||
+        (c.trainableParams == cur.trainableParams &&
+         (lower ? c.mean < cur.mean : c.mean > cur.mean)))
+      chosen = i;
+  }
+  return chosen;
+}
+
+} // namespace
+
 Selection selectModel(const json &select, const std::vector<RunRecord> &runs,
                       const std::vector<int64_t> &trainableParams) {
   Selection s;
@@ -76,7 +120,9 @@ Selection selectModel(const json &select, const std::vector<RunRecord> &runs,
   s.rule = select.value("rule", "min");
   if (s.mode != "min" && s.mode != "max")
     throw std::runtime_error("select: unknown mode '" + s.mode + "'");
-  if (s.rule != "min" && s.rule != "one_std_error")
+  if (s.rule == "min" || s.rule == "max") // the plain best, named by the mode
+    s.rule = s.mode;
+  else if (s.rule != "one_std_error")
     throw std::runtime_error("select: unknown rule '" + s.rule + "'");
   for (size_t i = 0; i < runs.size(); ++i) {
     if (runs[i].fold < 0)
@@ -89,45 +135,26 @@ Selection selectModel(const json &select, const std::vector<RunRecord> &runs,
       s.candidates.push_back({params, {}, 0, 0, trainableParams[i]});
       it = s.candidates.end() - 1;
     }
-    it->values.push_back(finalMetric(runs[i], s.metric));
+    it->diverged += runs[i].diverged();
+    it->values.push_back(runs[i].diverged() ? NAN
+                                            : finalMetric(runs[i], s.metric));
   }
   if (s.candidates.empty())
     throw std::runtime_error("select: the experiment has no cross-validation "
                              "runs");
   const bool lower = s.mode == "min";
-  auto better = [&](double a, double b) { return lower ? a < b : a > b; };
-  for (Candidate &c : s.candidates) {
-    const double n = static_cast<double>(c.values.size());
-    double sum = 0;
-    for (double v : c.values)
-      sum += v;
-    c.mean = sum / n;
-    double sq = 0;
-    for (double v : c.values)
-      sq += (v - c.mean) * (v - c.mean);
-    c.stdError = n > 1 ? std::sqrt(sq / (n - 1)) / std::sqrt(n) : 0.0;
+  for (size_t i = 0; i < s.candidates.size(); ++i) {
+    Candidate &c = s.candidates[i];
+    summarize(c);
+    if (c.skipped.empty() &&
+        (s.chosenByBest == Selection::kNone ||
+         (lower ? c.mean < s.candidates[s.chosenByBest].mean
+                : c.mean > s.candidates[s.chosenByBest].mean)))
+      s.chosenByBest = i;
   }
-  for (size_t i = 1; i < s.candidates.size(); ++i)
-    if (better(s.candidates[i].mean, s.candidates[s.chosenByMin].mean))
-      s.chosenByMin = i;
-  s.chosen = s.chosenByMin;
-  if (s.rule == "one_std_error") {
-    // Breiman's rule: the simplest candidate within one standard error of
-    // the best mean; among equally simple ones, the better mean.
-    const Candidate &best = s.candidates[s.chosenByMin];
-    const double bound =
-        lower ? best.mean + best.stdError : best.mean - best.stdError;
-    for (size_t i = 0; i < s.candidates.size(); ++i) {
-      const Candidate &c = s.candidates[i];
-      if (lower ? c.mean > bound : c.mean < bound)
-        continue;
-      const Candidate &cur = s.candidates[s.chosen];
-      if (c.trainableParams < cur.trainableParams ||
-          (c.trainableParams == cur.trainableParams &&
-           better(c.mean, cur.mean)))
-        s.chosen = i;
-    }
-  }
+  s.chosen = s.chosenByBest;
+  if (s.rule == "one_std_error" && s.chosen != Selection::kNone)
+    s.chosen = withinOneStdError(s);
   return s;
 }
 
@@ -136,43 +163,70 @@ nlohmann::ordered_json selectionJson(const Selection &s) {
   auto number = [](double v) {
     return std::isfinite(v) ? ojson(v) : ojson(nullptr);
   };
+  auto paramsOf = [&](size_t i) {
+    return i == Selection::kNone ? ojson(nullptr)
+                                 : ojson::parse(s.candidates[i].params.dump());
+  };
   ojson candidates = ojson::array();
-  for (const Candidate &c : s.candidates)
-    candidates.push_back({{"params", ojson::parse(c.params.dump())},
-                          {"mean", number(c.mean)},
-                          {"std_error", number(c.stdError)},
-                          {"trainable_params", c.trainableParams}});
+  for (const Candidate &c : s.candidates) {
+    ojson entry = {{"params", ojson::parse(c.params.dump())},
+                   {"mean", number(c.mean)},
+                   {"std_error", number(c.stdError)},
+                   {"trainable_params", c.trainableParams}};
+    if (!c.skipped.empty())
+      entry["skipped"] = c.skipped;
+    candidates.push_back(entry);
+  }
   return {{"metric", s.metric},
+          {"mode", s.mode},
           {"rule", s.rule},
           {"candidates", candidates},
-          {"chosen", ojson::parse(s.candidates[s.chosen].params.dump())},
-          {"chosen_by_min",
-           ojson::parse(s.candidates[s.chosenByMin].params.dump())}};
+          {"chosen", paramsOf(s.chosen)},
+          {"chosen_by_" + s.mode, paramsOf(s.chosenByBest)}};
 }
+
+std::string chosenByKey(const nlohmann::ordered_json &selection) {
+  return "chosen_by_" + selection.value("mode", std::string("min"));
+}
+
+namespace {
+
+std::string candidateName(const nlohmann::ordered_json &c) {
+  std::string name;
+  for (auto &[k, v] : c["params"].items())
+    name += (name.empty() ? "" : ", ") + k + "=" +
+            (v.is_string() ? v.get<std::string>() : v.dump());
+  return name.empty() ? "-" : name;
+}
+
+// The marker column: chosen, the plain best, or why it was skipped.
+std::string candidateMark(const nlohmann::ordered_json &s,
+                          const nlohmann::ordered_json &c) {
+  if (c.contains("skipped"))
+    return "skipped: " + c["skipped"].get<std::string>();
+  const std::string key = chosenByKey(s);
+  std::string mark;
+  if (c["params"] == s["chosen"])
+    mark = "<- chosen";
+  if (c["params"] == s[key])
+    mark += mark.empty() ? "<- " + key : ", " + key;
+  return mark;
+}
+
+} // namespace
 
 std::string selectionTable(const nlohmann::ordered_json &s) {
   std::vector<std::vector<std::string>> rows;
   const std::string metric = s.value("metric", "");
   rows.push_back(
       {"candidate", metric + " (mean ± SE)", "trainable params", ""});
-  auto num = [](const nlohmann::ordered_json &v) {
-    return v.is_number() ? v.get<double>() : NAN;
-  };
   for (const auto &c : s["candidates"]) {
-    std::string name;
-    for (auto &[k, v] : c["params"].items())
-      name += (name.empty() ? "" : ", ") + k + "=" +
-              (v.is_string() ? v.get<std::string>() : v.dump());
-    char stat[96];
-    std::snprintf(stat, sizeof stat, "%.4f ± %.4f", num(c["mean"]),
-                  num(c["std_error"]));
-    std::string mark;
-    if (c["params"] == s["chosen"])
-      mark = "<- chosen";
-    if (c["params"] == s["chosen_by_min"])
-      mark += mark.empty() ? "<- chosen_by_min" : ", chosen_by_min";
-    rows.push_back(
-        {name.empty() ? "-" : name, stat, c["trainable_params"].dump(), mark});
+    char stat[96] = "-";
+    if (c["mean"].is_number() && c["std_error"].is_number())
+      std::snprintf(stat, sizeof stat, "%.4f ± %.4f", c["mean"].get<double>(),
+                    c["std_error"].get<double>());
+    rows.push_back({candidateName(c), stat, c["trainable_params"].dump(),
+                    candidateMark(s, c)});
   }
   // Width in characters, not bytes: "±" is two bytes of UTF-8.
   auto width = [](const std::string &t) {
@@ -185,8 +239,10 @@ std::string selectionTable(const nlohmann::ordered_json &s) {
   for (const auto &r : rows)
     for (size_t i = 0; i < 4; ++i)
       w[i] = std::max(w[i], width(r[i]));
-  std::string out =
-      "Selection by " + metric + ", rule " + s.value("rule", "") + "\n";
+  const std::string mode = s.value("mode", std::string("min"));
+  std::string out = "Selection by " + metric +
+                    (mode == "min" ? "" : " (" + mode + ")") + ", rule " +
+                    s.value("rule", "") + "\n";
   for (size_t r = 0; r < rows.size(); ++r) {
     std::string line;
     for (size_t i = 0; i < 4; ++i) {
@@ -199,6 +255,8 @@ std::string selectionTable(const nlohmann::ordered_json &s) {
     if (r == 0)
       out += std::string(w[0] + w[1] + w[2] + 6, '-') + "\n";
   }
+  if (s["chosen"].is_null())
+    out += "No candidate chosen: every one was skipped.\n";
   return out;
 }
 

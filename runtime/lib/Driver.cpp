@@ -76,26 +76,39 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
 
     ExperimentRunner runner(plan, kernels, numKernels, options, stderr,
                             Progress::isTerminal(stderr));
+    // --out names the directory of a single experiment; with several, each
+    // gets its own subdirectory so none overwrites another. Likewise for
+    // --save-weights.
+    const bool several = chosen.size() > 1;
+    auto outDir = [&](const ExperimentSpec *experiment) {
+      return options.outDir.empty() ? "netc-out/" + experiment->name
+             : several              ? options.outDir + "/" + experiment->name
+                                    : options.outDir;
+    };
+    auto weightsDir = [&](const ExperimentSpec *experiment) {
+      return options.saveWeightsDir.empty() || !several
+                 ? options.saveWeightsDir
+                 : options.saveWeightsDir + "/" + experiment->name;
+    };
+    // Everything that can fail before the first step fails now.
+    for (const ExperimentSpec *experiment : chosen)
+      runner.prepare(*experiment, outDir(experiment), weightsDir(experiment));
+    bool diverged = false;
     for (const ExperimentSpec *experiment : chosen) {
-      // --out names the directory of a single experiment; with several, each
-      // gets its own subdirectory so none overwrites another. Likewise for
-      // --save-weights.
-      const bool several = chosen.size() > 1;
-      std::string dir = options.outDir.empty() ? "netc-out/" + experiment->name
-                        : several ? options.outDir + "/" + experiment->name
-                                  : options.outDir;
-      std::string weights = options.saveWeightsDir;
-      if (!weights.empty() && several)
-        weights += "/" + experiment->name;
       // The runner rewrites the results files after every finished run.
-      ExperimentRecord record = runner.run(*experiment, dir, weights);
+      ExperimentRecord record =
+          runner.run(*experiment, outDir(experiment), weightsDir(experiment));
       std::printf("Experiment %s\n%s\n", experiment->name.c_str(),
                   resultsTable(record).c_str());
       if (!record.selection.is_null())
         std::printf("%s\n", selectionTable(record.selection).c_str());
       std::fflush(stdout);
+      const std::string warning = divergenceSummary(record);
+      if (!warning.empty())
+        std::fprintf(stderr, "warning: %s\n", warning.c_str());
+      diverged |= !warning.empty();
     }
-    return 0;
+    return diverged ? kExitDiverged : 0;
   } catch (const std::bad_alloc &e) {
     // The estimate above should have said so; what it missed is named here.
     const std::string what = e.what();

@@ -311,6 +311,10 @@ StepSpec parseStep(const json &j, const std::string &path) {
   }
   s.epochs = integer(j, "epochs", path, &one);
   s.batchSize = integer(j, "batch_size", path, &batch);
+  if (s.epochs < 0)
+    bad(path + ".epochs", "must not be negative");
+  if (s.batchSize < 1)
+    bad(path + ".batch_size", "must be at least 1");
   if (j.contains("columns"))
     for (const json &c : j["columns"]) {
       if (!c.is_string())

@@ -2,6 +2,8 @@
 
 #include "netc/Report.h"
 
+#include "netc/CrossValidation.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -176,6 +178,7 @@ std::string reportHtml(const ExperimentRecord &exp) {
       "path.train,path.val{fill:none;stroke-width:2;stroke-linecap:round;"
       "stroke-linejoin:round}\n"
       "path.val{stroke-dasharray:6 4}\n"
+      ".diverged{color:#a00;font-weight:600}\n"
       ".legend span{display:inline-block;margin-right:14px;font-size:13px}\n"
       ".legend i{display:inline-block;width:18px;height:3px;"
       "vertical-align:middle;margin-right:4px}\n"
@@ -184,6 +187,9 @@ std::string reportHtml(const ExperimentRecord &exp) {
           escape(exp.target) + ", " + std::to_string(exp.runs.size()) +
           " runs</p>\n";
   html += "<h2>Results</h2>\n" + table(resultsRows(exp, true));
+  const std::string diverged = divergenceSummary(exp);
+  if (!diverged.empty())
+    html += "<p class=\"diverged\">Warning: " + escape(diverged) + ".</p>\n";
   if (!exp.selection.is_null()) {
     const auto &s = exp.selection;
     std::vector<std::vector<std::string>> rows{
@@ -194,11 +200,14 @@ std::string reportHtml(const ExperimentRecord &exp) {
       for (auto &[k, v] : c["params"].items())
         name += (name.empty() ? "" : ", ") + k + "=" +
                 (v.is_string() ? v.get<std::string>() : v.dump());
+      const std::string key = chosenByKey(s);
       std::string mark;
       if (c["params"] == s["chosen"])
         mark = "chosen";
-      if (c["params"] == s["chosen_by_min"])
-        mark += mark.empty() ? "chosen_by_min" : ", chosen_by_min";
+      if (c["params"] == s[key])
+        mark += mark.empty() ? key : ", " + key;
+      if (c.contains("skipped"))
+        mark = "skipped: " + c["skipped"].get<std::string>();
       auto num = [](const nlohmann::ordered_json &v) {
         return v.is_number() ? fmt(v.get<double>(), "%.4f") : std::string("-");
       };

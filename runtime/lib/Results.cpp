@@ -48,9 +48,16 @@ const json *cellOf(const RunRecord &run, const std::string &column) {
 std::string text(const json &v, bool forTerminal) {
   if (v.is_string())
     return v.get<std::string>();
+  // No number (NaN or Inf, null once read back by --resume): "-", so that a
+  // resumed table prints the same.
+  if (v.is_null() || (v.is_number_float() && !std::isfinite(v.get<double>())))
+    return forTerminal ? "-" : "";
   if (v.is_number_float() && forTerminal) {
+    // Four decimals; huge values (a run on its way to diverging) in
+    // scientific notation rather than forty digits.
+    const double d = v.get<double>();
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.4f", v.get<double>());
+    std::snprintf(buf, sizeof buf, std::fabs(d) < 1e6 ? "%.4f" : "%.4g", d);
     return buf;
   }
   return v.dump();
@@ -100,14 +107,22 @@ std::vector<std::vector<std::string>> resultsRows(const ExperimentRecord &exp,
     if (run.cells.empty())
       run.cells = defaultCells(run);
   std::vector<std::string> header = columnsOf(shown);
+  const size_t cells = header.size();
+  const bool status =
+      std::any_of(exp.runs.begin(), exp.runs.end(),
+                  [](const RunRecord &r) { return r.diverged(); });
+  if (status)
+    header.push_back("status");
   header.push_back("seconds");
   std::vector<std::vector<std::string>> table{header};
   for (const RunRecord &run : shown.runs) {
     std::vector<std::string> row;
-    for (size_t c = 0; c + 1 < header.size(); ++c) {
+    for (size_t c = 0; c < cells; ++c) {
       const json *v = cellOf(run, header[c]);
       row.push_back(v ? text(*v, forTerminal) : "");
     }
+    if (status)
+      row.push_back(statusText(run));
     char secs[32];
     std::snprintf(secs, sizeof secs, forTerminal ? "%.1f" : "%.3f",
                   run.seconds);
@@ -143,6 +158,28 @@ std::string runLabel(const RunRecord &run) {
   return label.empty() ? "run" : label;
 }
 
+std::string statusText(const RunRecord &run) {
+  if (!run.diverged())
+    return run.status;
+  return "diverged at epoch " + std::to_string(run.divergedEpoch) + ", step " +
+         std::to_string(run.divergedStep);
+}
+
+std::string divergenceSummary(const ExperimentRecord &exp) {
+  std::string labels;
+  size_t n = 0;
+  for (const RunRecord &run : exp.runs)
+    if (run.diverged()) {
+      labels += (n++ ? "; " : "") + runLabel(run);
+    }
+  if (n == 0)
+    return "";
+  return std::to_string(n) + " of " + std::to_string(exp.runs.size()) +
+         " runs of experiment " + exp.name + " diverged (" + labels +
+         "): their loss became NaN or Inf; they are marked \"diverged\" in "
+         "the results";
+}
+
 nlohmann::ordered_json resultsJson(const ExperimentRecord &exp) {
   // Ordered keys: the file reads in the order of spec §5.
   using ojson = nlohmann::ordered_json;
@@ -153,6 +190,10 @@ nlohmann::ordered_json resultsJson(const ExperimentRecord &exp) {
     r["seed"] = run.seed;
     if (run.fold >= 0)
       r["fold"] = run.fold;
+    r["status"] = run.status;
+    if (run.diverged())
+      r["diverged_at"] =
+          ojson{{"epoch", run.divergedEpoch}, {"step", run.divergedStep}};
     ojson history = ojson::array();
     for (const EpochRecord &e : run.history) {
       ojson h{{"epoch", e.epoch},
@@ -222,14 +263,17 @@ std::string resultsTable(const ExperimentRecord &exp) {
   return out;
 }
 
-void writeFileAtomically(const std::string &path, const std::string &content) {
-  const std::string tmp = path + ".tmp";
-  auto fail = [&](const std::string &file) {
-    throw std::runtime_error(file + ": " + std::strerror(errno));
-  };
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+namespace {
+
+[[noreturn]] void failOn(const std::string &file) {
+  throw std::runtime_error(file + ": " + std::strerror(errno));
+}
+
+// `content` into `path`, synced to the disk.
+void writeSynced(const std::string &path, const std::string &content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0)
-    fail(tmp);
+    failOn(path);
   size_t done = 0;
   while (done < content.size()) {
     const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
@@ -237,14 +281,54 @@ void writeFileAtomically(const std::string &path, const std::string &content) {
       if (errno == EINTR)
         continue;
       ::close(fd);
-      fail(tmp);
+      failOn(path);
     }
     done += static_cast<size_t>(n);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0)
-    fail(tmp);
+    failOn(path);
+}
+
+// Makes the renames in `dir` durable (best effort: not every file system
+// lets a directory be synced).
+void syncDirectory(const std::string &dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+} // namespace
+
+void writeFileAtomically(const std::string &path, const std::string &content) {
+  const std::string tmp = path + ".tmp";
+  writeSynced(tmp, content);
   if (::rename(tmp.c_str(), path.c_str()) != 0)
-    fail(path);
+    failOn(path);
+}
+
+void writeFilesTogether(
+    const std::string &dir,
+    const std::vector<std::pair<std::string, std::string>> &files,
+    const std::function<void(const std::string &)> &beforeRename) {
+  for (const auto &[name, content] : files)
+    writeSynced(dir + "/" + name + ".tmp", content);
+  for (const auto &[name, content] : files) {
+    if (beforeRename)
+      beforeRename(name);
+    const std::string path = dir + "/" + name;
+    if (::rename((path + ".tmp").c_str(), path.c_str()) != 0)
+      failOn(path);
+  }
+  syncDirectory(dir);
+}
+
+std::vector<std::pair<std::string, std::string>>
+resultsFiles(const ExperimentRecord &exp) {
+  return {{"report.html", reportHtml(exp)},
+          {"results.csv", resultsCsv(exp)},
+          {"results.json", resultsJson(exp).dump(2) + "\n"}};
 }
 
 void writeResults(const ExperimentRecord &exp, const std::string &dir) {
@@ -252,9 +336,7 @@ void writeResults(const ExperimentRecord &exp, const std::string &dir) {
   std::filesystem::create_directories(dir, ec);
   if (ec)
     throw std::runtime_error(dir + ": " + ec.message());
-  writeFileAtomically(dir + "/results.json", resultsJson(exp).dump(2) + "\n");
-  writeFileAtomically(dir + "/results.csv", resultsCsv(exp));
-  writeFileAtomically(dir + "/report.html", reportHtml(exp));
+  writeFilesTogether(dir, resultsFiles(exp));
 }
 
 } // namespace netc

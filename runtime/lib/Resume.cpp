@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <sys/stat.h>
 
 using nlohmann::json;
@@ -32,6 +33,16 @@ RunRecord parseRun(const ojson &r) {
   run.seed = r.at("seed").get<uint64_t>();
   run.fold = r.value("fold", int64_t(-1));
   run.seconds = r.value("seconds", 0.0);
+  // Files written before runs had a status hold only finished, ok runs.
+  run.status = r.value("status", std::string("ok"));
+  if (run.status != "ok" && run.status != "diverged")
+    throw std::invalid_argument("a run has an unknown status '" + run.status +
+                                "'");
+  if (run.diverged()) {
+    const ojson &at = r.at("diverged_at");
+    run.divergedEpoch = at.at("epoch").get<int64_t>();
+    run.divergedStep = at.at("step").get<int64_t>();
+  }
   // The metric is the history's (or the test result's) other key.
   auto metricOf = [&](const ojson &obj) {
     for (auto &[key, value] : obj.items())
@@ -94,6 +105,8 @@ std::vector<RunRecord> readFinishedRuns(const std::string &path,
     for (const ojson &r : root.at("runs"))
       runs.push_back(parseRun(r));
   } catch (const json::exception &e) {
+    throw DataError(path, std::string("cannot resume from it: ") + e.what());
+  } catch (const std::invalid_argument &e) {
     throw DataError(path, std::string("cannot resume from it: ") + e.what());
   }
   return runs;

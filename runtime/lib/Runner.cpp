@@ -2,6 +2,8 @@
 
 #include "netc/Runner.h"
 
+#include "RunnerDetail.h"
+
 #include "netc/LeastSquares.h"
 
 #include "netc/AlignedBuffer.h"
@@ -14,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -36,34 +39,6 @@ using Slot = ExperimentRunner::Slot;
 struct EvalResult {
   double loss = 0, metric = 0;
 };
-
-const Split &splitOf(const Dataset &data, const DatasetSpec &spec,
-                     const std::string &name) {
-  if (name == "train")
-    return data.train;
-  if (name == "test")
-    return data.test;
-  throw RunError("data set '" + spec.name + "' has no split '" + name +
-                 "' (train, test)");
-}
-
-// A split must fit the kernel's input and label shapes before any compiled
-// code touches it: a mismatch would otherwise read out of bounds.
-void checkFits(const Split &split, const DatasetSpec &spec,
-               const NetworkSpec &net, const KernelSpec &kernel) {
-  if (split.count == 0)
-    throw DataError(spec.name, "the split is empty");
-  if (split.sampleSize() != elementCount(net.inputShape))
-    throw DataError(spec.name,
-                    "samples of shape " + shapeText(split.sampleShape) +
-                        " do not fit the input " + shapeText(net.inputShape) +
-                        " of " + net.name);
-  if (split.labelSize() != elementCount(kernel.labelShape))
-    throw DataError(spec.name, "labels of shape " +
-                                   shapeText(split.labelShape) +
-                                   " do not fit the kernel's labels " +
-                                   shapeText(kernel.labelShape));
-}
 
 Slot copySlot(const Slot &src) {
   Slot copy;
@@ -97,11 +72,6 @@ std::string runFileName(const RunSpec &run, size_t index) {
   return name;
 }
 
-bool isFile(const std::string &path) {
-  std::error_code ec;
-  return std::filesystem::is_regular_file(path, ec);
-}
-
 double seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
       .count();
@@ -129,6 +99,105 @@ EvalResult evaluate(const KernelSpec &kernel, const netc_kernel_entry &fn,
 
 } // namespace
 
+namespace detail {
+
+const Split &splitOf(const Dataset &data, const DatasetSpec &spec,
+                     const std::string &name) {
+  if (name == "train")
+    return data.train;
+  if (name == "test")
+    return data.test;
+  throw RunError("data set '" + spec.name + "' has no split '" + name +
+                 "' (train, test)");
+}
+
+void checkFits(const Split &split, const std::string &splitName,
+               const DatasetSpec &spec, const NetworkSpec &net,
+               const KernelSpec &kernel) {
+  if (split.count == 0)
+    throw DataError(spec.name, "the " + splitName + " split is empty" +
+                                   (split.emptyBecause.empty()
+                                        ? std::string()
+                                        : ": " + split.emptyBecause));
+  if (split.sampleSize() != elementCount(net.inputShape))
+    throw DataError(spec.name,
+                    "samples of shape " + shapeText(split.sampleShape) +
+                        " do not fit the input " + shapeText(net.inputShape) +
+                        " of " + net.name);
+  if (split.labelSize() != elementCount(kernel.labelShape))
+    throw DataError(spec.name, "labels of shape " +
+                                   shapeText(split.labelShape) +
+                                   " do not fit the kernel's labels " +
+                                   shapeText(kernel.labelShape));
+}
+
+void holdOut(const ExperimentSpec &experiment, const RunSpec &run,
+             const StepSpec &step, const DatasetSpec &spec, const Split &split,
+             std::vector<int64_t> &train, std::vector<int64_t> &validation) {
+  train.clear();
+  validation.clear();
+  if (run.fold >= 0 && experiment.select.is_object()) {
+    const int64_t folds = experiment.select.value("folds", int64_t(5));
+    const uint64_t seed = experiment.select.value("seed", uint64_t(0));
+    if (folds > split.count)
+      throw DataError(spec.name, "cannot cut " + std::to_string(split.count) +
+                                     " records into " + std::to_string(folds) +
+                                     " folds (experiment " + experiment.name +
+                                     ")");
+    foldSplit(split.count, folds, seed, run.fold, train, validation);
+    return;
+  }
+  double fraction = step.validationSplit;
+  auto it = spec.args.find("validation_split");
+  if (fraction <= 0 && it != spec.args.end())
+    fraction = it->second;
+  const int64_t keep =
+      fraction > 0 ? static_cast<int64_t>(split.count * (1.0 - fraction))
+                   : split.count;
+  if (keep < 1)
+    throw DataError(spec.name, "validation_split leaves no training records "
+                               "of " +
+                                   std::to_string(split.count));
+  for (int64_t i = 0; i < split.count; ++i)
+    (i < keep ? train : validation).push_back(i);
+}
+
+std::string savePath(const std::string &file, const std::string &outDir) {
+  if (file.front() == '/' || outDir.empty())
+    return file;
+  return outDir + "/" + file;
+}
+
+std::vector<std::string> loadCandidates(const std::string &file,
+                                        const std::string &outDir,
+                                        const std::string &dataDir) {
+  if (file.front() == '/')
+    return {file};
+  std::vector<std::string> out;
+  for (const std::string &dir : {outDir, dataDir})
+    if (!dir.empty())
+      out.push_back(dir + "/" + file);
+  out.push_back(file);
+  return out;
+}
+
+std::string loadPath(const std::string &file, const std::string &outDir,
+                     const std::string &dataDir) {
+  for (const std::string &path : loadCandidates(file, outDir, dataDir))
+    if (isFile(path))
+      return path;
+  return savePath(file, outDir);
+}
+
+bool isFile(const std::string &path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec);
+}
+
+} // namespace detail
+
+using namespace detail;
+
 uint64_t defaultSeed(const std::string &experiment, const json &params,
                      int64_t fold) {
   // nlohmann::json objects keep keys sorted, so dump() is canonical.
@@ -154,6 +223,25 @@ const Dataset &ExperimentRunner::dataset(int64_t index) {
     spec.args["limit"] = static_cast<double>(*options.limit);
   return datasets.emplace(index, loadDataset(spec, options.dataDir))
       .first->second;
+}
+
+const Split &ExperimentRunner::fittingSplit(const StepSpec &step) {
+  const KernelSpec &kernel = plan.kernels[step.kernel];
+  const NetworkSpec &net = plan.networks[kernel.network];
+  const DatasetSpec &spec = plan.datasets[step.dataset];
+  const Dataset &data = dataset(step.dataset);
+  const Split &split = splitOf(data, spec, step.split);
+  checkFits(split, step.split, spec, net, kernel);
+  // Labels are scanned once per split and kernel, not at every step.
+  if (labelsChecked.insert({step.dataset, step.split, step.kernel}).second) {
+    try {
+      checkLabels(data, split, spec, net, kernel);
+    } catch (...) {
+      labelsChecked.erase({step.dataset, step.split, step.kernel});
+      throw;
+    }
+  }
+  return split;
 }
 
 const netc_kernel_entry &ExperimentRunner::entry(int64_t kernelIndex) const {
@@ -304,42 +392,19 @@ int64_t ExperimentRunner::trainableParamsOf(const RunSpec &run) const {
 
 void ExperimentRunner::train(RunState &st, const StepSpec &step) {
   const KernelSpec &kernel = plan.kernels[step.kernel];
-  const NetworkSpec &net = plan.networks[kernel.network];
   const netc_kernel_entry &fn = entry(step.kernel);
   if (!fn.train)
     throw RunError("kernel '" + kernel.name + "' has no train function");
   Slot &slot = st.write(step.slot);
   st.expectNetwork(step.slot, slot, kernel.network);
-  const DatasetSpec &dspec = plan.datasets[step.dataset];
-  const Split &split = splitOf(dataset(step.dataset), dspec, step.split);
-  checkFits(split, dspec, net, kernel);
+  const Split &split = fittingSplit(step);
 
   // Which records train and which validate: a cross-validation fold, else
-  // the last `validation_split` of the split (the step's, else the data
-  // set's), as Keras' fit(validation_split=...).
+  // the last `validation_split` of the split, as Keras'
+  // fit(validation_split=...).
   std::vector<int64_t> trainIdx, valIdx;
-  if (st.run.fold >= 0 && st.experiment.select.is_object()) {
-    const int64_t folds = st.experiment.select.value("folds", int64_t(5));
-    const uint64_t seed = st.experiment.select.value("seed", uint64_t(0));
-    if (folds > split.count)
-      throw DataError(dspec.name, "cannot cut " + std::to_string(split.count) +
-                                      " records into " + std::to_string(folds) +
-                                      " folds");
-    foldSplit(split.count, folds, seed, st.run.fold, trainIdx, valIdx);
-  } else {
-    double fraction = step.validationSplit;
-    auto it = dspec.args.find("validation_split");
-    if (fraction <= 0 && it != dspec.args.end())
-      fraction = it->second;
-    const int64_t keep =
-        fraction > 0 ? static_cast<int64_t>(split.count * (1.0 - fraction))
-                     : split.count;
-    if (keep < 1)
-      throw DataError(dspec.name, "validation_split leaves no training "
-                                  "records");
-    for (int64_t i = 0; i < split.count; ++i)
-      (i < keep ? trainIdx : valIdx).push_back(i);
-  }
+  holdOut(st.experiment, st.run, step, plan.datasets[step.dataset], split,
+          trainIdx, valIdx);
 
   const int64_t epochs = options.epochs.value_or(step.epochs);
   const int64_t cap = options.batchSize.value_or(step.batchSize);
@@ -365,7 +430,8 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
   record.history.clear();
   record.metricName = kernel.metric;
 
-  // Validation (when there is any), the epoch's progress line, the history.
+  // Validation (when there is any), the epoch's progress line, the history;
+  // false when the validation loss is not finite (the run diverged).
   auto endEpoch = [&](EpochRecord &e, Progress &bar) {
     if (!valIdx.empty()) {
       const EvalResult v = evaluate(kernel, fn, slot, split, valIdx, cap);
@@ -377,6 +443,7 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
       bar.finish(e.loss, e.metric);
     }
     record.history.push_back(e);
+    return !e.hasVal || std::isfinite(e.valLoss);
   };
   if (kernel.optimizer.name == "least_squares") {
     // Closed form: one "epoch" that lands on the optimum (see
@@ -389,7 +456,13 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
     const EvalResult t = evaluate(kernel, fn, slot, split, trainIdx, cap);
     bar.update(1, t.loss, t.metric);
     EpochRecord e{1, t.loss, t.metric};
-    endEpoch(e, bar);
+    if (!std::isfinite(t.loss)) {
+      bar.finish(e.loss, e.metric);
+      record.history.push_back(e);
+      return diverge(st, 1, 1, "loss");
+    }
+    if (!endEpoch(e, bar))
+      return diverge(st, 1, 1, "validation loss");
   } else {
     for (int64_t epoch = 1; epoch <= epochs; ++epoch) {
       shuffle(order, st.rng);
@@ -420,13 +493,21 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
         metricSum += metrics[1];
         seen += n;
         bar.update(s + 1, lossSum / seen, metricSum / seen);
+        // One scalar test per step: a NaN or Inf loss ends the run, which
+        // could only spread it into every weight.
+        if (!std::isfinite(metrics[0])) {
+          bar.finish(lossSum / seen, metricSum / seen);
+          record.history.push_back({epoch, lossSum / seen, metricSum / seen});
+          return diverge(st, epoch, s + 1, "loss");
+        }
       }
       EpochRecord e{epoch, lossSum / count, metricSum / count};
       if (!kernel.optimizer.schedule.empty()) {
         e.hasLearningRate = true;
         e.learningRate = kernel.optimizer.learningRateAt(iteration - 1);
       }
-      endEpoch(e, bar);
+      if (!endEpoch(e, bar))
+        return diverge(st, epoch, steps, "validation loss");
     }
   }
   // A composed network shares its parts' weights: hand them back.
@@ -438,6 +519,25 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
   st.trained.erase(std::remove(st.trained.begin(), st.trained.end(), step.slot),
                    st.trained.end());
   st.trained.push_back(step.slot);
+}
+
+void ExperimentRunner::diverge(RunState &st, int64_t epoch, int64_t step,
+                               const char *what) {
+  RunRecord &record = st.record;
+  record.status = "diverged";
+  record.divergedEpoch = epoch;
+  record.divergedStep = step;
+  const EpochRecord &e = record.history.back();
+  const double value = std::isfinite(e.loss) ? e.valLoss : e.loss;
+  const std::string where =
+      std::string(std::isfinite(e.loss) ? "after" : "at") + " epoch " +
+      std::to_string(epoch) + ", step " + std::to_string(step);
+  std::fprintf(stderr,
+               "warning: experiment %s, run %s: the %s became %s %s; the run "
+               "stops here, marked \"diverged\"\n",
+               st.experiment.name.c_str(),
+               st.run.shared ? "(shared)" : runLabel(record).c_str(), what,
+               std::isnan(value) ? "NaN" : "Inf", where.c_str());
 }
 
 RunRecord ExperimentRunner::runOne(const ExperimentSpec &experiment,
@@ -456,23 +556,10 @@ RunRecord ExperimentRunner::runOne(const ExperimentSpec &experiment,
   record.fold = run.fold;
   record.seed = seed;
 
-  // save/load paths: relative ones live in the results directory (load also
-  // looks under --data, for weights that come with the data).
-  auto savePath = [&](const std::string &file) {
-    if (file.front() == '/' || outDir.empty())
-      return file;
-    return outDir + "/" + file;
-  };
-  auto loadPath = [&](const std::string &file) {
-    if (file.front() == '/')
-      return file;
-    for (const std::string &dir : {outDir, options.dataDir})
-      if (!dir.empty() && isFile(dir + "/" + file))
-        return dir + "/" + file;
-    return isFile(file) ? file : savePath(file);
-  };
-
   for (const StepSpec &step : run.steps) {
+    // A diverged run stops; its report still names its loop values.
+    if (record.diverged() && step.op != "report")
+      continue;
     if (step.op == "new") {
       const NetworkSpec &net = plan.networks[step.network];
       Slot slot;
@@ -527,7 +614,7 @@ RunRecord ExperimentRunner::runOne(const ExperimentSpec &experiment,
     } else if (step.op == "save") {
       const Slot &slot = st.read(step.slot);
       st.expectNetwork(step.slot, slot, step.network);
-      const std::string path = savePath(step.file);
+      const std::string path = savePath(step.file, outDir);
       std::error_code ec;
       const auto parent = std::filesystem::path(path).parent_path();
       if (!parent.empty())
@@ -538,21 +625,18 @@ RunRecord ExperimentRunner::runOne(const ExperimentSpec &experiment,
     } else if (step.op == "load") {
       Slot &slot = st.write(step.slot);
       st.expectNetwork(step.slot, slot, step.network);
-      loadSafetensors(loadPath(step.file), plan.networks[slot.network],
-                      slot.params.get());
+      loadSafetensors(loadPath(step.file, outDir, options.dataDir),
+                      plan.networks[slot.network], slot.params.get());
     } else if (step.op == "train") {
       train(st, step);
     } else if (step.op == "evaluate") {
       const KernelSpec &kernel = plan.kernels[step.kernel];
-      const NetworkSpec &net = plan.networks[kernel.network];
       const netc_kernel_entry &fn = entry(step.kernel);
       if (!fn.eval)
         throw RunError("kernel '" + kernel.name + "' has no eval function");
       const Slot &slot = st.read(step.slot);
       st.expectNetwork(step.slot, slot, kernel.network);
-      const DatasetSpec &dspec = plan.datasets[step.dataset];
-      const Split &split = splitOf(dataset(step.dataset), dspec, step.split);
-      checkFits(split, dspec, net, kernel);
+      const Split &split = fittingSplit(step);
       std::vector<int64_t> all(static_cast<size_t>(split.count));
       for (int64_t i = 0; i < split.count; ++i)
         all[i] = i;
@@ -569,6 +653,8 @@ RunRecord ExperimentRunner::runOne(const ExperimentSpec &experiment,
         if (v.is_string() && v.get<std::string>().rfind("@eval:", 0) == 0) {
           const int64_t id = std::stoll(v.get<std::string>().substr(6));
           auto it = st.evals.find(id);
+          if (it == st.evals.end() && record.diverged())
+            continue; // the evaluation never ran
           if (it == st.evals.end())
             st.fail("report of '" + column +
                     "' refers to a missing evaluation");
@@ -596,7 +682,7 @@ RunRecord ExperimentRunner::runOne(const ExperimentSpec &experiment,
     record.cells.emplace_back("test_loss", st.lastEval->loss);
     record.cells.emplace_back("test_" + record.metricName, st.lastEval->metric);
   }
-  if (!weightsDir.empty() && !st.trained.empty()) {
+  if (!weightsDir.empty() && !st.trained.empty() && !record.diverged()) {
     std::error_code ec;
     std::filesystem::create_directories(weightsDir, ec);
     if (ec)

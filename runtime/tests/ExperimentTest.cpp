@@ -504,7 +504,7 @@ TEST(CrossValidation, OneStandardErrorPrefersTheSimplerCandidate) {
   EXPECT_EQ(s.candidates[0].params, json({{"degree", 4}}));
   EXPECT_DOUBLE_EQ(s.candidates[0].mean, 1.0);
   EXPECT_NEAR(s.candidates[0].stdError, 0.1, 1e-12);
-  EXPECT_EQ(s.chosenByMin, 0u);
+  EXPECT_EQ(s.chosenByBest, 0u);
   EXPECT_EQ(s.chosen, 1u);
   const auto j = selectionJson(s);
   EXPECT_EQ(j["chosen"], nlohmann::ordered_json({{"degree", 3}}));

@@ -29,6 +29,28 @@ static std::string findRuntimeDir() {
 /// longer names an existing file.
 static const std::string runtimeLibDir = findRuntimeDir();
 
+bool netc::checkOutputPath(const std::string &output, std::ostream &err) {
+  auto refuse = [&](const std::string &why) {
+    err << "netc: error: cannot write the program to '" << output
+        << "': " << why << "\n";
+    return false;
+  };
+  if (llvm::sys::fs::is_directory(output))
+    return refuse("it is a directory (-o names the program file)");
+  llvm::StringRef parent = llvm::sys::path::parent_path(output);
+  const std::string dir = parent.empty() ? "." : parent.str();
+  if (!llvm::sys::fs::exists(dir))
+    return refuse("no such directory '" + dir + "'");
+  if (!llvm::sys::fs::is_directory(dir))
+    return refuse("'" + dir + "' is not a directory");
+  if (llvm::sys::fs::access(dir, llvm::sys::fs::AccessMode::Write))
+    return refuse("the directory '" + dir + "' is not writable");
+  if (llvm::sys::fs::exists(output) &&
+      llvm::sys::fs::access(output, llvm::sys::fs::AccessMode::Write))
+    return refuse("the file is not writable");
+  return true;
+}
+
 bool netc::linkProgram(const std::string &objectPath, const std::string &output,
                        std::ostream &err) {
   const std::string &lib = runtimeLibDir;

@@ -199,6 +199,8 @@ int main(int argc, char **argv) {
         out = args[i + 1];
     if (out.empty())
       return fail("build needs -o PROGRAM");
+    if (!checkOutputPath(out, std::cerr))
+      return 1;
     return buildExecutable(file, out, cpu, limit) ? 0 : 1;
   }
 

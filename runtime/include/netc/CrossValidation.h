@@ -33,15 +33,24 @@ void foldSplit(int64_t count, int64_t folds, uint64_t seed, int64_t k,
 
 struct Candidate {
   nlohmann::json params;      // typed loop values
-  std::vector<double> values; // the metric of each fold's run
+  std::vector<double> values; // the metric of each fold's run (NaN: diverged)
   double mean = 0, stdError = 0;
   int64_t trainableParams = 0;
+  int64_t diverged = 0; // fold runs that diverged
+  /// Why the candidate cannot be chosen, empty when it can: some of its
+  /// runs diverged, or its mean is not finite.
+  std::string skipped;
 };
 
 struct Selection {
-  std::string metric, mode, rule;    // mode: min|max; rule: min|one_std_error
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+  /// mode: min|max; rule: the plain best (named by the mode: min or max) or
+  /// one_std_error.
+  std::string metric, mode, rule;
   std::vector<Candidate> candidates; // in order of first appearance
-  size_t chosen = 0, chosenByMin = 0;
+  /// The chosen candidate and the plain best (min or max), among those not
+  /// skipped; kNone when every candidate is skipped.
+  size_t chosen = kNone, chosenByBest = kNone;
 };
 
 /// A run's value of `metric` at its final epoch: "loss", "val_loss", the
@@ -50,17 +59,25 @@ struct Selection {
 double finalMetric(const RunRecord &run, const std::string &metric);
 
 /// Selects among the fold runs (fold >= 0) of `runs` per the plan's
-/// `select` object. `trainableParams[i]` belongs to runs[i]. Throws
+/// `select` object. `trainableParams[i]` belongs to runs[i]. Candidates with
+/// a diverged run or a mean that is not finite are skipped (never chosen,
+/// never the best that one_std_error measures from). Throws
 /// std::runtime_error on an unknown rule or mode or a missing metric.
 Selection selectModel(const nlohmann::json &select,
                       const std::vector<RunRecord> &runs,
                       const std::vector<int64_t> &trainableParams);
 
-/// results.json's "selection" (spec §5).
+/// results.json's "selection" (spec §5): metric, mode, rule ("min" or
+/// "max" for the plain best), candidates (a skipped one with "skipped": its
+/// reason), "chosen" and "chosen_by_min" or "chosen_by_max" (null when
+/// every candidate is skipped).
 nlohmann::ordered_json selectionJson(const Selection &selection);
 
+/// "chosen_by_min" or "chosen_by_max": the plain best's key in `selection`.
+std::string chosenByKey(const nlohmann::ordered_json &selection);
+
 /// The table printed after the runs: candidate, mean ± SE, trainable params
-/// and the chosen / chosen_by_min markers.
+/// and the chosen / chosen_by_min (max) / skipped markers.
 /// Made from selectionJson's object, so a resumed experiment prints the same.
 std::string selectionTable(const nlohmann::ordered_json &selection);
 

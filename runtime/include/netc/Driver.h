@@ -43,8 +43,14 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error);
 /// The usage text of --help.
 std::string usage(const char *program);
 
+/// The exit status of a program whose experiments all ran to the end but
+/// some of whose runs diverged (their loss became NaN or Inf): their
+/// results are written, marked "diverged".
+constexpr int kExitDiverged = 3;
+
 /// The whole program: returns the process exit status (0 success, 1 a
-/// runtime error such as bad data, printed as `error: ...`, 2 a usage error).
+/// runtime error such as bad data, printed as `error: ...`, 2 a usage error,
+/// kExitDiverged when every experiment completed but some run diverged).
 int runProgram(const char *planJson, const netc_kernel_entry *kernels,
                int64_t numKernels, int argc, char **argv);
 

@@ -8,6 +8,7 @@
 #define NETC_RESULTS_H
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -39,6 +40,13 @@ struct RunRecord {
   /// COLUMN_loss / COLUMN_METRIC.
   std::vector<std::pair<std::string, nlohmann::json>> cells;
   double seconds = 0;
+  /// "ok", or "diverged": the training loss became NaN or Inf at step
+  /// `divergedStep` (1-based, within the epoch) of epoch `divergedEpoch`
+  /// (the validation loss: after the epoch's last step), and the run
+  /// stopped there (its last history entry is that, partial, epoch).
+  std::string status = "ok";
+  int64_t divergedEpoch = 0, divergedStep = 0;
+  bool diverged() const { return status == "diverged"; }
 };
 
 struct ExperimentRecord {
@@ -56,8 +64,16 @@ nlohmann::json typedParams(const nlohmann::json &params);
 /// "degree=3, fold=2": a run's loop values for tables and plots.
 std::string runLabel(const RunRecord &run);
 
+/// "ok" or "diverged at epoch 2, step 17".
+std::string statusText(const RunRecord &run);
+
+/// Empty when no run diverged, else e.g. "2 of 6 runs of experiment sweep
+/// diverged (lr=1e6; lr=1000): ...", for the warning after the table.
+std::string divergenceSummary(const ExperimentRecord &exp);
+
 /// The results table as rows of text, header first (results.csv, stdout,
-/// report.html). `forTerminal` rounds numbers to four decimals.
+/// report.html). `forTerminal` rounds numbers to four decimals. When a run
+/// diverged, a "status" column (statusText) comes before "seconds".
 std::vector<std::vector<std::string>> resultsRows(const ExperimentRecord &exp,
                                                   bool forTerminal);
 
@@ -72,8 +88,27 @@ std::string resultsTable(const ExperimentRecord &exp);
 /// sees a half-written file. Throws std::runtime_error naming the file.
 void writeFileAtomically(const std::string &path, const std::string &content);
 
+/// The files writeResults writes, made from the one record, in the order
+/// they are put in place: report.html, results.csv, then results.json (which
+/// --resume trusts) last.
+std::vector<std::pair<std::string, std::string>>
+resultsFiles(const ExperimentRecord &exp);
+
+/// Writes `files` (name, content) into `dir`: first every NAME.tmp, each
+/// synced, then each renamed over NAME in order, then the directory synced.
+/// An interruption while writing, the slow part, leaves every old file in
+/// place; only one between two renames (microseconds apart) can leave the
+/// later files one update behind. `beforeRename` (tests) runs before each
+/// rename with the file's name; what it throws propagates. Throws
+/// std::runtime_error naming the file.
+void writeFilesTogether(
+    const std::string &dir,
+    const std::vector<std::pair<std::string, std::string>> &files,
+    const std::function<void(const std::string &)> &beforeRename = nullptr);
+
 /// Creates `dir` if needed and writes results.json, results.csv and
-/// report.html into it (each atomically).
+/// report.html into it together (writeFilesTogether), so that they describe
+/// the same runs in the same order.
 void writeResults(const ExperimentRecord &exp, const std::string &dir);
 
 } // namespace netc

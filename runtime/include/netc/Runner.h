@@ -20,7 +20,9 @@
 
 #include <cstdio>
 #include <map>
+#include <set>
 #include <stdexcept>
+#include <tuple>
 
 namespace netc {
 
@@ -41,6 +43,18 @@ public:
   ExperimentRunner(const Plan &plan, const netc_kernel_entry *kernels,
                    int64_t numKernels, const Options &options, FILE *progress,
                    bool interactive);
+
+  /// What can fail before the first step is checked before it (call for
+  /// every chosen experiment, in order, before running any): `outDir` and
+  /// `weightsDir` can be created and written, as can every `save`
+  /// destination; every data set the experiment reads loads (a missing or
+  /// malformed file), fits its kernels' inputs and labels, and can be cut
+  /// into the experiment's folds and validation splits; every file a `load`
+  /// reads exists or is written by an earlier `save`; every kernel is in the
+  /// program. Loaded data sets stay for the runs. Throws DataError,
+  /// RunError.
+  void prepare(const ExperimentSpec &experiment, const std::string &outDir,
+               const std::string &weightsDir = "");
 
   /// Runs every run of `experiment`, rewriting results.json, results.csv
   /// and report.html in `outDir` after each finished run. With --resume the
@@ -69,7 +83,15 @@ private:
                    size_t index, const std::string &outDir,
                    const std::string &weightsDir);
   void train(RunState &state, const StepSpec &step);
+  /// Marks the run diverged at `step` (1-based) of `epoch`, with a warning
+  /// naming `what` became NaN or Inf ("loss", "validation loss").
+  void diverge(RunState &state, int64_t epoch, int64_t step, const char *what);
   const Dataset &dataset(int64_t index);
+  /// The split a train or evaluate step reads, checked against the step's
+  /// kernel (shapes always, labels once per split and kernel).
+  const Split &fittingSplit(const StepSpec &step);
+  void prepareRun(const ExperimentSpec &experiment, const RunSpec &run,
+                  const std::string &outDir);
   const netc_kernel_entry &entry(int64_t kernelIndex) const;
   int64_t trainableParamsOf(const RunSpec &run) const;
 
@@ -83,6 +105,10 @@ private:
   FILE *progress;
   bool interactive;
   std::map<int64_t, Dataset> datasets;
+  /// (data set, split, kernel) whose labels have been checked.
+  std::set<std::tuple<int64_t, std::string, int64_t>> labelsChecked;
+  /// Files `save` steps of the prepared experiments will write, in order.
+  std::set<std::string> plannedSaves;
 };
 
 } // namespace netc

@@ -31,6 +31,7 @@ void appendBatch(Split &split, const std::string &path, int64_t limit) {
                               std::to_string(bytes.size()) +
                               " is not a multiple of the 3073-byte record");
   const int64_t records = static_cast<int64_t>(bytes.size()) / kRecord;
+  split.addSource(path);
   for (int64_t r = 0; r < records; ++r) {
     if (limit >= 0 && split.count >= limit)
       return;
@@ -76,6 +77,7 @@ Dataset loadCifar10(const DatasetSpec &spec, const std::string &dir) {
                 limit);
   appendBatch(data.test, root + "/test_batch.bin", limit);
   data.numClasses = 10;
+  data.classesFrom = root;
   return data;
 }
 

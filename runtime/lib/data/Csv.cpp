@@ -168,6 +168,10 @@ Split toSplit(const Table &table, size_t label,
     split.count = limit;
   split.sampleShape = {static_cast<int64_t>(width - 1)};
   split.labelShape = {1};
+  split.sources.push_back(
+      {0, table.path,
+       std::vector<int64_t>(table.lines.begin(),
+                            table.lines.begin() + split.count)});
   for (int64_t r = 0; r < split.count; ++r) {
     const std::vector<std::string> &row = table.rows[r];
     const std::string where = table.path + ":" + std::to_string(table.lines[r]);
@@ -177,6 +181,9 @@ Split toSplit(const Table &table, size_t label,
           std::optional<double> v = parseNumber(row[c]);
           if (!v)
             throw DataError(where, "label '" + row[c] + "' is not a number");
+          if (!std::isfinite(static_cast<float>(*v)))
+            throw DataError(where,
+                            "label '" + row[c] + "' is not a finite number");
           split.y.push_back(static_cast<float>(*v));
         } else {
           auto it = std::find(classNames.begin(), classNames.end(), row[c]);
@@ -188,9 +195,10 @@ Split toSplit(const Table &table, size_t label,
         continue;
       }
       std::optional<double> v = parseNumber(row[c]);
-      if (!v)
+      if (!v || !std::isfinite(static_cast<float>(*v)))
         throw DataError(where, "column " + std::to_string(c + 1) + " ('" +
-                                   row[c] + "') is not a number");
+                                   row[c] + "') is not " +
+                                   (v ? "a finite number" : "a number"));
       split.x.push_back(static_cast<float>(*v));
     }
   }
@@ -202,17 +210,18 @@ Split toSplit(const Table &table, size_t label,
 Dataset loadCsv(const DatasetSpec &spec, const std::string &path) {
   if (path.empty())
     throw DataError(spec.name, "csv needs a file");
-  std::string trainPath = path, testPath;
+  std::string trainPath = path, testPath, sibling;
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     trainPath = (fs::path(path) / "train.csv").string();
     testPath = (fs::path(path) / "test.csv").string();
   } else {
     fs::path p(path);
-    const fs::path sibling = p.parent_path() / (p.stem().string() + "_test" +
-                                                p.extension().string());
+    sibling = (p.parent_path() /
+               (p.stem().string() + "_test" + p.extension().string()))
+                  .string();
     if (fs::exists(sibling, ec))
-      testPath = sibling.string();
+      testPath = sibling;
   }
   auto limitArg = spec.args.find("limit");
   const int64_t limit = limitArg == spec.args.end() || limitArg->second < 0
@@ -245,8 +254,11 @@ Dataset loadCsv(const DatasetSpec &spec, const std::string &path) {
   } else {
     data.test.sampleShape = data.train.sampleShape;
     data.test.labelShape = data.train.labelShape;
+    data.test.emptyBecause = "there is no " + sibling;
   }
   data.numClasses = static_cast<int64_t>(classNames.size());
+  if (data.numClasses > 0)
+    data.classesFrom = trainPath;
   return data;
 }
 

@@ -89,6 +89,10 @@ Split readSplit(const fs::path &dir, const std::vector<std::string> &classes,
   const int64_t sampleSize = height * width * 3;
   split.x.resize(static_cast<size_t>(split.count * sampleSize));
   split.y.resize(static_cast<size_t>(split.count));
+  // Each record is its own file, named in any message about it.
+  split.sources.reserve(static_cast<size_t>(split.count));
+  for (int64_t i = 0; i < split.count; ++i)
+    split.sources.push_back({i, records[order[i]].path, {}, true});
   // Decoding dominates loading (50,000 CIFAR JPEGs): spread it over cores.
   // Each worker writes disjoint records, so the result is order-independent.
   const int64_t workers = std::max<int64_t>(
@@ -144,6 +148,7 @@ Dataset loadImageFolderTree(const std::string &dir, int64_t height,
   data.train = readSplit(root / "train", classes, height, width, limit);
   data.test = readSplit(root / "test", classes, height, width, limit);
   data.numClasses = static_cast<int64_t>(classes.size());
+  data.classesFrom = (root / "train").string();
   return data;
 }
 

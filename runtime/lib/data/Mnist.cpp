@@ -47,6 +47,7 @@ Split readSplit(const std::string &dir, const std::string &prefix,
   split.count = images.dims[0];
   split.sampleShape = {images.dims[1], images.dims[2], 1};
   split.labelShape = {1};
+  split.sources.push_back({0, labelsPath, {}});
   split.x.assign(images.data.begin(), images.data.end());
   split.y.resize(labels.data.size());
   for (size_t i = 0; i < labels.data.size(); ++i) {
@@ -67,6 +68,7 @@ Dataset loadMnistLike(const std::string &dir, const std::string &prefixTrain,
   data.train = readSplit(dir, prefixTrain, limit);
   data.test = readSplit(dir, prefixTest, limit);
   data.numClasses = 10;
+  data.classesFrom = data.train.sources.front().file;
   return data;
 }
 

@@ -35,6 +35,7 @@ Split readSplit(const std::string &root, const std::string &prefix,
   split.count = limit >= 0 && limit < images ? limit : images;
   split.sampleShape = {kSide, kSide, 3};
   split.labelShape = {1};
+  split.sources.push_back({0, yPath, {}});
   split.x.resize(static_cast<size_t>(split.count * kImage));
   split.y.resize(static_cast<size_t>(split.count));
   for (int64_t n = 0; n < split.count; ++n) {
@@ -65,6 +66,7 @@ Dataset loadStl10(const DatasetSpec &spec, const std::string &dir) {
   data.train = readSplit(root, "train", limit);
   data.test = readSplit(root, "test", limit);
   data.numClasses = 10;
+  data.classesFrom = root + "/train_y.bin";
   return data;
 }
 

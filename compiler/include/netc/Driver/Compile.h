@@ -56,6 +56,11 @@ bool compileProgram(const Program &program, Stage stage, std::ostream &out,
 bool checkMemory(const Program &program, const memory::Limit &limit,
                  std::ostream &err);
 
+/// Whether a program can be written to `output` (not a directory, in an
+/// existing, writable directory); if not, says why on `err`. Called before
+/// compiling, so the linker's raw message never stands for it.
+bool checkOutputPath(const std::string &output, std::ostream &err);
+
 /// Links an object from compileProgram with the runtime into `output`.
 bool linkProgram(const std::string &objectPath, const std::string &output,
                  std::ostream &err);

@@ -36,17 +36,40 @@ struct Split {
   std::vector<float> x;
   std::vector<float> y;
 
+  /// Where records come from, so that a message about a bad record names
+  /// its file: records from `first` up to the next source's `first` are in
+  /// `file`, record i on line `lines[i - first]` (CSV) or, without lines,
+  /// record i - first of the file; a `single` file is one record (an image).
+  struct Source {
+    int64_t first = 0;
+    std::string file;
+    std::vector<int64_t> lines;
+    bool single = false;
+  };
+  std::vector<Source> sources;
+  /// Why a split has no records, when a loader knows ("there is no
+  /// NAME_test.csv"), for the error when a step reads it.
+  std::string emptyBecause;
+
   int64_t sampleSize() const;
   int64_t labelSize() const;
   /// Keeps only the first `n` records (no-op when n >= count).
   void truncate(int64_t n);
+  /// Records from `count` on come from `file` (CSV: on these lines).
+  void addSource(std::string file, std::vector<int64_t> lines = {});
+  /// "FILE:LINE", "FILE, record N" or "FILE" for a message about `record`.
+  std::string where(int64_t record) const;
 };
 
 struct Dataset {
   Split train;
   Split test;
-  /// Number of classes for classification data, 0 for regression.
+  /// Number of classes for classification data, 0 for regression or
+  /// numeric labels whose classes the data set does not fix (CSV).
   int64_t numClasses = 0;
+  /// What fixes the classes (a labels file, a folder of class folders), for
+  /// messages.
+  std::string classesFrom;
 };
 
 /// A data set declaration as the plan gives it.
@@ -68,7 +91,8 @@ void registerDatasetLoader(const std::string &kind, DatasetLoader loader);
 
 /// Loads `spec`: resolves its path against `dataDir`, runs the kind's loader,
 /// then applies `scale` (multiplies inputs) and `limit` (first N records per
-/// split). Throws DataError.
+/// split), and checks that every feature and label is finite (NaN or Inf is
+/// an error naming the record's file and line or index). Throws DataError.
 Dataset loadDataset(const DatasetSpec &spec, const std::string &dataDir);
 
 // Built-in loaders (registered by default; callable directly).
