@@ -4,7 +4,7 @@
 //   netc check FILE.net
 //   netc summary FILE.net [NETWORK]
 //   netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu]
-//   netc build FILE.net -o PROGRAM [--target cpu]
+//   netc build FILE.net -o PROGRAM [--target cpu] [--gradcheck-f64]
 //   netc run FILE.net [--target cpu] [run options of the built program...]
 //
 //===----------------------------------------------------------------------===//
@@ -15,6 +15,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <sstream>
@@ -25,7 +26,7 @@ static const char *usage =
     "usage: netc check FILE.net\n"
     "       netc summary FILE.net [NETWORK]\n"
     "       netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu]\n"
-    "       netc build FILE.net -o PROGRAM [--target cpu]\n"
+    "       netc build FILE.net -o PROGRAM [--target cpu] [--gradcheck-f64]\n"
     "       netc run FILE.net [--target cpu] [--experiment NAME] [--data DIR]\n"
     "                [--out DIR] [--set KEY=VALUE ...] [--resume]\n";
 
@@ -51,7 +52,19 @@ static bool takeTarget(std::vector<std::string> &args) {
   return true;
 }
 
-static bool buildExecutable(const std::string &file, const std::string &out) {
+/// Takes `flag` out of `args`; returns whether it was there.
+static bool takeFlag(std::vector<std::string> &args, const char *flag) {
+  auto it = std::find(args.begin(), args.end(), flag);
+  if (it == args.end())
+    return false;
+  args.erase(it);
+  return true;
+}
+
+/// `gradcheckF64` adds the float64 train steps that the program's
+/// --gradcheck needs.
+static bool buildExecutable(const std::string &file, const std::string &out,
+                            bool gradcheckF64 = false) {
   std::unique_ptr<Program> program = loadProgram(file, std::cerr);
   if (!program)
     return false;
@@ -61,7 +74,7 @@ static bool buildExecutable(const std::string &file, const std::string &out) {
     return false;
   }
   bool ok = compileProgram(*program, Stage::Object, std::cout, std::cerr,
-                           std::string(object)) &&
+                           std::string(object), gradcheckF64) &&
             linkProgram(std::string(object), out, std::cerr);
   llvm::sys::fs::remove(object);
   return ok;
@@ -93,6 +106,8 @@ int main(int argc, char **argv) {
   if (!takeTarget(args))
     return 1;
 
+  // Also with emit, to show the float64 step's IR.
+  const bool gradcheckF64 = takeFlag(args, "--gradcheck-f64");
   if (cmd == "emit") {
     std::string stage;
     for (size_t i = 0; i + 1 < args.size(); ++i)
@@ -112,7 +127,9 @@ int main(int argc, char **argv) {
     std::unique_ptr<Program> program = loadProgram(file, std::cerr);
     if (!program)
       return 1;
-    return compileProgram(*program, s, std::cout, std::cerr) ? 0 : 1;
+    return compileProgram(*program, s, std::cout, std::cerr, "", gradcheckF64)
+               ? 0
+               : 1;
   }
 
   if (cmd == "build") {
@@ -122,14 +139,14 @@ int main(int argc, char **argv) {
         out = args[i + 1];
     if (out.empty())
       return fail("build needs -o PROGRAM");
-    return buildExecutable(file, out) ? 0 : 1;
+    return buildExecutable(file, out, gradcheckF64) ? 0 : 1;
   }
 
   if (cmd == "run") {
     llvm::SmallString<128> exe;
     if (llvm::sys::fs::createTemporaryFile("netc-program", "", exe))
       return fail("cannot create a temporary file");
-    if (!buildExecutable(file, std::string(exe))) {
+    if (!buildExecutable(file, std::string(exe), gradcheckF64)) {
       llvm::sys::fs::remove(exe);
       return 1;
     }

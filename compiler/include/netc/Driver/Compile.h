@@ -29,8 +29,11 @@ KernelPlan planKernels(const Program &program);
 /// Compiles every kernel. For Stage::Net/Linalg/LLVM prints that stage's IR
 /// to `out`; for Stage::Object writes an object file (compiled kernels, the
 /// kernel table and the plan) to `objectPath`. Diagnostics go to `err`.
+/// `gradcheckF64` adds each kernel's train step in float64 (the entry
+/// `train_f64` that the program's --gradcheck runs).
 bool compileProgram(const Program &program, Stage stage, std::ostream &out,
-                    std::ostream &err, const std::string &objectPath = "");
+                    std::ostream &err, const std::string &objectPath = "",
+                    bool gradcheckF64 = false);
 
 /// Links an object from compileProgram with the runtime into `output`.
 bool linkProgram(const std::string &objectPath, const std::string &output,
