@@ -110,6 +110,14 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
       options.resume = true;
     } else if (arg == "--gradcheck") {
       options.gradCheck = true;
+    } else if (arg == "--gradcheck-seeds") {
+      if (!takeValue())
+        return false;
+      options.gradCheckSeeds = std::atoll(value.c_str());
+      if (options.gradCheckSeeds <= 0) {
+        error = "--gradcheck-seeds expects a positive number";
+        return false;
+      }
     } else if (arg == "--bench-steps") {
       if (!takeValue())
         return false;

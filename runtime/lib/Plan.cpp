@@ -233,6 +233,8 @@ KernelSpec parseKernel(const json &j, const std::string &path) {
   k.evalWsPerSample = integer(j, "eval_ws_per_sample", path, &zero);
   k.trainWsFixed = integer(j, "train_ws_fixed", path, &zero);
   k.evalWsFixed = integer(j, "eval_ws_fixed", path, &zero);
+  k.trainF64WsPerSample = integer(j, "train_f64_ws_per_sample", path, &zero);
+  k.trainF64WsFixed = integer(j, "train_f64_ws_fixed", path, &zero);
   k.stateInit = list<StateInit>(
       j, "state_init", path, [&](const json &s, const std::string &p) {
         StateInit init;

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <stdexcept>
@@ -37,66 +38,320 @@ AlignedBuffer initialWeights(const NetworkSpec &net, Rng &rng) {
 }
 
 /// A random batch: normal inputs; class indices or normal targets.
+template <typename T>
 void randomBatch(const NetworkSpec &net, const KernelSpec &k, int64_t n,
-                 Rng &rng, AlignedBuffer &x, AlignedBuffer &y) {
-  x = AlignedBuffer(n * elementCount(net.inputShape));
-  y = AlignedBuffer(n * elementCount(k.labelShape));
+                 Rng &rng, AlignedArray<T> &x, AlignedArray<T> &y) {
+  x = AlignedArray<T>(n * elementCount(net.inputShape));
+  y = AlignedArray<T>(n * elementCount(k.labelShape));
   for (int64_t i = 0; i < x.size(); ++i)
-    x[i] = static_cast<float>(rng.normal());
+    x[i] = static_cast<T>(rng.normal());
   // Class indices; 0/1 targets for binary cross-entropy; else normal.
   bool binary = k.loss == "binary_crossentropy";
   bool classes = k.loss == "categorical_crossentropy" ||
                  k.loss == "sparse_categorical_crossentropy";
   for (int64_t i = 0; i < y.size(); ++i)
-    y[i] = binary ? static_cast<float>(rng.below(2))
-           : classes
-               ? static_cast<float>(rng.below(elementCount(k.outputShape)))
-               : static_cast<float>(rng.normal());
+    y[i] = binary    ? static_cast<T>(rng.below(2))
+           : classes ? static_cast<T>(rng.below(elementCount(k.outputShape)))
+                     : static_cast<T>(rng.normal());
 }
 
+/// The train function of a kernel entry in float (training) or double (the
+/// --gradcheck-f64 step).
+template <typename T> struct TrainFn;
+template <> struct TrainFn<float> {
+  using type = netc_train_fn;
+  static type of(const netc_kernel_entry &e) { return e.train; }
+  static int64_t ws(const KernelSpec &k, int64_t n) {
+    return k.trainWsFloats(n);
+  }
+};
+template <> struct TrainFn<double> {
+  using type = netc_train_f64_fn;
+  static type of(const netc_kernel_entry &e) { return e.train_f64; }
+  static int64_t ws(const KernelSpec &k, int64_t n) {
+    return k.trainF64WsDoubles(n);
+  }
+};
+
 /// Everything one call of a kernel's train function needs.
-struct TrainCall {
-  const netc_kernel_entry &entry;
-  AlignedBuffer state, ws, hyper{3}, metrics{2};
+template <typename T = float> struct TrainCall {
+  typename TrainFn<T>::type fn;
+  AlignedArray<T> state, ws, hyper{3}, metrics{2};
   int64_t n;
 
   TrainCall(const netc_kernel_entry &entry, const KernelSpec &k, int64_t n)
-      : entry(entry), state(std::max<int64_t>(k.stateFloats, 1)),
-        ws(std::max<int64_t>(k.trainWsFloats(n), 1)), n(n) {
+      : fn(TrainFn<T>::of(entry)), state(std::max<int64_t>(k.stateFloats, 1)),
+        ws(std::max<int64_t>(TrainFn<T>::ws(k, n), 1)), n(n) {
     for (const StateInit &s : k.stateInit)
       std::fill(state.get() + s.offset, state.get() + s.offset + s.size,
-                static_cast<float>(s.value));
+                static_cast<T>(s.value));
   }
   /// One step; returns the batch loss before the update.
-  float operator()(AlignedBuffer &params, AlignedBuffer &x, AlignedBuffer &y,
-                   float lr, float iteration) {
+  T operator()(AlignedArray<T> &params, AlignedArray<T> &x, AlignedArray<T> &y,
+               T lr, T iteration) {
     hyper[0] = lr;
     hyper[1] = iteration;
     hyper[2] = 7;
-    netc_buf p = params.descriptor(), s = state.descriptor(),
-             xb = x.descriptor(), yb = y.descriptor(), w = ws.descriptor(),
-             h = hyper.descriptor(), m = metrics.descriptor();
-    entry.train(&p, &s, &xb, &yb, n, &w, n, &h, &m);
+    auto p = params.descriptor(), s = state.descriptor(), xb = x.descriptor(),
+         yb = y.descriptor(), w = ws.descriptor(), h = hyper.descriptor(),
+         m = metrics.descriptor();
+    fn(&p, &s, &xb, &yb, n, &w, n, &h, &m);
     return metrics[0];
   }
 };
 
-AlignedBuffer copyOf(const AlignedBuffer &b) {
-  AlignedBuffer c(b.size());
-  std::memcpy(c.get(), b.get(), b.size() * sizeof(float));
+template <typename T> AlignedArray<T> copyOf(const AlignedArray<T> &b) {
+  AlignedArray<T> c(b.size());
+  std::memcpy(c.get(), b.get(), b.size() * sizeof(T));
   return c;
+}
+
+AlignedArray<double> widen(const AlignedBuffer &b) {
+  AlignedArray<double> d(b.size());
+  std::copy(b.get(), b.get() + b.size(), d.get());
+  return d;
+}
+
+// ---- --gradcheck ------------------------------------------------------
+
+// Each kernel's train step is run in float64 (`netc build --gradcheck-f64`)
+// and its sgd(1) step, which moves each weight by exactly -gradient, is
+// compared with central differences of the float64 loss. docs/design.md,
+// "Gradient checks in float64", explains the steps and tolerances.
+constexpr double kRelTol = 1e-6;     // analytic vs numeric, smooth coordinates
+constexpr double kResolved = 1e-7;   // noise below which relative error counts
+constexpr double kSmoothTol = 3e-7;  // central differences at h and h/2
+constexpr double kFloat32Tol = 1e-4; // float32 step vs float64 gradient
+constexpr double kSteps[] = {1e-3, 1e-4, 1e-5, 1e-6}; // times max(1, |w|)
+constexpr double kNoiseStep = 1e-9;                   // times max(1, |w|)
+
+using LossAt = std::function<double(int64_t, double)>;
+
+/// The rounding noise of the float64 loss near the weights: at steps
+/// (kNoiseStep) far too small for truncation or kinks to matter,
+/// L(w+e) - L(w-e) - (L(w+2e) - L(w-2e)) / 2 is zero up to rounding alone.
+/// The largest such value over a few coordinates, doubled, and at least two
+/// ulps of the loss (a difference of two rounded losses).
+double lossNoise(const LossAt &lossAt, const AlignedArray<double> &p,
+                 const std::vector<int64_t> &coords, double loss) {
+  double noise = 0;
+  const size_t samples = 8, stride = std::max<size_t>(coords.size() / 8, 1);
+  for (size_t n = 0; n < samples && n * stride < coords.size(); ++n) {
+    const int64_t i = coords[n * stride];
+    const double e = kNoiseStep * std::max(1.0, std::fabs(p[i]));
+    const double near = lossAt(i, e) - lossAt(i, -e);
+    const double far = lossAt(i, 2 * e) - lossAt(i, -2 * e);
+    noise = std::max(noise, std::fabs(near - far / 2));
+  }
+  const double ulp =
+      std::nextafter(std::fabs(loss), INFINITY) - std::fabs(loss);
+  return std::max(2 * noise, 2 * ulp);
+}
+
+/// The derivative of the loss along coordinate i: central differences D(h)
+/// and D(h/2) combined by Richardson extrapolation (truncation O(h^4)),
+/// at the largest step of kSteps where D(h) and D(h/2) agree. Where they
+/// disagree at every step, a ReLU or max-pool kink lies within the steps and
+/// no difference quotient is the derivative: `smooth` is false. `floor` is
+/// the rounding noise of the value (noise is that of the loss).
+struct Numeric {
+  double value = 0, floor = 0;
+  bool smooth = false;
+};
+Numeric centralDifference(const LossAt &lossAt, int64_t i, double w,
+                          double noise) {
+  Numeric r;
+  for (double step : kSteps) {
+    const double h = step * std::max(1.0, std::fabs(w));
+    const double d1 = (lossAt(i, h) - lossAt(i, -h)) / (2 * h);
+    const double d2 = (lossAt(i, h / 2) - lossAt(i, -h / 2)) / h;
+    r.value = (4 * d2 - d1) / 3;
+    // With `noise` bounding the rounding error of a difference of two
+    // losses, the value and d1 - d2 both carry at most (4/3 + 1/6) noise/h.
+    r.floor = 2 * noise / h;
+    r.smooth = std::fabs(d1 - d2) <=
+               kSmoothTol * std::max(std::fabs(d1), std::fabs(d2)) + r.floor;
+    if (r.smooth)
+      break;
+  }
+  return r;
+}
+
+/// What the check found for one parameter tensor over every seed.
+struct ParamStats {
+  int64_t coords = 0, kinks = 0, unresolved = 0;
+  double worst = 0;   // max relative error over resolved smooth coordinates
+  double worst32 = 0; // float32 step against the float64 gradient
+};
+
+struct GradCheck {
+  std::map<std::pair<int64_t, std::string>, ParamStats> stats;
+  int64_t checked = 0, failures = 0, kinks = 0, unresolved = 0, failures32 = 0;
+  double worst = 0, worst32 = 0;
+
+  void checkKernel(const KernelSpec &k, const NetworkSpec &net,
+                   const netc_kernel_entry &entry, uint64_t seed);
+  void compare(const KernelSpec &k, const ParamSpec &spec, int64_t c,
+               uint64_t seed, double analytic, const Numeric &numeric);
+  void compareFloat32(const KernelSpec &k, const NetworkSpec &net,
+                      const netc_kernel_entry &entry, int64_t batch,
+                      AlignedBuffer params, AlignedBuffer &x, AlignedBuffer &y,
+                      const AlignedArray<double> &gradient);
+  void print(const Plan &plan, int64_t seeds) const;
+  /// Kinks are rare at random points; many of them would hide wrong rules.
+  bool passed() const {
+    return failures == 0 && failures32 == 0 && kinks * 4 <= checked;
+  }
+};
+
+void GradCheck::compare(const KernelSpec &k, const ParamSpec &spec, int64_t c,
+                        uint64_t seed, double analytic,
+                        const Numeric &numeric) {
+  ParamStats &st = stats[{k.index, spec.name}];
+  ++st.coords;
+  ++checked;
+  if (!numeric.smooth) {
+    ++st.kinks;
+    ++kinks;
+    return;
+  }
+  const double diff = std::fabs(analytic - numeric.value);
+  const double scale = std::max(std::fabs(analytic), std::fabs(numeric.value));
+  // Relative error is measurable where the gradient stands well above the
+  // rounding noise of the difference quotient (or both are exactly zero: a
+  // weight the loss does not see), and must then be at most kRelTol; below,
+  // the two must agree to within kRelTol plus that noise.
+  const bool resolved = diff == 0 || numeric.floor <= kResolved * scale;
+  if (resolved) {
+    const double rel = diff == 0 ? 0 : diff / scale;
+    st.worst = std::max(st.worst, rel);
+    worst = std::max(worst, rel);
+  } else {
+    ++st.unresolved;
+    ++unresolved;
+  }
+  if (diff > kRelTol * scale + (resolved ? 0 : numeric.floor)) {
+    ++failures;
+    std::printf("gradcheck %s %s[%lld] seed %llu: analytic %.12g numeric "
+                "%.12g (noise %.2g)\n",
+                k.name.c_str(), spec.name.c_str(), (long long)c,
+                (unsigned long long)seed, analytic, numeric.value,
+                numeric.floor);
+  }
+}
+
+/// The float32 train step (oneDNN's kernels, float32 code) at the same point:
+/// each weight's update must agree with the float64 gradient to within
+/// kFloat32Tol of the tensor's largest gradient, plus a few float32 ulps of
+/// the weight (the update is read back as a difference of weights).
+void GradCheck::compareFloat32(const KernelSpec &k, const NetworkSpec &net,
+                               const netc_kernel_entry &entry, int64_t batch,
+                               AlignedBuffer params, AlignedBuffer &x,
+                               AlignedBuffer &y,
+                               const AlignedArray<double> &gradient) {
+  AlignedBuffer stepped = copyOf(params);
+  TrainCall<float>(entry, k, batch)(stepped, x, y, 1.0f, 1.0f);
+  for (const ParamSpec &spec : net.params) {
+    if (!spec.trainable)
+      continue;
+    double largest = 0, err = 0;
+    for (int64_t i = spec.offset; i < spec.offset + spec.size(); ++i)
+      largest = std::max(largest, std::fabs(gradient[i]));
+    for (int64_t i = spec.offset; i < spec.offset + spec.size(); ++i) {
+      const double g32 = (double)params[i] - (double)stepped[i];
+      const double ulps = 4 * FLT_EPSILON * std::fabs(params[i]);
+      err = std::max(err, std::fabs(g32 - gradient[i]) - ulps);
+    }
+    err = largest > 0 ? err / largest : err;
+    ParamStats &st = stats[{k.index, spec.name}];
+    st.worst32 = std::max(st.worst32, err);
+    worst32 = std::max(worst32, err);
+    if (err > kFloat32Tol) {
+      ++failures32;
+      std::printf("gradcheck %s %s: the float32 step differs from the "
+                  "float64 gradient by %.2e of its largest element\n",
+                  k.name.c_str(), spec.name.c_str(), err);
+    }
+  }
+}
+
+void GradCheck::checkKernel(const KernelSpec &k, const NetworkSpec &net,
+                            const netc_kernel_entry &entry, uint64_t seed) {
+  const int64_t batch = 4, perParam = 6;
+  Rng rng(seed);
+  // A float32 point (weights and batch), so that the float32 step can be
+  // compared at exactly the same one.
+  AlignedBuffer init = initialWeights(net, rng), x32, y32;
+  randomBatch(net, k, batch, rng, x32, y32);
+  AlignedArray<double> params = widen(init), x = widen(x32), y = widen(y32);
+  TrainCall<double> train(entry, k, batch);
+  // The step with learning rate 1 moves each weight by -gradient.
+  AlignedArray<double> stepped = copyOf(params), gradient(params.size());
+  const double base = train(stepped, x, y, 1.0, 1);
+  for (int64_t i = 0; i < params.size(); ++i)
+    gradient[i] = params[i] - stepped[i];
+  compareFloat32(k, net, entry, batch, std::move(init), x32, y32, gradient);
+  // Each evaluation starts from the weights (the step rewrites batchnorm's
+  // moving statistics in place).
+  AlignedArray<double> scratch(params.size());
+  auto lossAt = [&](int64_t i, double delta) {
+    std::copy(params.get(), params.get() + params.size(), scratch.get());
+    scratch[i] += delta;
+    return train(scratch, x, y, 0.0, 1);
+  };
+  std::vector<std::pair<const ParamSpec *, std::vector<int64_t>>> picks;
+  std::vector<int64_t> all;
+  for (const ParamSpec &spec : net.params) {
+    if (!spec.trainable)
+      continue;
+    std::vector<int64_t> coords{0, spec.size() - 1};
+    while ((int64_t)coords.size() < std::min(perParam, spec.size()))
+      coords.push_back(rng.below(spec.size()));
+    for (int64_t c : coords)
+      all.push_back(spec.offset + c);
+    picks.push_back({&spec, coords});
+  }
+  const double noise = lossNoise(lossAt, params, all, base);
+  for (auto &[spec, coords] : picks)
+    for (int64_t c : coords) {
+      const int64_t i = spec->offset + c;
+      compare(k, *spec, c, seed, gradient[i],
+              centralDifference(lossAt, i, params[i], noise));
+    }
+}
+
+void GradCheck::print(const Plan &plan, int64_t seeds) const {
+  for (const KernelSpec &k : plan.kernels)
+    for (const ParamSpec &spec : plan.networks[k.network].params)
+      if (auto it = stats.find({k.index, spec.name}); it != stats.end())
+        std::printf("gradcheck %s %s: %lld coordinates, %lld at kinks, %lld "
+                    "below the noise, max relative error %.2e; float32 "
+                    "step %.2e\n",
+                    k.name.c_str(), spec.name.c_str(),
+                    (long long)it->second.coords, (long long)it->second.kinks,
+                    (long long)it->second.unresolved, it->second.worst,
+                    it->second.worst32);
+  std::printf("gradcheck: %s (%lld coordinates at %lld seeds, max relative "
+              "error %.2e, %lld mismatches, %lld at kinks, %lld below the "
+              "noise; float32 step %.2e)\n",
+              passed() ? "PASS" : "FAIL", (long long)checked, (long long)seeds,
+              worst, (long long)failures, (long long)kinks,
+              (long long)unresolved, worst32);
 }
 
 } // namespace
 
 int runGradCheck(const Plan &plan, const netc_kernel_entry *kernels,
                  int64_t numKernels, const Options &options) {
-  const int64_t batch = 4, perParam = 6;
-  const double eps = 1e-3, rtol = 5e-2, atol = 5e-4;
-  int64_t checked = 0, failures = 0, kinks = 0;
   for (const KernelSpec &k : plan.kernels) {
     if (k.index >= numKernels || !kernels[k.index].train) {
       std::fprintf(stderr, "error: kernel %s is missing\n", k.name.c_str());
+      return 1;
+    }
+    if (!kernels[k.index].train_f64) {
+      std::fprintf(stderr, "error: --gradcheck runs the train steps in "
+                           "float64: build the program with `netc build "
+                           "--gradcheck-f64`\n");
       return 1;
     }
     if (k.optimizer.name != "sgd" || k.stateFloats != 0) {
@@ -106,70 +361,15 @@ int runGradCheck(const Plan &plan, const netc_kernel_entry *kernels,
                    k.name.c_str(), k.optimizer.name.c_str());
       return 1;
     }
-    const NetworkSpec &net = plan.networks[k.network];
-    Rng rng(options.seed.value_or(1));
-    AlignedBuffer params = initialWeights(net, rng), x, y;
-    randomBatch(net, k, batch, rng, x, y);
-    TrainCall train(kernels[k.index], k, batch);
-
-    // The step with learning rate 1 moves each weight by -gradient.
-    AlignedBuffer stepped = copyOf(params);
-    train(stepped, x, y, 1.0f, 1);
-    auto lossAt = [&](int64_t i, double delta) {
-      AlignedBuffer p = copyOf(params);
-      p[i] = static_cast<float>(p[i] + delta);
-      return static_cast<double>(train(p, x, y, 0.0f, 1));
-    };
-    for (const ParamSpec &spec : net.params) {
-      if (!spec.trainable)
-        continue;
-      std::vector<int64_t> coords{0, spec.size() - 1};
-      while ((int64_t)coords.size() < std::min(perParam, spec.size()))
-        coords.push_back(rng.below(spec.size()));
-      double worst = 0;
-      for (int64_t c : coords) {
-        int64_t i = spec.offset + c;
-        double analytic = (double)params[i] - (double)stepped[i];
-        // Central differences, shrinking the step while the one-sided
-        // differences disagree: a ReLU or max-pool kink inside the interval
-        // makes the loss non-smooth there, and no step size fixes that at
-        // float precision, so such coordinates are counted, not compared.
-        bool smooth = false;
-        double numeric = 0, base = lossAt(i, 0);
-        for (double e = eps; e >= eps / 16 && !smooth; e /= 4) {
-          double up = lossAt(i, e), down = lossAt(i, -e);
-          double fwd = (up - base) / e, bwd = (base - down) / e;
-          numeric = (up - down) / (2 * e);
-          smooth = std::fabs(fwd - bwd) <=
-                   2 * atol + rtol * std::max(std::fabs(fwd), std::fabs(bwd));
-        }
-        ++checked;
-        if (!smooth) {
-          ++kinks;
-          continue;
-        }
-        double diff = std::fabs(analytic - numeric);
-        double scale = std::max(std::fabs(analytic), std::fabs(numeric));
-        worst = std::max(worst, diff / std::max(scale, 1e-12));
-        if (diff > atol + rtol * scale) {
-          ++failures;
-          std::printf("gradcheck %s %s[%lld]: analytic %.6g numeric %.6g\n",
-                      k.name.c_str(), spec.name.c_str(), (long long)c, analytic,
-                      numeric);
-        }
-      }
-      std::printf("gradcheck %s %s: %zu coordinates, max relative error "
-                  "%.2e\n",
-                  k.name.c_str(), spec.name.c_str(), coords.size(), worst);
-    }
   }
-  // Kinks are rare at random points; many of them would hide wrong rules.
-  bool pass = failures == 0 && kinks * 4 <= checked;
-  std::printf("gradcheck: %s (%lld coordinates, %lld mismatches, %lld at "
-              "kinks)\n",
-              pass ? "PASS" : "FAIL", (long long)checked, (long long)failures,
-              (long long)kinks);
-  return pass ? 0 : 1;
+  GradCheck check;
+  const uint64_t first = options.seed.value_or(1);
+  for (int64_t s = 0; s < options.gradCheckSeeds; ++s)
+    for (const KernelSpec &k : plan.kernels)
+      check.checkKernel(k, plan.networks[k.network], kernels[k.index],
+                        first + s);
+  check.print(plan, options.gradCheckSeeds);
+  return check.passed() ? 0 : 1;
 }
 
 int runBench(const Plan &plan, const netc_kernel_entry *kernels,
@@ -193,7 +393,7 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
   Rng rng(options.seed.value_or(1));
   AlignedBuffer params = initialWeights(net, rng), x, y;
   randomBatch(net, *kernel, batch, rng, x, y);
-  TrainCall train(kernels[kernel->index], *kernel, batch);
+  TrainCall<> train(kernels[kernel->index], *kernel, batch);
   float lr = static_cast<float>(kernel->optimizer.learningRate());
   int64_t iteration = 1;
   for (int i = 0; i < 10; ++i)
@@ -359,7 +559,7 @@ int runDumpSteps(const Plan &plan, const netc_kernel_entry *kernels,
           {"init/" + p.name, floats(p.shape, params.get() + p.offset)});
     AlignedBuffer o = evalOutputs(kernels[k.index], k, params, x, y, batch);
     out.push_back({"out", floats(withBatch(batch, k.outputShape), o.get())});
-    TrainCall train(kernels[k.index], k, batch);
+    TrainCall<> train(kernels[k.index], k, batch);
     std::vector<float> losses;
     const float lr = static_cast<float>(k.optimizer.learningRate());
     for (int64_t s = 1; s <= steps; ++s) {
@@ -493,7 +693,7 @@ int runCheckSteps(const Plan &plan, const netc_kernel_entry *kernels,
     AlignedBuffer o = evalOutputs(kernels[k.index], k, params, x, y, batch);
     if (ref.count("out"))
       compare("out", o.get(), nullptr);
-    TrainCall train(kernels[k.index], k, batch);
+    TrainCall<> train(kernels[k.index], k, batch);
     std::vector<float> losses;
     for (int64_t s = 1; s <= steps; ++s) {
       const auto rate = static_cast<float>(k.optimizer.learningRateAt(s - 1));

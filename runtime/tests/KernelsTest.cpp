@@ -1,5 +1,6 @@
-// Every runtime kernel against naive reference loops written from the ABI's
-// definitions (Abi.h), on shapes with stride 2 and asymmetric 'same' padding.
+// Every runtime kernel (and its float64 reference for --gradcheck-f64)
+// against naive reference loops written from the ABI's definitions (Abi.h),
+// on shapes with stride 2 and asymmetric 'same' padding.
 #include "netc/Abi.h"
 #include "netc/Random.h"
 
@@ -25,6 +26,13 @@ void expectClose(const std::vector<float> &got, const std::vector<float> &want,
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i)
     ASSERT_NEAR(got[i], want[i], tol * (1 + std::abs(want[i]))) << "at " << i;
+}
+
+void expectClose64(const std::vector<double> &got,
+                   const std::vector<double> &want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i)
+    ASSERT_NEAR(got[i], want[i], 1e-12 * (1 + std::abs(want[i]))) << "at " << i;
 }
 
 struct ConvShape {
@@ -76,9 +84,13 @@ TEST_P(Conv, MatchesReference) {
                     int64_t iy, int64_t ix) {
     for (int64_t ch = 0; ch < s.c; ++ch)
       for (int64_t o = 0; o < s.oc; ++o) {
-        y[yi(b, oy, ox, o)] += x[xi(b, iy, ix, ch)] * wt[wi(i, j, ch, o)];
-        dx[xi(b, iy, ix, ch)] += dy[yi(b, oy, ox, o)] * wt[wi(i, j, ch, o)];
-        dw[wi(i, j, ch, o)] += x[xi(b, iy, ix, ch)] * dy[yi(b, oy, ox, o)];
+        // Products in double: exact for float operands.
+        y[yi(b, oy, ox, o)] +=
+            double(x[xi(b, iy, ix, ch)]) * wt[wi(i, j, ch, o)];
+        dx[xi(b, iy, ix, ch)] +=
+            double(dy[yi(b, oy, ox, o)]) * wt[wi(i, j, ch, o)];
+        dw[wi(i, j, ch, o)] +=
+            double(x[xi(b, iy, ix, ch)]) * dy[yi(b, oy, ox, o)];
       }
   });
   // Outputs start as garbage: the kernels must overwrite, not accumulate.
@@ -95,6 +107,22 @@ TEST_P(Conv, MatchesReference) {
   expectClose(gy, std::vector<float>(y.begin(), y.end()));
   expectClose(gdx, std::vector<float>(dx.begin(), dx.end()));
   expectClose(gdw, std::vector<float>(dw.begin(), dw.end()));
+  // The float64 reference kernels of --gradcheck-f64, on the same values.
+  std::vector<double> x64(x.begin(), x.end()), w64(wt.begin(), wt.end()),
+      dy64(dy.begin(), dy.end()), y64(y.size(), 7), dx64(dx.size(), 7),
+      dw64(dw.size(), 7);
+  netc_conv2d_fwd_f64(x64.data(), w64.data(), y64.data(), s.n, s.h, s.w, s.c,
+                      s.kh, s.kw, s.oc, s.sh, s.sw, s.pt, s.pb, s.pl, s.pr,
+                      s.oh, s.ow);
+  netc_conv2d_bwd_data_f64(dy64.data(), w64.data(), dx64.data(), s.n, s.h, s.w,
+                           s.c, s.kh, s.kw, s.oc, s.sh, s.sw, s.pt, s.pb, s.pl,
+                           s.pr, s.oh, s.ow);
+  netc_conv2d_bwd_weights_f64(x64.data(), dy64.data(), dw64.data(), s.n, s.h,
+                              s.w, s.c, s.kh, s.kw, s.oc, s.sh, s.sw, s.pt,
+                              s.pb, s.pl, s.pr, s.oh, s.ow);
+  expectClose64(y64, y);
+  expectClose64(dx64, dx);
+  expectClose64(dw64, dw);
   // Second call hits the primitive cache and must give the same answer.
   std::vector<float> again(gy.size(), -3.f);
   netc_conv2d_fwd(x.data(), wt.data(), again.data(), s.n, s.h, s.w, s.c, s.kh,
@@ -185,6 +213,15 @@ TEST_P(Pool, MatchesReference) {
                 s.kw, s.sh, s.sw, s.pt, s.pb, s.pl, s.pr, s.oh, s.ow);
   expectClose(gy, y, 1e-6);
   expectClose(gdx, dx, 1e-5);
+  std::vector<double> x64(x.begin(), x.end()), dy64(dy.begin(), dy.end()),
+      y64(y.size(), 7), dx64(dx.size(), 7);
+  netc_pool_fwd_f64(kind, x64.data(), y64.data(), s.n, s.h, s.w, s.c, s.kh,
+                    s.kw, s.sh, s.sw, s.pt, s.pb, s.pl, s.pr, s.oh, s.ow);
+  netc_pool_bwd_f64(kind, x64.data(), dy64.data(), dx64.data(), s.n, s.h, s.w,
+                    s.c, s.kh, s.kw, s.sh, s.sw, s.pt, s.pb, s.pl, s.pr, s.oh,
+                    s.ow);
+  expectClose(std::vector<float>(y64.begin(), y64.end()), y, 1e-6);
+  expectClose(std::vector<float>(dx64.begin(), dx64.end()), dx, 1e-5);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -222,6 +259,15 @@ TEST_P(Matmul, MatchesReference) {
   std::vector<float> got(m * n, 42.f);
   netc_matmul(a.data(), b.data(), got.data(), m, n, k, ta, tb);
   expectClose(got, want, 1e-5);
+  std::vector<double> a64(a.begin(), a.end()), b64(b.begin(), b.end()),
+      got64(m * n, 42), want64(m * n);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t p = 0; p < k; ++p)
+        want64[i * n + j] +=
+            a64[ta ? p * m + i : i * k + p] * b64[tb ? j * k + p : p * n + j];
+  netc_matmul_f64(a64.data(), b64.data(), got64.data(), m, n, k, ta, tb);
+  expectClose64(got64, want64);
 }
 
 INSTANTIATE_TEST_SUITE_P(Transposes, Matmul,

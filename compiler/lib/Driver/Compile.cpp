@@ -52,7 +52,11 @@ std::vector<KernelLayout> readLayouts(ModuleOp module, size_t numKernels) {
       ws = a.getInt();
     if (auto a = fn->getAttrOfType<IntegerAttr>("net.ws_fixed"))
       fixed = a.getInt();
-    if (entry.getValue() == "train") {
+    if (entry.getValue() == "train_f64") {
+      l.hasTrainF64 = true;
+      l.trainF64WsPerSample = ws;
+      l.trainF64WsFixed = fixed;
+    } else if (entry.getValue() == "train") {
       l.trainWsPerSample = ws;
       l.trainWsFixed = fixed;
       if (auto a = fn->getAttrOfType<IntegerAttr>("net.state_floats"))
@@ -106,7 +110,7 @@ void addProgramGlobals(llvm::Module &m, const std::string &plan,
     features += (features.empty() ? "" : ",") + f;
   addStringGlobal(m, features, "netc_target_features");
   auto *ptr = llvm::PointerType::get(ctx, 0);
-  auto *entryType = llvm::StructType::get(ctx, {ptr, ptr, ptr});
+  auto *entryType = llvm::StructType::get(ctx, {ptr, ptr, ptr, ptr});
   std::vector<llvm::Constant *> entries;
   for (size_t i = 0; i < numKernels; ++i) {
     std::string k = "k" + std::to_string(i);
@@ -120,7 +124,8 @@ void addProgramGlobals(llvm::Module &m, const std::string &plan,
     };
     entries.push_back(llvm::ConstantStruct::get(
         entryType, {nameVar, fn("_mlir_ciface_" + k + "_train"),
-                    fn("_mlir_ciface_" + k + "_eval")}));
+                    fn("_mlir_ciface_" + k + "_eval"),
+                    fn("_mlir_ciface_" + k + "_train_f64")}));
   }
   auto *arrayType = llvm::ArrayType::get(entryType, numKernels);
   new llvm::GlobalVariable(
@@ -157,7 +162,8 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
 
 bool netc::compileProgram(const Program &program, Stage stage,
                           std::ostream &out, std::ostream &err,
-                          const std::string &objectPath, const TargetCpu *cpu) {
+                          const std::string &objectPath, const TargetCpu *cpu,
+                          bool gradcheckF64) {
   TargetCpu native;
   std::string error;
   if (!cpu) {
@@ -187,8 +193,12 @@ bool netc::compileProgram(const Program &program, Stage stage,
   OwningOpRef<ModuleOp> module =
       ModuleOp::create(FileLineColLoc::get(&ctx, program.file, 1, 1));
   bool ok = true;
-  for (const KernelSpec &k : kernels.kernels)
+  for (const KernelSpec &k : kernels.kernels) {
     ok &= succeeded(buildLossFunction(*module, k, program.file));
+    if (ok && gradcheckF64)
+      ok &= succeeded(
+          buildLossFunction(*module, k, program.file, Precision::F64));
+  }
   if (!ok)
     return false;
 

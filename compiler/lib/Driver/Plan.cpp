@@ -158,6 +158,10 @@ std::string netc::planJson(const Program &program, const KernelPlan &kernels,
          {"eval_ws_fixed", layout.evalWsFixed},
          {"state_init", stateInit},
          {"optimizer", opt}});
+    if (layout.hasTrainF64) {
+      ks.back()["train_f64_ws_per_sample"] = layout.trainF64WsPerSample;
+      ks.back()["train_f64_ws_fixed"] = layout.trainF64WsFixed;
+    }
   }
   root["kernels"] = ks;
 

@@ -15,6 +15,9 @@ namespace netc {
 struct KernelLayout {
   int64_t stateFloats = 0, trainWsPerSample = 0, evalWsPerSample = 0;
   int64_t trainWsFixed = 0, evalWsFixed = 0;
+  /// The float64 train entry of --gradcheck-f64, when there is one.
+  bool hasTrainF64 = false;
+  int64_t trainF64WsPerSample = 0, trainF64WsFixed = 0;
   std::vector<std::array<double, 3>> stateInit; // offset, size, value
 };
 

@@ -15,6 +15,13 @@
 // Only values that depend on a trainable weight and reach the loss get
 // adjoints, so, e.g., no gradient is computed for the input images.
 //
+// Test hook: with NETC_TEST_PERTURB_GRAD=<rule> in the compiler's
+// environment, the rule of the forward op named <rule> (without `net.`:
+// conv2d, matmul, bias_add, relu, pool, batchnorm, softmax_cross_entropy,
+// regularizer, ...) is made wrong by 1%: every adjoint it contributes is
+// multiplied by 1.01 (net.scale), with a warning at the op. It exists only
+// so that a test can show that --gradcheck catches a 1% error in one rule.
+//
 //===----------------------------------------------------------------------===//
 #include "netc/Dialect/NetDialect.h"
 #include "netc/Transforms/Passes.h"
@@ -27,6 +34,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
 
+#include <cstdlib>
+
 using namespace mlir;
 using namespace netc;
 
@@ -34,12 +43,17 @@ namespace {
 
 class ReverseMode {
 public:
-  ReverseMode(func::FuncOp lossFn) : lossFn(lossFn), b(lossFn.getContext()) {}
+  ReverseMode(func::FuncOp lossFn) : lossFn(lossFn), b(lossFn.getContext()) {
+    if (const char *rule = std::getenv("NETC_TEST_PERTURB_GRAD"))
+      perturbRule = rule;
+  }
   LogicalResult buildTrainStep();
   void buildEvalStep();
 
 private:
   void addAdjoint(Value v, Value g);
+  /// Whether the test hook makes the rule of `op` wrong (and warns once).
+  bool perturbed(Operation *op);
   /// The adjoint of `v` with pending regularizer terms folded in (null when
   /// nothing reaches the loss through `v`).
   Value takeAdjoint(Value v);
@@ -50,11 +64,30 @@ private:
   DenseSet<Value> varied;
   DenseMap<Value, Value> adjoint;
   DenseMap<Value, SmallVector<net::RegularizerOp>> pendingReg;
+  /// The forward op whose rule is being emitted (for the test hook).
+  Operation *current = nullptr;
+  std::string perturbRule;
+  bool warned = false;
 };
+
+constexpr double kPerturbation = 1.01; // keep the warning's text in step
+
+bool ReverseMode::perturbed(Operation *op) {
+  if (!op || perturbRule.empty() || op->getName().stripDialect() != perturbRule)
+    return false;
+  if (!warned)
+    emitWarning(op->getLoc())
+        << "NETC_TEST_PERTURB_GRAD: the gradient rule of '" << perturbRule
+        << "' is made 1% wrong (its adjoints are multiplied by 1.01)";
+  warned = true;
+  return true;
+}
 
 void ReverseMode::addAdjoint(Value v, Value g) {
   if (!varied.contains(v))
     return;
+  if (perturbed(current))
+    g = b.create<net::ScaleOp>(g.getLoc(), g, b.getF64FloatAttr(kPerturbation));
   auto [it, inserted] = adjoint.try_emplace(v, g);
   if (!inserted)
     it->second = b.create<net::AddOp>(g.getLoc(), it->second, g);
@@ -70,10 +103,14 @@ Value ReverseMode::takeAdjoint(Value v) {
       // Only a regularizer reaches the loss through v: start from zero.
       auto type = cast<RankedTensorType>(v.getType());
       g = b.create<arith::ConstantOp>(
-          reg.getLoc(), DenseElementsAttr::get(type, b.getF32FloatAttr(0)));
+          reg.getLoc(), DenseElementsAttr::get(
+                            type, b.getFloatAttr(type.getElementType(), 0)));
     }
-    g = b.create<net::RegularizerGradOp>(reg.getLoc(), v.getType(), g, v,
-                                         reg.getL1Attr(), reg.getL2Attr());
+    double scale = perturbed(reg) ? kPerturbation : 1.0;
+    g = b.create<net::RegularizerGradOp>(
+        reg.getLoc(), v.getType(), g, v,
+        b.getF64FloatAttr(reg.getL1().convertToDouble() * scale),
+        b.getF64FloatAttr(reg.getL2().convertToDouble() * scale));
   }
   pendingReg.erase(regs);
   return g;
@@ -110,6 +147,7 @@ LogicalResult ReverseMode::differentiate(Operation *op) {
   Value dy = takeAdjoint(op->getResult(0));
   if (!dy)
     return success();
+  current = op;
   auto needs = [&](Value v) { return varied.contains(v); };
 
   if (auto conv = dyn_cast<net::Conv2DOp>(op)) {
@@ -252,8 +290,10 @@ LogicalResult ReverseMode::buildTrainStep() {
       args.push_back(lossType.getInput(2 + p));
       results.push_back(lossType.getInput(2 + p));
     }
-  Type f32 = b.getF32Type();
-  args.append({f32, f32, f32});
+  // The learning rate and iteration in the network's float type; the dropout
+  // seed as the loss function has it.
+  Type elem = getElementTypeOrSelf(lossType.getResult(0));
+  args.append({elem, elem, lossType.getInputs().back()});
   for (Type t : lossType.getResults().drop_front(3))
     results.push_back(t);
 
@@ -300,6 +340,7 @@ LogicalResult ReverseMode::buildTrainStep() {
     return lossFn.emitError("loss is not a sum of loss terms");
   for (Value term : sum.getTerms()) {
     Operation *def = term.getDefiningOp();
+    current = def;
     if (auto ce = dyn_cast<net::SoftmaxCrossEntropyOp>(def)) {
       addAdjoint(ce.getLogits(),
                  b.create<net::SoftmaxCrossEntropyGradOp>(
@@ -330,6 +371,7 @@ LogicalResult ReverseMode::buildTrainStep() {
              << def->getName() << "'";
     }
   }
+  current = nullptr;
   for (Operation *op : llvm::reverse(forward))
     if (!isa<net::ScalarAddOp, net::SoftmaxCrossEntropyOp, net::MseOp,
              net::SigmoidCrossEntropyOp, net::ProbCrossEntropyOp, net::MaeOp,
@@ -338,6 +380,7 @@ LogicalResult ReverseMode::buildTrainStep() {
         return failure();
 
   // Optimizer updates.
+  current = nullptr;
   auto kind = lossFn->getAttrOfType<StringAttr>("net.optimizer");
   auto config = lossFn->getAttrOfType<DictionaryAttr>("net.optimizer_config");
   Value lr = body->getArgument(args.size() - 3);
@@ -351,7 +394,7 @@ LogicalResult ReverseMode::buildTrainStep() {
       g = b.create<arith::ConstantOp>(
           fn.getLoc(),
           DenseElementsAttr::get(cast<RankedTensorType>(w.getType()),
-                                 b.getF32FloatAttr(0)));
+                                 b.getFloatAttr(elem, 0)));
     SmallVector<Value> slots;
     for (unsigned s = 0; s < numSlots; ++s)
       slots.push_back(body->getArgument(slotArg++));
@@ -416,7 +459,8 @@ struct AutodiffPass
       ReverseMode rm(fn);
       if (failed(rm.buildTrainStep()))
         return signalPassFailure();
-      rm.buildEvalStep();
+      if (!fn->hasAttr("net.train_only"))
+        rm.buildEvalStep();
       fn.erase();
     }
   }

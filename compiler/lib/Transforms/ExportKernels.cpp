@@ -9,6 +9,9 @@
 // step's learning rate, iteration and dropout seed. The
 // layout is recorded on the entry as attributes for the plan:
 //   net.param_offsets, net.state_floats, net.state_init ([off, size, value]*).
+// The arrays have the step's float type: f32, or f64 for the train step
+// `<k>_f64_train_step` of `--gradcheck-f64`, exported as `<k>_train_f64`
+// (net.entry "train_f64") with the same layout in elements.
 //
 //===----------------------------------------------------------------------===//
 #include "netc/Dialect/NetDialect.h"
@@ -52,7 +55,14 @@ private:
   void storeScalar(Value tensor, Value memref, int64_t index);
   /// Clones the step's body; returns the values its terminator returns.
   SmallVector<Value> inlineStep(ArrayRef<Value> args);
-  func::FuncOp createEntry(StringRef suffix, ArrayRef<Type> types);
+  func::FuncOp createEntry(StringRef entry, ArrayRef<Type> types);
+  /// The step's float type (that of its input batch).
+  Type elementType() {
+    return getElementTypeOrSelf(step.getFunctionType().getInput(0));
+  }
+  MemRefType flatType() {
+    return MemRefType::get({ShapedType::kDynamic}, elementType());
+  }
 
   func::FuncOp step;
   OpBuilder b;
@@ -103,14 +113,15 @@ SmallVector<Value> Exporter::inlineStep(ArrayRef<Value> args) {
   return results;
 }
 
-func::FuncOp Exporter::createEntry(StringRef suffix, ArrayRef<Type> types) {
+func::FuncOp Exporter::createEntry(StringRef entry, ArrayRef<Type> types) {
   StringRef base = step.getSymName();
-  base.consume_back(suffix == "train" ? "_train_step" : "_eval_step");
+  base.consume_back(entry.starts_with("train") ? "_train_step" : "_eval_step");
+  base.consume_back("_f64");
   b.setInsertionPointAfter(step);
-  auto fn = b.create<func::FuncOp>(loc(), (base + "_" + suffix).str(),
+  auto fn = b.create<func::FuncOp>(loc(), (base + "_" + entry).str(),
                                    b.getFunctionType(types, {}));
   fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
-  fn->setAttr("net.entry", b.getStringAttr(suffix));
+  fn->setAttr("net.entry", b.getStringAttr(entry));
   fn->setAttr("net.kernel", b.getStringAttr(base));
   for (StringRef a : {"net.network", "net.loss", "net.metric", "net.optimizer",
                       "net.optimizer_config"})
@@ -122,11 +133,12 @@ func::FuncOp Exporter::createEntry(StringRef suffix, ArrayRef<Type> types) {
 
 void Exporter::exportTrain() {
   MLIRContext *ctx = step.getContext();
-  auto flat = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+  MemRefType flat = flatType();
   Type index = b.getIndexType();
   // params, state, x, y, n, ws, cap, hyper, metrics
-  func::FuncOp fn = createEntry(
-      "train", {flat, flat, flat, flat, index, flat, index, flat, flat});
+  func::FuncOp fn =
+      createEntry(elementType().isF64() ? "train_f64" : "train",
+                  {flat, flat, flat, flat, index, flat, index, flat, flat});
   fn.setArgAttr(5, "net.workspace", b.getUnitAttr());
   fn.setArgAttr(6, "net.capacity", b.getUnitAttr());
   Value params = fn.getArgument(0), state = fn.getArgument(1),
@@ -172,9 +184,15 @@ void Exporter::exportTrain() {
       stateOffset += t.getNumElements();
     }
   }
-  for (int64_t h = 0; h < 3; ++h)
-    args.push_back(b.create<memref::LoadOp>(
-        loc(), hyper, ValueRange{b.create<arith::ConstantIndexOp>(loc(), h)}));
+  for (int64_t h = 0; h < 3; ++h) {
+    Value v = b.create<memref::LoadOp>(
+        loc(), hyper, ValueRange{b.create<arith::ConstantIndexOp>(loc(), h)});
+    // The dropout seed (an integer) keeps the type the step gives it.
+    Type want = type.getInput(args.size());
+    if (v.getType() != want)
+      v = b.create<arith::TruncFOp>(loc(), want, v);
+    args.push_back(v);
+  }
 
   SmallVector<Value> results = inlineStep(args);
   storeScalar(results[0], metrics, 0);
@@ -197,7 +215,7 @@ void Exporter::exportTrain() {
 }
 
 void Exporter::exportEval() {
-  auto flat = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+  MemRefType flat = flatType();
   Type index = b.getIndexType();
   // params, x, y, n, ws, cap, metrics, out
   func::FuncOp fn =
@@ -219,8 +237,9 @@ void Exporter::exportEval() {
     offset += t.getNumElements();
   }
   // The dropout seed: unused in evaluation, where dropout is the identity.
-  args.push_back(
-      b.create<arith::ConstantOp>(loc(), b.getF32FloatAttr(0)).getResult());
+  args.push_back(b.create<arith::ConstantOp>(
+                      loc(), b.getFloatAttr(type.getInputs().back(), 0))
+                     .getResult());
   SmallVector<Value> results = inlineStep(args);
   storeScalar(results[0], metrics, 0);
   storeScalar(results[1], metrics, 1);

@@ -43,9 +43,12 @@ namespace {
 
 class Generator {
 public:
-  Generator(ModuleOp module, const KernelSpec &kernel, const std::string &file)
+  Generator(ModuleOp module, const KernelSpec &kernel, const std::string &file,
+            Precision precision)
       : module(module), kernel(kernel), net(*kernel.network),
-        b(module.getContext()), file(file) {}
+        b(module.getContext()), file(file), precision(precision),
+        elem(precision == Precision::F64 ? Type(b.getF64Type())
+                                         : Type(b.getF32Type())) {}
 
   LogicalResult run();
   LogicalResult checkLinearInWeights();
@@ -57,15 +60,13 @@ private:
   RankedTensorType batched(const std::vector<int64_t> &shape) {
     SmallVector<int64_t> dims{ShapedType::kDynamic};
     dims.append(shape.begin(), shape.end());
-    return RankedTensorType::get(dims, b.getF32Type());
+    return RankedTensorType::get(dims, elem);
   }
   RankedTensorType plain(const std::vector<int64_t> &shape) {
     return RankedTensorType::get(
-        SmallVector<int64_t>(shape.begin(), shape.end()), b.getF32Type());
+        SmallVector<int64_t>(shape.begin(), shape.end()), elem);
   }
-  RankedTensorType scalar() {
-    return RankedTensorType::get({}, b.getF32Type());
-  }
+  RankedTensorType scalar() { return RankedTensorType::get({}, elem); }
 
   Value activation(Location l, const std::string &kind, Value v);
   FailureOr<Value> emitLayer(const Layer &layer, int index);
@@ -80,6 +81,8 @@ private:
   const Network &net;
   OpBuilder b;
   std::string file;
+  Precision precision;
+  Type elem; // the one place that decides the kernel's float type
   std::vector<Value> values; // per layer
   std::vector<Value> params; // per Network::params
   std::vector<Value> regTerms;
@@ -266,9 +269,12 @@ LogicalResult Generator::run() {
 
   b.setInsertionPointToEnd(module.getBody());
   Location fnLoc = loc(net.loc);
-  auto fn = b.create<func::FuncOp>(fnLoc, kernel.name,
+  const bool f64 = precision == Precision::F64;
+  auto fn = b.create<func::FuncOp>(fnLoc, kernel.name + (f64 ? "_f64" : ""),
                                    b.getFunctionType(argTypes, resultTypes));
   fn->setAttr("net.loss_function", b.getUnitAttr());
+  if (f64)
+    fn->setAttr("net.train_only", b.getUnitAttr());
   fn->setAttr("net.network", b.getStringAttr(net.instance));
   fn->setAttr("net.loss", b.getStringAttr(lossName));
   fn->setAttr("net.metric", b.getStringAttr(metric));
@@ -439,7 +445,8 @@ LogicalResult Generator::emitLoss(Value out, Value labels, Value &dataLoss,
 } // namespace
 
 LogicalResult netc::buildLossFunction(ModuleOp module, const KernelSpec &kernel,
-                                      const std::string &file) {
+                                      const std::string &file,
+                                      Precision precision) {
   module.getContext()->loadDialect<net::NetDialect, func::FuncDialect>();
-  return Generator(module, kernel, file).run();
+  return Generator(module, kernel, file, precision).run();
 }

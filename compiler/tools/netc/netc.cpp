@@ -4,7 +4,7 @@
 //   netc check FILE.net [--memory-limit SIZE]
 //   netc summary FILE.net [NETWORK]
 //   netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu] [--cpu NAME]
-//   netc build FILE.net -o PROGRAM [--target cpu] [--cpu NAME]
+//   netc build FILE.net -o PROGRAM [--target cpu] [--cpu NAME] [--gradcheck-f64]
 //                [--memory-limit SIZE]
 //   netc run FILE.net [--target cpu] [--cpu NAME] [run options of the built
 //                program...]
@@ -17,6 +17,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <sstream>
@@ -29,6 +30,7 @@ static const char *usage =
     "       netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu]\n"
     "                [--cpu NAME]\n"
     "       netc build FILE.net -o PROGRAM [--target cpu] [--cpu NAME]\n"
+    "                [--gradcheck-f64]\n"
     "                [--memory-limit SIZE]\n"
     "       netc run FILE.net [--target cpu] [--cpu NAME] [--experiment NAME]\n"
     "                [--data DIR] [--out DIR] [--set KEY=VALUE ...] "
@@ -115,8 +117,20 @@ static bool takeMemoryLimit(std::vector<std::string> &args,
          false;
 }
 
+/// Takes `flag` out of `args`; returns whether it was there.
+static bool takeFlag(std::vector<std::string> &args, const char *flag) {
+  auto it = std::find(args.begin(), args.end(), flag);
+  if (it == args.end())
+    return false;
+  args.erase(it);
+  return true;
+}
+
+/// `gradcheckF64` adds the float64 train steps that the program's
+/// --gradcheck needs.
 static bool buildExecutable(const std::string &file, const std::string &out,
-                            const TargetCpu &cpu, const memory::Limit &limit) {
+                            const TargetCpu &cpu, const memory::Limit &limit,
+                            bool gradcheckF64) {
   std::unique_ptr<Program> program = loadProgram(file, std::cerr);
   if (!program || !checkMemory(*program, limit, std::cerr))
     return false;
@@ -126,7 +140,7 @@ static bool buildExecutable(const std::string &file, const std::string &out,
     return false;
   }
   bool ok = compileProgram(*program, Stage::Object, std::cout, std::cerr,
-                           std::string(object), &cpu) &&
+                           std::string(object), &cpu, gradcheckF64) &&
             linkProgram(std::string(object), out, std::cerr);
   llvm::sys::fs::remove(object);
   return ok;
@@ -165,6 +179,8 @@ int main(int argc, char **argv) {
   if (!takeCpu(args, cpu))
     return 1;
 
+  // Also with emit, to show the float64 step's IR.
+  const bool gradcheckF64 = takeFlag(args, "--gradcheck-f64");
   if (cmd == "emit") {
     std::string stage;
     for (size_t i = 0; i + 1 < args.size(); ++i)
@@ -184,7 +200,10 @@ int main(int argc, char **argv) {
     std::unique_ptr<Program> program = loadProgram(file, std::cerr);
     if (!program)
       return 1;
-    return compileProgram(*program, s, std::cout, std::cerr, "", &cpu) ? 0 : 1;
+    return compileProgram(*program, s, std::cout, std::cerr, "", &cpu,
+                          gradcheckF64)
+               ? 0
+               : 1;
   }
 
   if (cmd == "build") {
@@ -201,7 +220,7 @@ int main(int argc, char **argv) {
       return fail("build needs -o PROGRAM");
     if (!checkOutputPath(out, std::cerr))
       return 1;
-    return buildExecutable(file, out, cpu, limit) ? 0 : 1;
+    return buildExecutable(file, out, cpu, limit, gradcheckF64) ? 0 : 1;
   }
 
   if (cmd == "run") {
@@ -209,7 +228,7 @@ int main(int argc, char **argv) {
     if (llvm::sys::fs::createTemporaryFile("netc-program", "", exe))
       return fail("cannot create a temporary file");
     if (!buildExecutable(file, std::string(exe), cpu,
-                         memory::addressSpaceLimit())) {
+                         memory::addressSpaceLimit(), gradcheckF64)) {
       llvm::sys::fs::remove(exe);
       return 1;
     }

@@ -62,6 +62,36 @@ void netc_pool_bwd(int64_t kind, const float *x, const float *dy, float *dx,
 void netc_matmul(const float *a, const float *b, float *c, int64_t m, int64_t n,
                  int64_t k, int64_t transA, int64_t transB);
 
+/* The same kernels in double, for the float64 train step that `netc build
+ * --gradcheck-f64` adds (runtime/lib/kernels/Reference64.cpp): plain
+ * reference loops with the definitions above, used only to check gradients. */
+void netc_conv2d_fwd_f64(const double *x, const double *w, double *y, int64_t n,
+                         int64_t h, int64_t wd, int64_t c, int64_t kh,
+                         int64_t kw, int64_t oc, int64_t sh, int64_t sw,
+                         int64_t pt, int64_t pb, int64_t pl, int64_t pr,
+                         int64_t oh, int64_t ow);
+void netc_conv2d_bwd_data_f64(const double *dy, const double *w, double *dx,
+                              int64_t n, int64_t h, int64_t wd, int64_t c,
+                              int64_t kh, int64_t kw, int64_t oc, int64_t sh,
+                              int64_t sw, int64_t pt, int64_t pb, int64_t pl,
+                              int64_t pr, int64_t oh, int64_t ow);
+void netc_conv2d_bwd_weights_f64(const double *x, const double *dy, double *dw,
+                                 int64_t n, int64_t h, int64_t wd, int64_t c,
+                                 int64_t kh, int64_t kw, int64_t oc, int64_t sh,
+                                 int64_t sw, int64_t pt, int64_t pb, int64_t pl,
+                                 int64_t pr, int64_t oh, int64_t ow);
+void netc_pool_fwd_f64(int64_t kind, const double *x, double *y, int64_t n,
+                       int64_t h, int64_t wd, int64_t c, int64_t kh, int64_t kw,
+                       int64_t sh, int64_t sw, int64_t pt, int64_t pb,
+                       int64_t pl, int64_t pr, int64_t oh, int64_t ow);
+void netc_pool_bwd_f64(int64_t kind, const double *x, const double *dy,
+                       double *dx, int64_t n, int64_t h, int64_t wd, int64_t c,
+                       int64_t kh, int64_t kw, int64_t sh, int64_t sw,
+                       int64_t pt, int64_t pb, int64_t pl, int64_t pr,
+                       int64_t oh, int64_t ow);
+void netc_matmul_f64(const double *a, const double *b, double *c, int64_t m,
+                     int64_t n, int64_t k, int64_t transA, int64_t transB);
+
 /* ---- Compiled code the runtime calls ---------------------------------- */
 
 /* Compiled entry points use MLIR's C interface for rank-1 memrefs: every
@@ -94,10 +124,26 @@ typedef void (*netc_eval_fn)(netc_buf *params, netc_buf *x, netc_buf *y,
                              int64_t n, netc_buf *ws, int64_t cap,
                              netc_buf *metrics, netc_buf *out);
 
+/* The float64 variant of the train function (every buffer double, the
+ * same layout and sizes in elements; its workspace size is the plan's
+ * train_f64_ws_*), made only by `netc build --gradcheck-f64`. */
+typedef struct {
+  double *allocated;
+  double *aligned;
+  int64_t offset;
+  int64_t size;
+  int64_t stride;
+} netc_buf_f64;
+typedef void (*netc_train_f64_fn)(netc_buf_f64 *params, netc_buf_f64 *state,
+                                  netc_buf_f64 *x, netc_buf_f64 *y, int64_t n,
+                                  netc_buf_f64 *ws, int64_t cap,
+                                  netc_buf_f64 *hyper, netc_buf_f64 *metrics);
+
 typedef struct {
   const char *name;
   netc_train_fn train;
   netc_eval_fn eval;
+  netc_train_f64_fn train_f64; /* NULL unless built with --gradcheck-f64 */
 } netc_kernel_entry;
 
 /* Emitted by the compiler into every program. */

@@ -1,4 +1,5 @@
-//===- AlignedBuffer.h - 64-byte aligned float arrays ----------*- C++ -*-===//
+//===- AlignedBuffer.h - 64-byte aligned float and double arrays -*- C++
+//-*-===//
 //
 // Generated code may use aligned vector loads on params, state and
 // workspace, so those buffers start on a cache line (AVX-512 width).
@@ -34,34 +35,43 @@ private:
   std::string message;
 };
 
-class AlignedBuffer {
+/// The MLIR rank-1 memref descriptor the ABI passes for elements of type T.
+template <typename T> struct BufDescriptor;
+template <> struct BufDescriptor<float> { using type = netc_buf; };
+template <> struct BufDescriptor<double> { using type = netc_buf_f64; };
+
+template <typename T> class AlignedArray {
 public:
-  AlignedBuffer() = default;
-  explicit AlignedBuffer(int64_t count) : count(count) {
+  AlignedArray() = default;
+  explicit AlignedArray(int64_t count) : count(count) {
     // A size whose byte count overflows would wrap to a small buffer.
-    if (count < 0 || count > (INT64_MAX - 128) / int64_t(sizeof(float)))
+    if (count < 0 || count > (INT64_MAX - 128) / int64_t(sizeof(T)))
       throw AllocationError(count);
     // Round up: aligned_alloc wants a multiple of the alignment; never 0.
     const size_t bytes =
-        (static_cast<size_t>(count) * sizeof(float) + 63) / 64 * 64 + 64;
-    data.reset(static_cast<float *>(std::aligned_alloc(64, bytes)));
+        (static_cast<size_t>(count) * sizeof(T) + 63) / 64 * 64 + 64;
+    data.reset(static_cast<T *>(std::aligned_alloc(64, bytes)));
     if (!data)
       throw AllocationError(count);
     std::memset(data.get(), 0, bytes);
   }
-  float *get() const { return data.get(); }
+  T *get() const { return data.get(); }
   int64_t size() const { return count; }
-  float &operator[](int64_t i) const { return data.get()[i]; }
+  T &operator[](int64_t i) const { return data.get()[i]; }
   /// The MLIR rank-1 memref descriptor the ABI passes.
-  netc_buf descriptor() const { return {get(), get(), 0, count, 1}; }
+  typename BufDescriptor<T>::type descriptor() const {
+    return {get(), get(), 0, count, 1};
+  }
 
 private:
   struct Free {
-    void operator()(float *p) const { std::free(p); }
+    void operator()(T *p) const { std::free(p); }
   };
-  std::unique_ptr<float, Free> data;
+  std::unique_ptr<T, Free> data;
   int64_t count = 0;
 };
+
+using AlignedBuffer = AlignedArray<float>;
 
 } // namespace netc
 

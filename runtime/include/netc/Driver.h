@@ -32,6 +32,7 @@ struct Options {
   bool help = false;
   // Developer tools instead of the experiments (runtime/lib/Tools.cpp):
   bool gradCheck = false;                  // --gradcheck
+  int64_t gradCheckSeeds = 5;              // --gradcheck-seeds N
   int64_t benchSteps = 0;                  // --bench-steps N
   std::string dumpStepsDir, checkStepsDir; // --dump-steps, --check-steps DIR
   int64_t numericSteps = 3;                // --steps N (for --dump-steps)

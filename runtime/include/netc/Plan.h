@@ -84,6 +84,11 @@ struct KernelSpec {
   int64_t evalWsFloats(int64_t cap) const {
     return evalWsPerSample * cap + evalWsFixed;
   }
+  /// The float64 train entry's workspace in doubles (--gradcheck-f64).
+  int64_t trainF64WsPerSample = 0, trainF64WsFixed = 0;
+  int64_t trainF64WsDoubles(int64_t cap) const {
+    return trainF64WsPerSample * cap + trainF64WsFixed;
+  }
   std::vector<StateInit> stateInit;
   OptimizerSpec optimizer;
 };

@@ -2,6 +2,7 @@
 //
 // Modes of a built program that do not run its experiments:
 //   --gradcheck       finite-difference check of every kernel's gradients
+//                     (float64; --gradcheck-seeds N)
 //   --bench-steps N   time N training steps of the first trained kernel
 //   --dump-steps DIR  write, per kernel, a random batch, the initial weights,
 //                     the eval outputs and the weights after each of N steps
@@ -17,10 +18,13 @@
 
 namespace netc {
 
-/// Compares each trainable weight's gradient from the compiled train step
-/// with central differences of the compiled loss, at a few coordinates per
-/// weight. The kernels must use plain sgd (the step then moves each weight by
-/// exactly -learning_rate * gradient). Returns 0 when all agree, else 1.
+/// Compares each trainable weight's gradient from the compiled float64 train
+/// step (`netc build --gradcheck-f64`) with central differences of its
+/// float64 loss, at a few coordinates per weight, for --gradcheck-seeds
+/// seeds from --set seed (default 1). The kernels must use plain sgd (the
+/// step then moves each weight by exactly -learning_rate * gradient).
+/// Returns 0 when all agree (relative error <= 1e-6 on smooth coordinates),
+/// else 1.
 int runGradCheck(const Plan &plan, const netc_kernel_entry *kernels,
                  int64_t numKernels, const Options &options);
 

@@ -77,7 +77,8 @@ def Net_AddOp : Net_Op<"add", [Pure, SameOperandsAndResultType]> {
 include "netc/Dialect/NetLayerOps.td"
 
 //===----------------------------------------------------------------------===//
-// Losses, metrics, regularizers (scalar results are tensor<f32>)
+// Losses, metrics, regularizers (scalar results are rank-0 tensors of the
+// network's float type)
 //===----------------------------------------------------------------------===//
 
 def Net_SoftmaxCrossEntropyOp : Net_Op<"softmax_cross_entropy", [Pure]> {
@@ -208,6 +209,18 @@ def Net_RegularizerGradOp : Net_Op<"regularizer_grad", [Pure]> {
   let assemblyFormat = "$grad `,` $input attr-dict `:` functional-type(operands, results)";
 }
 
+def Net_ScaleOp : Net_Op<"scale", [Pure, SameOperandsAndResultType]> {
+  let summary = "x * factor";
+  let description = [{
+    Only the test hook NETC_TEST_PERTURB_GRAD (Autodiff.cpp) emits it: it
+    makes one gradient rule wrong by a known factor, so that a test can show
+    that the gradient check catches a 1% error.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, F64Attr:$factor);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
 //===----------------------------------------------------------------------===//
 // Optimizer update
 //===----------------------------------------------------------------------===//
@@ -219,12 +232,12 @@ def Net_OptimizerUpdateOp : Net_Op<"optimizer_update", [Pure]> {
     hyper-parameters as F64 attributes with Keras' names (beta_1, momentum,
     ...). `slots` are the optimizer's per-weight state tensors (same shape as
     the weight; sgd with momentum: [velocity]; adam: [m, v]). `learning_rate`
-    and `iteration` (1-based) are f32 scalars given at run time. Results: the
-    updated weight, then the updated slots in order.
+    and `iteration` (1-based) are scalars of the weight's float type given at
+    run time. Results: the updated weight, then the updated slots in order.
   }];
   let arguments = (ins AnyRankedTensor:$weight, AnyRankedTensor:$grad,
                        Variadic<AnyRankedTensor>:$slots,
-                       F32:$learning_rate, F32:$iteration,
+                       AnyFloat:$learning_rate, AnyFloat:$iteration,
                        StrAttr:$kind, DictionaryAttr:$config);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{

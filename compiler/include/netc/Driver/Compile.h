@@ -44,10 +44,13 @@ KernelPlan planKernels(const Program &program);
 /// Compiles every kernel. For Stage::Net/Linalg/LLVM prints that stage's IR
 /// to `out`; for Stage::Object writes an object file (compiled kernels, the
 /// kernel table, the plan and the target CPU) to `objectPath`. Diagnostics go
-/// to `err`. `cpu` null: the build machine's (`native`).
+/// to `err`. `cpu` null: the build machine's (`native`). `gradcheckF64` adds
+/// each kernel's train step in float64 (the entry `train_f64` that the
+/// program's --gradcheck runs).
 bool compileProgram(const Program &program, Stage stage, std::ostream &out,
                     std::ostream &err, const std::string &objectPath = "",
-                    const TargetCpu *cpu = nullptr);
+                    const TargetCpu *cpu = nullptr,
+                    bool gradcheckF64 = false);
 
 /// The memory estimate of every train and evaluate step at its batch size
 /// (parameters, optimizer state, activations, workspace; the model of

@@ -22,13 +22,19 @@ struct KernelSpec {
   const DatasetDecl *dataset = nullptr;
 };
 
+/// Which float type a kernel is generated in: f32 (training), or f64 for the
+/// extra train step of `netc build --gradcheck-f64` (`<name>_f64`, a train
+/// step only, tagged `net.train_only`).
+enum class Precision { F32, F64 };
+
 /// Emits `func.func @<name>` computing (loss, metric sum, network output) from
 /// (x, labels, params...) in the net dialect, tagged `net.loss_function`.
 /// Reports unsupported constructs at their source location through the
 /// context's diagnostic handler and fails.
 mlir::LogicalResult buildLossFunction(mlir::ModuleOp module,
                                       const KernelSpec &kernel,
-                                      const std::string &file);
+                                      const std::string &file,
+                                      Precision precision = Precision::F32);
 
 /// The metric a loss implies ("accuracy" for cross-entropies, else "mse").
 std::string metricForLoss(const std::string &loss);

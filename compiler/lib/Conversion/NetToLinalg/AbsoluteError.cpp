@@ -29,8 +29,8 @@ struct MaeLowering : OpRewritePattern<net::MaeOp> {
     Location loc = op.getLoc();
     Value pred = op.getPred();
     Value count =
-        rewriter.create<arith::MulFOp>(loc, dimAsF32(rewriter, loc, pred, 0),
-                                       featuresF32(rewriter, loc, pred));
+        rewriter.create<arith::MulFOp>(loc, dimAsFloat(rewriter, loc, pred, 0),
+                                       featureCount(rewriter, loc, pred));
     rewriter.replaceOp(
         op, scaledAbsSum(rewriter, loc, pred, op.getTarget(), count));
     return success();
@@ -45,7 +45,7 @@ struct AbsErrorSumLowering : OpRewritePattern<net::AbsErrorSumOp> {
     Location loc = op.getLoc();
     Value pred = op.getPred();
     rewriter.replaceOp(op, scaledAbsSum(rewriter, loc, pred, op.getTarget(),
-                                        featuresF32(rewriter, loc, pred)));
+                                        featureCount(rewriter, loc, pred)));
     return success();
   }
 };
@@ -58,15 +58,15 @@ struct MaeGradLowering : OpRewritePattern<net::MaeGradOp> {
     Location loc = op.getLoc();
     Value pred = op.getPred();
     Value count =
-        rewriter.create<arith::MulFOp>(loc, dimAsF32(rewriter, loc, pred, 0),
-                                       featuresF32(rewriter, loc, pred));
+        rewriter.create<arith::MulFOp>(loc, dimAsFloat(rewriter, loc, pred, 0),
+                                       featureCount(rewriter, loc, pred));
     Value scale = rewriter.create<arith::DivFOp>(
-        loc, f32Const(rewriter, loc, 1.0), count);
+        loc, constLike(rewriter, loc, pred, 1.0), count);
     Value r = buildMap(
         rewriter, loc, ValueRange{pred, op.getTarget()},
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value d = b.create<arith::SubFOp>(l, a[0], a[1]);
-          Value zero = f32Const(b, l, 0.0);
+          Value zero = constLike(b, l, d, 0.0);
           Value pos =
               b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, d, zero);
           Value neg =

@@ -8,17 +8,24 @@ using namespace mlir;
 namespace netc {
 namespace conversion {
 
-Value f32Const(OpBuilder &b, Location loc, double v) {
-  return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(v));
+Type floatTypeOf(Value v) { return getElementTypeOrSelf(v.getType()); }
+
+Value floatConst(OpBuilder &b, Location loc, Type type, double v) {
+  Type t = getElementTypeOrSelf(type);
+  return b.create<arith::ConstantOp>(loc, b.getFloatAttr(t, v));
 }
 
-Value dimAsF32(OpBuilder &b, Location loc, Value v, int64_t dim) {
+Value constLike(OpBuilder &b, Location loc, Value like, double v) {
+  return floatConst(b, loc, like.getType(), v);
+}
+
+Value dimAsFloat(OpBuilder &b, Location loc, Value v, int64_t dim) {
   auto t = cast<RankedTensorType>(v.getType());
   if (!t.isDynamicDim(dim))
-    return f32Const(b, loc, static_cast<double>(t.getDimSize(dim)));
+    return constLike(b, loc, v, static_cast<double>(t.getDimSize(dim)));
   Value d = b.create<tensor::DimOp>(loc, v, dim);
   Value i = b.create<arith::IndexCastOp>(loc, b.getI64Type(), d);
-  return b.create<arith::UIToFPOp>(loc, b.getF32Type(), i);
+  return b.create<arith::UIToFPOp>(loc, t.getElementType(), i);
 }
 
 double staticTrailingElements(RankedTensorType t) {
@@ -68,12 +75,13 @@ AffineMap firstColumnMap(MLIRContext *ctx, int64_t rank) {
       rank, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
 }
 
-Value buildScalarMap(OpBuilder &b, Location loc, ValueRange inputs,
-                     BodyFn body) {
+Value buildScalarMap(OpBuilder &b, Location loc, ValueRange inputs, BodyFn body,
+                     Type resultType) {
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps(inputs.size(), AffineMap::get(0, 0, {}, ctx));
-  Value init =
-      b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, b.getF32Type());
+  if (!resultType)
+    resultType = floatTypeOf(inputs[0]);
+  Value init = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, resultType);
   return buildGeneric(b, loc, 0, inputs, maps, init,
                       {AffineMap::get(0, 0, {}, ctx)}, {}, body)
       .getResult(0);
@@ -111,38 +119,44 @@ Value buildSumAll(OpBuilder &b, Location loc, ValueRange inputs,
   // 1% of the value, visibly changing the loss against Keras' tree sums.
   int64_t rank = cast<RankedTensorType>(inputs[0].getType()).getRank();
   MLIRContext *ctx = b.getContext();
-  Type f64 = b.getF64Type();
-  Value zero = b.create<arith::ConstantOp>(loc, b.getF64FloatAttr(0.0));
+  Type elem = floatTypeOf(inputs[0]), f64 = b.getF64Type();
+  const bool widen = elem.getIntOrFloatBitWidth() < 64;
+  Value zero = floatConst(b, loc, f64, 0.0);
   Value empty = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, f64);
   Value acc = b.create<linalg::FillOp>(loc, zero, empty).getResult(0);
   SmallVector<int64_t> red = llvm::to_vector(llvm::seq<int64_t>(0, rank));
   SmallVector<AffineMap> maps(inputs.size(), identityMap(ctx, rank));
   Value wide =
-      buildGeneric(
-          b, loc, rank, inputs, maps, acc, {scalarMap(ctx, rank)}, red,
-          [&](OpBuilder &nb, Location l, ValueRange a) {
-            Value t = nb.create<arith::ExtFOp>(l, nb.getF64Type(),
-                                               term(nb, l, a.drop_back()));
-            return SmallVector<Value>{nb.create<arith::AddFOp>(l, a.back(), t)};
-          })
+      buildGeneric(b, loc, rank, inputs, maps, acc, {scalarMap(ctx, rank)}, red,
+                   [&](OpBuilder &nb, Location l, ValueRange a) {
+                     Value t = term(nb, l, a.drop_back());
+                     if (widen)
+                       t = nb.create<arith::ExtFOp>(l, f64, t);
+                     return SmallVector<Value>{
+                         nb.create<arith::AddFOp>(l, a.back(), t)};
+                   })
           .getResult(0);
+  if (!widen)
+    return wide;
   return buildScalarMap(
-      b, loc, wide, [](OpBuilder &nb, Location l, ValueRange a) {
-        return SmallVector<Value>{
-            nb.create<arith::TruncFOp>(l, nb.getF32Type(), a[0])};
-      });
+      b, loc, wide,
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        return SmallVector<Value>{nb.create<arith::TruncFOp>(l, elem, a[0])};
+      },
+      elem);
 }
 
-Value featuresF32(OpBuilder &b, Location loc, Value t) {
-  return f32Const(b, loc,
-                  staticTrailingElements(cast<RankedTensorType>(t.getType())));
+Value featureCount(OpBuilder &b, Location loc, Value t) {
+  return constLike(b, loc, t,
+                   staticTrailingElements(cast<RankedTensorType>(t.getType())));
 }
 
 RowSoftmaxStats buildRowSoftmaxStats(OpBuilder &b, Location loc, Value logits) {
   int64_t rank = cast<RankedTensorType>(logits.getType()).getRank();
   MLIRContext *ctx = b.getContext();
   AffineMap id = identityMap(ctx, rank), row = dropLastMap(ctx, rank);
-  Value negInf = f32Const(b, loc, -std::numeric_limits<double>::infinity());
+  Value negInf =
+      constLike(b, loc, logits, -std::numeric_limits<double>::infinity());
   Value maxInit = filledRowTensor(b, loc, logits, negInf);
   Value max =
       buildGeneric(b, loc, rank, logits, {id}, maxInit, {row}, {rank - 1},
@@ -151,7 +165,8 @@ RowSoftmaxStats buildRowSoftmaxStats(OpBuilder &b, Location loc, Value logits) {
                          nb.create<arith::MaximumFOp>(l, a[0], a[1])};
                    })
           .getResult(0);
-  Value sumInit = filledRowTensor(b, loc, logits, f32Const(b, loc, 0.0));
+  Value sumInit =
+      filledRowTensor(b, loc, logits, constLike(b, loc, logits, 0.0));
   Value sum = buildGeneric(b, loc, rank, ValueRange{logits, max}, {id, row},
                            sumInit, {row}, {rank - 1},
                            [](OpBuilder &nb, Location l, ValueRange a) {
@@ -164,10 +179,10 @@ RowSoftmaxStats buildRowSoftmaxStats(OpBuilder &b, Location loc, Value logits) {
   return {max, sum};
 }
 
-Value labelMatches(OpBuilder &b, Location loc, Value labelF32, Value index) {
-  // Labels are exact small integers stored as f32: compare as integers so
+Value labelMatches(OpBuilder &b, Location loc, Value label, Value index) {
+  // Labels are exact small integers stored as floats: compare as integers so
   // that a label of 2.0 selects column 2 without rounding concerns.
-  Value lab = b.create<arith::FPToSIOp>(loc, b.getI64Type(), labelF32);
+  Value lab = b.create<arith::FPToSIOp>(loc, b.getI64Type(), label);
   Value idx = b.create<arith::IndexCastOp>(loc, b.getI64Type(), index);
   return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, lab, idx);
 }

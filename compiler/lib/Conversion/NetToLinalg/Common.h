@@ -28,13 +28,25 @@ namespace conversion {
 using BodyFn = llvm::function_ref<llvm::SmallVector<mlir::Value>(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 
-/// An f32 constant.
-mlir::Value f32Const(mlir::OpBuilder &b, mlir::Location loc, double v);
+// Element types: every pattern takes the float type of the values it
+// rewrites from their types (f32 for training, f64 for the gradient-check
+// step that `netc build --gradcheck-f64` adds); none names a float type.
 
-/// The number of elements of dimension `dim` of tensor `v` as an f32 (from
-/// tensor.dim for the dynamic batch dimension).
-mlir::Value dimAsF32(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
-                     int64_t dim);
+/// The float type of `v`: its element type if it is a tensor.
+mlir::Type floatTypeOf(mlir::Value v);
+
+/// A float constant of `type` (or of its element type).
+mlir::Value floatConst(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
+                       double v);
+
+/// A constant of the float type of `like` (a scalar or a tensor).
+mlir::Value constLike(mlir::OpBuilder &b, mlir::Location loc, mlir::Value like,
+                      double v);
+
+/// The number of elements of dimension `dim` of tensor `v` as a float of its
+/// element type (from tensor.dim for the dynamic batch dimension).
+mlir::Value dimAsFloat(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                       int64_t dim);
 
 /// Product of all dimensions of `v` but the first, as a double (static).
 double staticTrailingElements(mlir::RankedTensorType t);
@@ -49,7 +61,7 @@ mlir::Value emptyLike(mlir::OpBuilder &b, mlir::Location loc, mlir::Value like,
 mlir::Value filledRowTensor(mlir::OpBuilder &b, mlir::Location loc,
                             mlir::Value like, mlir::Value init);
 
-/// A rank-0 tensor<f32> filled with `init`.
+/// A rank-0 tensor of init's type filled with `init`.
 mlir::Value filledScalarTensor(mlir::OpBuilder &b, mlir::Location loc,
                                mlir::Value init);
 
@@ -66,17 +78,18 @@ buildGeneric(mlir::OpBuilder &b, mlir::Location loc, int64_t rank,
 mlir::Value buildMap(mlir::OpBuilder &b, mlir::Location loc,
                      mlir::ValueRange inputs, BodyFn body);
 
-/// Full reduction of same-shaped `inputs` (any rank) into a rank-0
-/// tensor<f32>: the sum over every position of term(the inputs' elements
-/// there), accumulated in f64.
+/// Full reduction of same-shaped `inputs` (any rank) into a rank-0 tensor of
+/// their element type: the sum over every position of term(the inputs'
+/// elements there), accumulated in f64.
 mlir::Value
 buildSumAll(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange inputs,
             llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
                                            mlir::ValueRange)>
                 term);
 
-/// The elements per sample of a [N, ...] tensor (static), as an f32.
-mlir::Value featuresF32(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t);
+/// The elements per sample of a [N, ...] tensor (static), as a float of its
+/// element type.
+mlir::Value featureCount(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t);
 
 /// Row statistics of a [..., C] tensor over its last dimension, as needed by
 /// softmax and the cross-entropy: the row max, and sum(exp(x - max)).
@@ -95,13 +108,15 @@ mlir::AffineMap scalarMap(mlir::MLIRContext *ctx, int64_t rank);
 /// read from a loop over [N, ...].
 mlir::AffineMap firstColumnMap(mlir::MLIRContext *ctx, int64_t rank);
 
-/// A rank-0 elementwise computation over rank-0 tensors (loss terms).
+/// A rank-0 elementwise computation over rank-0 tensors (loss terms); the
+/// result has `resultType`, by default the element type of inputs[0].
 mlir::Value buildScalarMap(mlir::OpBuilder &b, mlir::Location loc,
-                           mlir::ValueRange inputs, BodyFn body);
+                           mlir::ValueRange inputs, BodyFn body,
+                           mlir::Type resultType = {});
 
-/// A label given as an f32 class index, compared with a loop index.
+/// A label given as a float class index, compared with a loop index.
 mlir::Value labelMatches(mlir::OpBuilder &b, mlir::Location loc,
-                         mlir::Value labelF32, mlir::Value index);
+                         mlir::Value label, mlir::Value index);
 
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateLossPatterns(mlir::RewritePatternSet &patterns);

@@ -60,7 +60,7 @@ struct DropoutLowering : OpRewritePattern<net::DropoutOp> {
     SmallVector<int64_t> strides(rank, 1);
     for (int64_t d = rank - 2; d >= 0; --d)
       strides[d] = strides[d + 1] * type.getDimSize(d + 1);
-    float scale = static_cast<float>(1.0 / (1.0 - rate));
+    const double scale = 1.0 / (1.0 - rate);
     // keep <=> u >= rate with u = top 24 bits / 2^24, i.e. bits >= rate*2^24.
     uint32_t threshold =
         static_cast<uint32_t>(std::ceil(rate * static_cast<double>(1 << 24)));
@@ -79,9 +79,9 @@ struct DropoutLowering : OpRewritePattern<net::DropoutOp> {
           Value keep = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::uge,
                                                bits, i32Const(b, l, threshold));
           Value scaled =
-              b.create<arith::MulFOp>(l, a[0], f32Const(b, l, scale));
-          return SmallVector<Value>{
-              b.create<arith::SelectOp>(l, keep, scaled, f32Const(b, l, 0.0))};
+              b.create<arith::MulFOp>(l, a[0], constLike(b, l, a[0], scale));
+          return SmallVector<Value>{b.create<arith::SelectOp>(
+              l, keep, scaled, constLike(b, l, a[0], 0.0))};
         });
     rewriter.replaceOp(op, r);
     return success();

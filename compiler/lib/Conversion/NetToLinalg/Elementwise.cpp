@@ -16,13 +16,13 @@ namespace {
 Value relu(OpBuilder &b, Location loc, Value x) {
   // select(x > 0, x, 0): NaN maps to 0 like a compare-based ReLU, and the
   // select vectorizes without relying on fmaximum lowering.
-  Value zero = f32Const(b, loc, 0.0);
+  Value zero = constLike(b, loc, x, 0.0);
   Value pos = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, zero);
   return b.create<arith::SelectOp>(loc, pos, x, zero);
 }
 
 Value sigmoid(OpBuilder &b, Location loc, Value x) {
-  Value one = f32Const(b, loc, 1.0);
+  Value one = constLike(b, loc, x, 1.0);
   Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, x));
   return b.create<arith::DivFOp>(loc, one,
                                  b.create<arith::AddFOp>(loc, one, e));
@@ -112,6 +112,21 @@ struct AddLowering : OpRewritePattern<net::AddOp> {
   }
 };
 
+struct ScaleLowering : OpRewritePattern<net::ScaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(net::ScaleOp op,
+                                PatternRewriter &rewriter) const override {
+    const double factor = op.getFactor().convertToDouble();
+    Value r = buildMap(rewriter, op.getLoc(), op.getInput(),
+                       [&](OpBuilder &b, Location l, ValueRange a) {
+                         return SmallVector<Value>{b.create<arith::MulFOp>(
+                             l, a[0], constLike(b, l, a[0], factor))};
+                       });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
 /// Row-major reshape keeping the batch dimension: collapse every non-batch
 /// dimension into one, then expand it into the result's non-batch
 /// dimensions. Both steps are metadata-only after bufferization.
@@ -169,9 +184,10 @@ struct BiasAddGradLowering : OpRewritePattern<net::BiasAddGradOp> {
     auto outTy = cast<RankedTensorType>(op.getType());
     Value init = rewriter.create<tensor::EmptyOp>(loc, outTy.getShape(),
                                                   outTy.getElementType());
-    init =
-        rewriter.create<linalg::FillOp>(loc, f32Const(rewriter, loc, 0.0), init)
-            .getResult(0);
+    init = rewriter
+               .create<linalg::FillOp>(
+                   loc, floatConst(rewriter, loc, outTy, 0.0), init)
+               .getResult(0);
     SmallVector<int64_t> red = llvm::to_vector(llvm::seq<int64_t>(0, rank - 1));
     AffineMap last = AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx));
     Value r = buildGeneric(rewriter, loc, rank, dy, {identityMap(ctx, rank)},
@@ -204,7 +220,7 @@ struct ActivationGradLowering : OpRewritePattern<net::ActivationGradOp> {
       MLIRContext *ctx = getContext();
       AffineMap id = identityMap(ctx, rank), row = dropLastMap(ctx, rank);
       Value init =
-          filledRowTensor(rewriter, loc, y, f32Const(rewriter, loc, 0));
+          filledRowTensor(rewriter, loc, y, constLike(rewriter, loc, y, 0));
       Value dot = buildGeneric(rewriter, loc, rank, ValueRange{dy, y}, {id, id},
                                init, {row}, {rank - 1},
                                [](OpBuilder &b, Location l, ValueRange a) {
@@ -231,10 +247,10 @@ struct ActivationGradLowering : OpRewritePattern<net::ActivationGradOp> {
     Value r = buildMap(rewriter, loc, ValueRange{dy, y},
                        [&](OpBuilder &b, Location l, ValueRange a) {
                          Value g = a[0], out = a[1];
-                         Value one = f32Const(b, l, 1.0);
+                         Value one = constLike(b, l, out, 1.0);
                          Value res;
                          if (kind == "relu") {
-                           Value zero = f32Const(b, l, 0.0);
+                           Value zero = constLike(b, l, out, 0.0);
                            Value pos = b.create<arith::CmpFOp>(
                                l, arith::CmpFPredicate::OGT, out, zero);
                            res = b.create<arith::SelectOp>(l, pos, g, zero);
@@ -266,18 +282,20 @@ struct RegularizerGradLowering : OpRewritePattern<net::RegularizerGradOp> {
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value g = a[0], w = a[1];
           if (l1 != 0.0) {
-            Value zero = f32Const(b, l, 0.0);
+            Value zero = constLike(b, l, w, 0.0);
             Value pos =
                 b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, w, zero);
             Value neg =
                 b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, w, zero);
             Value sign = b.create<arith::SelectOp>(
-                l, pos, f32Const(b, l, l1),
-                b.create<arith::SelectOp>(l, neg, f32Const(b, l, -l1), zero));
+                l, pos, constLike(b, l, w, l1),
+                b.create<arith::SelectOp>(l, neg, constLike(b, l, w, -l1),
+                                          zero));
             g = b.create<arith::AddFOp>(l, g, sign);
           }
           if (l2 != 0.0) {
-            Value t = b.create<arith::MulFOp>(l, f32Const(b, l, 2.0 * l2), w);
+            Value t =
+                b.create<arith::MulFOp>(l, constLike(b, l, w, 2.0 * l2), w);
             g = b.create<arith::AddFOp>(l, g, t);
           }
           return SmallVector<Value>{g};
@@ -292,10 +310,10 @@ struct RegularizerGradLowering : OpRewritePattern<net::RegularizerGradOp> {
 void netc::conversion::populateElementwisePatterns(
     RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  patterns
-      .add<UnaryActivationLowering<net::ReluOp>,
-           UnaryActivationLowering<net::SigmoidOp>,
-           UnaryActivationLowering<net::TanhOp>, SoftmaxLowering,
-           BiasAddLowering, AddLowering, ReshapeLowering, BiasAddGradLowering,
-           ActivationGradLowering, RegularizerGradLowering>(ctx);
+  patterns.add<UnaryActivationLowering<net::ReluOp>,
+               UnaryActivationLowering<net::SigmoidOp>,
+               UnaryActivationLowering<net::TanhOp>, SoftmaxLowering,
+               BiasAddLowering, AddLowering, ScaleLowering, ReshapeLowering,
+               BiasAddGradLowering, ActivationGradLowering,
+               RegularizerGradLowering>(ctx);
 }

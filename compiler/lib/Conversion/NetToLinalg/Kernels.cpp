@@ -4,15 +4,17 @@
 // The calls need their operands in memory, and MLIR's bufferization cannot
 // see through an opaque call, so every operand and result lives in its own
 // region of the entry function's workspace argument (`net.workspace`,
-// memref<?xf32>, `net.capacity` = cap samples):
+// memref<?xf32>, or memref<?xf64> in the float64 train step of
+// `--gradcheck-f64`, whose kernels are the `_f64` ones; `net.capacity` = cap
+// samples):
 //
-//   region k starts at float offset off_k * cap and holds at most
-//   perSample_k * cap floats; off_{k+1} = off_k + perSample_k.
+//   region k starts at element offset off_k * cap and holds at most
+//   perSample_k * cap elements; off_{k+1} = off_k + perSample_k.
 //
 // perSample is the product of the non-batch dimensions. A batch-independent
 // tensor (a weight gradient) gets a region in a fixed tail instead, after
 // all per-sample regions: it starts at ws_per_sample * cap + fixedOffset.
-// The runtime allocates ws_per_sample * cap + ws_fixed floats (the function
+// The runtime allocates ws_per_sample * cap + ws_fixed elements (the function
 // attributes `net.ws_per_sample` and `net.ws_fixed`, which the plan carries).
 // Regions are never reused inside a
 // function, which is what makes reading a result lazily through
@@ -35,8 +37,6 @@ using namespace netc::conversion;
 namespace net = netc::net;
 
 namespace {
-
-constexpr int64_t kFloatBytes = 4;
 
 /// Row-major strides of a static-trailing shape.
 SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
@@ -65,7 +65,10 @@ Value dimIndex(OpBuilder &b, Location loc, Value v, int64_t d) {
 /// The per-function allocator of workspace regions.
 class Workspace {
 public:
-  Workspace(func::FuncOp func, Value ws, Value cap) : ws(ws), cap(cap) {
+  Workspace(func::FuncOp func, Value ws, Value cap)
+      : ws(ws), cap(cap),
+        elemType(cast<MemRefType>(ws.getType()).getElementType()),
+        elemBytes(elemType.getIntOrFloatBitWidth() / 8) {
     OpBuilder b(func.getContext());
     Block &entry = func.getBody().front();
     b.setInsertionPointToStart(&entry);
@@ -117,7 +120,7 @@ public:
     Value view = b.create<memref::ReinterpretCastOp>(loc, type, ws, start,
                                                      sizes, strideAttrs);
     Value bytes =
-        b.create<arith::MulIOp>(loc, start, indexConst(b, loc, kFloatBytes));
+        b.create<arith::MulIOp>(loc, start, indexConst(b, loc, elemBytes));
     Value addr = b.create<arith::AddIOp>(loc, baseAddr, bytes);
     return Region{view, toI64(b, loc, addr)};
   }
@@ -135,20 +138,32 @@ public:
   /// Regions are never overwritten, so the first copy stays valid.
   llvm::DenseMap<Value, Value> copied;
 
+  /// The float type of every kernel operand (f32, or f64 for the gradient
+  /// check's train step) and its size.
+  Type elementType() const { return elemType; }
+  int64_t elementBytes() const { return elemBytes; }
+  /// The runtime kernel `base` for this element type (netc_matmul or
+  /// netc_matmul_f64, ...).
+  std::string kernelName(StringRef base) const {
+    return (base + (elemType.isF64() ? "_f64" : "")).str();
+  }
+
 private:
   Value ws, cap, baseAddr, perSampleTotal;
+  Type elemType;
+  int64_t elemBytes;
   int64_t next = 0, fixed = 0;
 };
 
 /// The memref behind `v` when it is bufferization.to_tensor of a contiguous
-/// row-major memref (so the kernel can read it in place).
-Value contiguousSource(Value v) {
+/// row-major memref of `elem`s (so the kernel can read it in place).
+Value contiguousSource(Value v, Type elem) {
   auto toTensor = v.getDefiningOp<bufferization::ToTensorOp>();
   if (!toTensor)
     return {};
   Value m = toTensor.getMemref();
   auto type = dyn_cast<MemRefType>(m.getType());
-  if (!type || !type.getElementType().isF32() ||
+  if (!type || type.getElementType() != elem ||
       ShapedType::isDynamicShape(type.getShape().drop_front()))
     return {};
   SmallVector<int64_t> strides;
@@ -167,11 +182,11 @@ Value contiguousSource(Value v) {
 /// otherwise a copy into a fresh workspace region.
 FailureOr<Value> operandAddress(OpBuilder &b, Location loc, Value v,
                                 Workspace &ws) {
-  if (Value m = contiguousSource(v)) {
+  if (Value m = contiguousSource(v, ws.elementType())) {
     auto md = b.create<memref::ExtractStridedMetadataOp>(loc, m);
     Value base = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, m);
     Value off = b.create<arith::MulIOp>(loc, md.getOffset(),
-                                        indexConst(b, loc, kFloatBytes));
+                                        indexConst(b, loc, ws.elementBytes()));
     return toI64(b, loc, b.create<arith::AddIOp>(loc, base, off));
   }
   Value &cached = ws.copied[v];
@@ -215,6 +230,13 @@ emitKernelCall(Operation *op, StringRef name, ArrayRef<int64_t> leadingConsts,
   OpBuilder b(op);
   Location loc = op->getLoc();
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  for (Value v : operands)
+    if (getElementTypeOrSelf(v.getType()) != ws.elementType())
+      return op->emitOpError("operand element type ")
+             << getElementTypeOrSelf(v.getType())
+             << " differs from the workspace's " << ws.elementType();
+  if (resultType.getElementType() != ws.elementType())
+    return op->emitOpError("result element type differs from the workspace's");
   SmallVector<Value> args;
   for (int64_t c : leadingConsts)
     args.push_back(
@@ -232,8 +254,8 @@ emitKernelCall(Operation *op, StringRef name, ArrayRef<int64_t> leadingConsts,
   args.push_back(out->addr);
   for (Value d : dims(b))
     args.push_back(d.getType().isIndex() ? toI64(b, loc, d) : d);
-  func::FuncOp callee =
-      getOrDeclareKernel(op->getParentOfType<ModuleOp>(), name, args.size());
+  func::FuncOp callee = getOrDeclareKernel(op->getParentOfType<ModuleOp>(),
+                                           ws.kernelName(name), args.size());
   b.create<func::CallOp>(loc, callee, args);
   Value result =
       b.create<bufferization::ToTensorOp>(loc, out->memref, /*restrict=*/true,
@@ -403,10 +425,11 @@ LogicalResult netc::conversion::lowerKernelOps(Operation *op) {
         "function has no `net.workspace` / `net.capacity` arguments");
   }
   auto wsType = dyn_cast<MemRefType>(wsArg.getType());
-  if (!wsType || wsType.getRank() != 1 || !wsType.getElementType().isF32() ||
+  if (!wsType || wsType.getRank() != 1 ||
+      !(wsType.getElementType().isF32() || wsType.getElementType().isF64()) ||
       !capArg.getType().isIndex())
-    return func.emitOpError(
-        "expects net.workspace: memref<?xf32> and net.capacity: index");
+    return func.emitOpError("expects net.workspace: memref<?xf32> (or "
+                            "memref<?xf64>) and net.capacity: index");
   Workspace ws(func, wsArg, capArg);
   for (Operation *k : kernels)
     if (failed(lowerOne(k, ws)))

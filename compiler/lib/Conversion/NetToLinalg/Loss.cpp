@@ -1,8 +1,8 @@
 //===- Loss.cpp - Losses, metrics, regularizers and loss gradients --------===//
 //
-// Scalar results are rank-0 tensor<f32>. Reductions are linalg.generic with
-// reduction iterators; divisions by the batch size read N from tensor.dim of
-// the dynamic batch dimension.
+// Scalar results are rank-0 tensors of the inputs' float type. Reductions are
+// linalg.generic with reduction iterators; divisions by the batch size read N
+// from tensor.dim of the dynamic batch dimension.
 //
 //===----------------------------------------------------------------------===//
 #include "Common.h"
@@ -41,24 +41,25 @@ struct SoftmaxCrossEntropyLowering
     // sum_j target_j * z_j: the labelled class's logit, picked by comparing
     // the column index (with smoothing, every logit weighted).
     auto [onW, offW] = targetWeights(op.getLabelSmoothing(), logits);
-    Value pickInit =
-        filledRowTensor(rewriter, loc, logits, f32Const(rewriter, loc, 0.0));
-    Value picked =
-        buildGeneric(
-            rewriter, loc, 2, ValueRange{logits, labels}, {id, labMap},
-            pickInit, {row}, {1},
-            [&](OpBuilder &b, Location l, ValueRange a) {
-              Value c = b.create<linalg::IndexOp>(l, 1);
-              Value hit = labelMatches(b, l, a[1], c);
-              Value w = b.create<arith::SelectOp>(l, hit, f32Const(b, l, onW),
-                                                  f32Const(b, l, offW));
-              Value v = b.create<arith::MulFOp>(l, w, a[0]);
-              return SmallVector<Value>{b.create<arith::AddFOp>(l, a[2], v)};
-            })
-            .getResult(0);
+    Value pickInit = filledRowTensor(rewriter, loc, logits,
+                                     constLike(rewriter, loc, logits, 0.0));
+    Value picked = buildGeneric(rewriter, loc, 2, ValueRange{logits, labels},
+                                {id, labMap}, pickInit, {row}, {1},
+                                [&](OpBuilder &b, Location l, ValueRange a) {
+                                  Value c = b.create<linalg::IndexOp>(l, 1);
+                                  Value hit = labelMatches(b, l, a[1], c);
+                                  Value w = b.create<arith::SelectOp>(
+                                      l, hit, constLike(b, l, a[0], onW),
+                                      constLike(b, l, a[0], offW));
+                                  Value v = b.create<arith::MulFOp>(l, w, a[0]);
+                                  return SmallVector<Value>{
+                                      b.create<arith::AddFOp>(l, a[2], v)};
+                                })
+                       .getResult(0);
     // sum_n (log(sumexp) + max - picked)
     AffineMap r1 = identityMap(ctx, 1), s1 = scalarMap(ctx, 1);
-    Value acc = filledScalarTensor(rewriter, loc, f32Const(rewriter, loc, 0.0));
+    Value acc = filledScalarTensor(rewriter, loc,
+                                   constLike(rewriter, loc, logits, 0.0));
     Value total =
         buildGeneric(rewriter, loc, 1, ValueRange{st.max, st.sumExp, picked},
                      {r1, r1, r1}, acc, {s1}, {0},
@@ -70,7 +71,7 @@ struct SoftmaxCrossEntropyLowering
                            b.create<arith::AddFOp>(l, a[3], li)};
                      })
             .getResult(0);
-    Value n = dimAsF32(rewriter, loc, logits, 0);
+    Value n = dimAsFloat(rewriter, loc, logits, 0);
     Value mean = buildScalarMap(
         rewriter, loc, total, [&](OpBuilder &b, Location l, ValueRange a) {
           return SmallVector<Value>{b.create<arith::DivFOp>(l, a[0], n)};
@@ -94,7 +95,7 @@ struct SoftmaxCrossEntropyGradLowering
     AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
     AffineMap labMap = firstColumnMap(ctx, 2);
     RowSoftmaxStats st = buildRowSoftmaxStats(rewriter, loc, logits);
-    Value n = dimAsF32(rewriter, loc, logits, 0);
+    Value n = dimAsFloat(rewriter, loc, logits, 0);
     auto [onW, offW] = targetWeights(op.getLabelSmoothing(), logits);
     Value r =
         buildGeneric(
@@ -106,8 +107,9 @@ struct SoftmaxCrossEntropyGradLowering
               Value p = b.create<arith::DivFOp>(l, e, a[2]);
               Value c = b.create<linalg::IndexOp>(l, 1);
               Value hit = labelMatches(b, l, a[3], c);
-              Value oh = b.create<arith::SelectOp>(l, hit, f32Const(b, l, onW),
-                                                   f32Const(b, l, offW));
+              Value oh =
+                  b.create<arith::SelectOp>(l, hit, constLike(b, l, a[0], onW),
+                                            constLike(b, l, a[0], offW));
               Value d = b.create<arith::SubFOp>(l, p, oh);
               return SmallVector<Value>{b.create<arith::DivFOp>(l, d, n)};
             })
@@ -134,8 +136,8 @@ struct MseLowering : OpRewritePattern<net::MseOp> {
     Location loc = op.getLoc();
     Value pred = op.getPred();
     Value sum = sumSquaredError(rewriter, loc, pred, op.getTarget());
-    Value n = dimAsF32(rewriter, loc, pred, 0);
-    Value f = featuresF32(rewriter, loc, pred);
+    Value n = dimAsFloat(rewriter, loc, pred, 0);
+    Value f = featureCount(rewriter, loc, pred);
     Value r = buildScalarMap(
         rewriter, loc, sum, [&](OpBuilder &b, Location l, ValueRange a) {
           Value cnt = b.create<arith::MulFOp>(l, n, f);
@@ -154,7 +156,7 @@ struct SquaredErrorSumLowering : OpRewritePattern<net::SquaredErrorSumOp> {
     Location loc = op.getLoc();
     Value pred = op.getPred();
     Value sum = sumSquaredError(rewriter, loc, pred, op.getTarget());
-    Value f = featuresF32(rewriter, loc, pred);
+    Value f = featureCount(rewriter, loc, pred);
     Value r = buildScalarMap(
         rewriter, loc, sum, [&](OpBuilder &b, Location l, ValueRange a) {
           return SmallVector<Value>{b.create<arith::DivFOp>(l, a[0], f)};
@@ -171,11 +173,11 @@ struct MseGradLowering : OpRewritePattern<net::MseGradOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value pred = op.getPred();
-    Value n = dimAsF32(rewriter, loc, pred, 0);
+    Value n = dimAsFloat(rewriter, loc, pred, 0);
     Value cnt = rewriter.create<arith::MulFOp>(
-        loc, n, featuresF32(rewriter, loc, pred));
-    Value scale =
-        rewriter.create<arith::DivFOp>(loc, f32Const(rewriter, loc, 2.0), cnt);
+        loc, n, featureCount(rewriter, loc, pred));
+    Value scale = rewriter.create<arith::DivFOp>(
+        loc, constLike(rewriter, loc, pred, 2.0), cnt);
     Value r = buildMap(rewriter, loc, ValueRange{pred, op.getTarget()},
                        [&](OpBuilder &b, Location l, ValueRange a) {
                          Value d = b.create<arith::SubFOp>(l, a[0], a[1]);
@@ -187,7 +189,7 @@ struct MseGradLowering : OpRewritePattern<net::MseGradOp> {
   }
 };
 
-/// Rows whose argmax (first maximum wins) equals the label, as an f32.
+/// Rows whose argmax (first maximum wins) equals the label, as a float.
 struct AccuracyCountLowering : OpRewritePattern<net::AccuracyCountOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(net::AccuracyCountOp op,
@@ -198,9 +200,10 @@ struct AccuracyCountLowering : OpRewritePattern<net::AccuracyCountOp> {
       return rewriter.notifyMatchFailure(op, "expects [N, C] scores");
     MLIRContext *ctx = getContext();
     AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
-    Value maxInit = filledRowTensor(
-        rewriter, loc, scores,
-        f32Const(rewriter, loc, -std::numeric_limits<double>::infinity()));
+    Value maxInit =
+        filledRowTensor(rewriter, loc, scores,
+                        constLike(rewriter, loc, scores,
+                                  -std::numeric_limits<double>::infinity()));
     Value idxInit = filledRowTensor(
         rewriter, loc, scores,
         rewriter.create<arith::ConstantOp>(loc, rewriter.getI64IntegerAttr(0)));
@@ -218,7 +221,8 @@ struct AccuracyCountLowering : OpRewritePattern<net::AccuracyCountOp> {
         });
     AffineMap r1 = identityMap(ctx, 1), s1 = scalarMap(ctx, 1);
     AffineMap lab1 = firstColumnMap(ctx, 1);
-    Value acc = filledScalarTensor(rewriter, loc, f32Const(rewriter, loc, 0.0));
+    Value acc = filledScalarTensor(rewriter, loc,
+                                   constLike(rewriter, loc, scores, 0.0));
     Value count =
         buildGeneric(
             rewriter, loc, 1, ValueRange{argmax.getResult(1), labels},
@@ -227,8 +231,9 @@ struct AccuracyCountLowering : OpRewritePattern<net::AccuracyCountOp> {
               Value lab = b.create<arith::FPToSIOp>(l, b.getI64Type(), a[1]);
               Value eq = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq,
                                                  a[0], lab);
-              Value one = b.create<arith::SelectOp>(l, eq, f32Const(b, l, 1.0),
-                                                    f32Const(b, l, 0.0));
+              Value one =
+                  b.create<arith::SelectOp>(l, eq, constLike(b, l, a[2], 1.0),
+                                            constLike(b, l, a[2], 0.0));
               return SmallVector<Value>{b.create<arith::AddFOp>(l, a[2], one)};
             })
             .getResult(0);
@@ -237,7 +242,7 @@ struct AccuracyCountLowering : OpRewritePattern<net::AccuracyCountOp> {
   }
 };
 
-/// Rows with fewer than k scores strictly above the label's, as an f32: the
+/// Rows with fewer than k scores strictly above the label's, as a float: the
 /// label's score per row, then per row the count of higher scores, then the
 /// rows with count < k.
 struct TopKCountLowering : OpRewritePattern<net::TopKCountOp> {
@@ -251,7 +256,7 @@ struct TopKCountLowering : OpRewritePattern<net::TopKCountOp> {
     MLIRContext *ctx = getContext();
     AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
     AffineMap lab2 = firstColumnMap(ctx, 2);
-    Value zero = f32Const(rewriter, loc, 0.0);
+    Value zero = constLike(rewriter, loc, scores, 0.0);
     Value labelScore =
         buildGeneric(rewriter, loc, 2, ValueRange{scores, labels}, {id, lab2},
                      filledRowTensor(rewriter, loc, scores, zero), {row}, {1},
@@ -269,8 +274,9 @@ struct TopKCountLowering : OpRewritePattern<net::TopKCountOp> {
             [](OpBuilder &b, Location l, ValueRange a) {
               Value gt = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT,
                                                  a[0], a[1]);
-              Value one = b.create<arith::SelectOp>(l, gt, f32Const(b, l, 1.0),
-                                                    f32Const(b, l, 0.0));
+              Value one =
+                  b.create<arith::SelectOp>(l, gt, constLike(b, l, a[2], 1.0),
+                                            constLike(b, l, a[2], 0.0));
               return SmallVector<Value>{b.create<arith::AddFOp>(l, a[2], one)};
             })
             .getResult(0);
@@ -281,10 +287,11 @@ struct TopKCountLowering : OpRewritePattern<net::TopKCountOp> {
             rewriter, loc, 1, ValueRange{higher}, {r1},
             filledScalarTensor(rewriter, loc, zero), {s1}, {0},
             [k](OpBuilder &b, Location l, ValueRange a) {
-              Value in = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT,
-                                                 a[0], f32Const(b, l, k));
-              Value one = b.create<arith::SelectOp>(l, in, f32Const(b, l, 1.0),
-                                                    f32Const(b, l, 0.0));
+              Value in = b.create<arith::CmpFOp>(
+                  l, arith::CmpFPredicate::OLT, a[0], constLike(b, l, a[0], k));
+              Value one =
+                  b.create<arith::SelectOp>(l, in, constLike(b, l, a[1], 1.0),
+                                            constLike(b, l, a[1], 0.0));
               return SmallVector<Value>{b.create<arith::AddFOp>(l, a[1], one)};
             })
             .getResult(0);
@@ -315,12 +322,13 @@ struct RegularizerLowering : OpRewritePattern<net::RegularizerOp> {
           }));
     Value r = buildScalarMap(
         rewriter, loc, sums, [&](OpBuilder &b, Location l, ValueRange a) {
-          Value acc = f32Const(b, l, 0.0);
+          Value acc = constLike(b, l, a[0], 0.0);
           unsigned i = 0;
           if (l1 != 0.0)
-            acc = b.create<arith::MulFOp>(l, f32Const(b, l, l1), a[i++]);
+            acc = b.create<arith::MulFOp>(l, constLike(b, l, a[0], l1), a[i++]);
           if (l2 != 0.0) {
-            Value t = b.create<arith::MulFOp>(l, f32Const(b, l, l2), a[i++]);
+            Value t =
+                b.create<arith::MulFOp>(l, constLike(b, l, a[0], l2), a[i++]);
             acc =
                 l1 != 0.0 ? b.create<arith::AddFOp>(l, acc, t).getResult() : t;
           }
@@ -338,7 +346,8 @@ struct ScalarAddLowering : OpRewritePattern<net::ScalarAddOp> {
     Location loc = op.getLoc();
     if (op.getTerms().empty()) {
       rewriter.replaceOp(
-          op, filledScalarTensor(rewriter, loc, f32Const(rewriter, loc, 0.0)));
+          op, filledScalarTensor(rewriter, loc,
+                                 floatConst(rewriter, loc, op.getType(), 0.0)));
       return success();
     }
     if (op.getTerms().size() == 1) {

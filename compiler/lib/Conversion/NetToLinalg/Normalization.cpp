@@ -3,7 +3,7 @@
 // Channels are the last dimension; statistics reduce every other dimension
 // (batch and, for images, height and width) into [C] tensors. The variance is
 // computed in two passes (sum of squared deviations from the mean) rather
-// than as E[x^2] - E[x]^2, which cancels catastrophically in f32 for inputs
+// than as E[x^2] - E[x]^2, which cancels catastrophically in float32 for inputs
 // with a large mean. Everything is linalg.generic on tensors, so the
 // per-element passes fuse with their neighbours.
 //
@@ -21,14 +21,15 @@ AffineMap channelMap(MLIRContext *ctx, int64_t rank) {
   return AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx));
 }
 
-/// Number of values per channel (every dimension but the last) as an f32.
+/// Number of values per channel (every dimension but the last) as a float
+/// of x's element type.
 Value valuesPerChannel(OpBuilder &b, Location loc, Value x) {
   auto t = cast<RankedTensorType>(x.getType());
   double rest = 1;
   for (int64_t d : t.getShape().drop_front().drop_back())
     rest *= static_cast<double>(d);
-  return b.create<arith::MulFOp>(loc, dimAsF32(b, loc, x, 0),
-                                 f32Const(b, loc, rest));
+  return b.create<arith::MulFOp>(loc, dimAsFloat(b, loc, x, 0),
+                                 constLike(b, loc, x, rest));
 }
 
 /// A zero-filled [C] tensor for `x` of shape [..., C].
@@ -36,7 +37,7 @@ Value zeroChannels(OpBuilder &b, Location loc, Value x) {
   auto t = cast<RankedTensorType>(x.getType());
   Value empty = b.create<tensor::EmptyOp>(
       loc, ArrayRef<int64_t>{t.getShape().back()}, t.getElementType());
-  return b.create<linalg::FillOp>(loc, f32Const(b, loc, 0.0), empty)
+  return b.create<linalg::FillOp>(loc, constLike(b, loc, x, 0.0), empty)
       .getResult(0);
 }
 
@@ -94,7 +95,8 @@ Moments batchMoments(OpBuilder &b, Location loc, Value x) {
 Value inverseStd(OpBuilder &b, Location loc, Value var, double eps) {
   return channelMapOp(
       b, loc, var, [&](OpBuilder &nb, Location l, ValueRange a) {
-        Value v = nb.create<arith::AddFOp>(l, a[0], f32Const(nb, l, eps));
+        Value v =
+            nb.create<arith::AddFOp>(l, a[0], constLike(nb, l, a[0], eps));
         return SmallVector<Value>{nb.create<math::RsqrtOp>(l, v)};
       });
 }
@@ -144,10 +146,10 @@ struct MovingMomentsLowering : OpRewritePattern<net::MovingMomentsOp> {
       return channelMapOp(
           rewriter, loc, ValueRange{moving, batch},
           [&](OpBuilder &b, Location l, ValueRange a) {
-            Value m =
-                b.create<arith::MulFOp>(l, a[0], f32Const(b, l, momentum));
-            Value n = b.create<arith::MulFOp>(l, a[1],
-                                              f32Const(b, l, 1.0 - momentum));
+            Value m = b.create<arith::MulFOp>(l, a[0],
+                                              constLike(b, l, a[0], momentum));
+            Value n = b.create<arith::MulFOp>(
+                l, a[1], constLike(b, l, a[1], 1.0 - momentum));
             return SmallVector<Value>{b.create<arith::AddFOp>(l, m, n)};
           });
     };

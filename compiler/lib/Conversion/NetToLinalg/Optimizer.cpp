@@ -5,7 +5,7 @@
 // scalars (bias corrections, ...) are computed once, before the loops, from
 // the run-time learning rate and 1-based iteration. Each optimizer is one
 // entry of `kRules`: how many slots it has, its scalar prologue and its
-// per-element update, transcribed from Keras 3's update_step (float32).
+// per-element update, transcribed from Keras 3's update_step.
 //
 // Slot order (the order of `slots` in the op and of the results after the
 // weight), following the order Keras builds its variables:
@@ -50,7 +50,8 @@ struct UpdateEnv {
   double c(StringRef name, double dflt) const {
     return cfg(config, name, dflt);
   }
-  Value k(double v) const { return f32Const(b, loc, v); }
+  /// A constant of the step's float type (that of the learning rate).
+  Value k(double v) const { return floatConst(b, loc, lr.getType(), v); }
   Value add(Value x, Value y) const {
     return b.create<arith::AddFOp>(loc, x, y);
   }
@@ -234,17 +235,14 @@ const OptimizerRule kRules[] = {
        auto loop = b.create<scf::ForOp>(
            loc, one, ub, one, ValueRange{e.k(1.0)},
            [&](OpBuilder &nb, Location l, Value iv, ValueRange iter) {
+             UpdateEnv ne{nb, l, e.config, e.lr, e.t};
              Value s = nb.create<arith::UIToFPOp>(
-                 l, nb.getF32Type(),
+                 l, e.t.getType(),
                  nb.create<arith::IndexCastOp>(l, nb.getI64Type(), iv));
-             Value prod = nb.create<arith::MulFOp>(
-                 l, nb.create<arith::MulFOp>(l, iter[0], f32Const(nb, l, b1)),
-                 nb.create<arith::SubFOp>(
-                     l, f32Const(nb, l, 1.0),
-                     nb.create<arith::MulFOp>(
-                         l, f32Const(nb, l, 0.5),
-                         nb.create<math::PowFOp>(l, f32Const(nb, l, 0.96),
-                                                 s))));
+             Value prod = ne.mul(
+                 ne.mul(iter[0], ne.k(b1)),
+                 ne.sub(ne.k(1.0), ne.mul(ne.k(0.5), nb.create<math::PowFOp>(
+                                                         l, ne.k(0.96), s))));
              nb.create<scf::YieldOp>(l, prod);
            });
        Value uProd = loop.getResult(0);

@@ -27,8 +27,8 @@ Value smoothTarget(OpBuilder &b, Location l, Value y, double s) {
   if (s == 0)
     return y;
   return b.create<arith::AddFOp>(
-      l, b.create<arith::MulFOp>(l, y, f32Const(b, l, 1.0 - s)),
-      f32Const(b, l, s / 2));
+      l, b.create<arith::MulFOp>(l, y, constLike(b, l, y, 1.0 - s)),
+      constLike(b, l, y, s / 2));
 }
 
 struct SigmoidCrossEntropyLowering
@@ -43,7 +43,7 @@ struct SigmoidCrossEntropyLowering
         rewriter, loc, ValueRange{z, op.getLabels()},
         [s](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value zi = a[0], yi = smoothTarget(b, l, a[1], s);
-          Value zero = f32Const(b, l, 0.0), one = f32Const(b, l, 1.0);
+          Value zero = constLike(b, l, zi, 0.0), one = constLike(b, l, zi, 1.0);
           Value relu = b.create<arith::MaximumFOp>(l, zi, zero);
           Value zy = b.create<arith::MulFOp>(l, zi, yi);
           Value e = b.create<math::ExpOp>(
@@ -54,7 +54,7 @@ struct SigmoidCrossEntropyLowering
               l, b.create<arith::SubFOp>(l, relu, zy), sp);
         });
     Value count = rewriter.create<arith::MulFOp>(
-        loc, dimAsF32(rewriter, loc, z, 0), featuresF32(rewriter, loc, z));
+        loc, dimAsFloat(rewriter, loc, z, 0), featureCount(rewriter, loc, z));
     rewriter.replaceOp(
         op, buildScalarMap(rewriter, loc, total,
                            [&](OpBuilder &b, Location l, ValueRange a) {
@@ -74,12 +74,12 @@ struct SigmoidCrossEntropyGradLowering
     Location loc = op.getLoc();
     Value z = op.getLogits();
     Value count = rewriter.create<arith::MulFOp>(
-        loc, dimAsF32(rewriter, loc, z, 0), featuresF32(rewriter, loc, z));
+        loc, dimAsFloat(rewriter, loc, z, 0), featureCount(rewriter, loc, z));
     const double smoothing = smoothingOf(op.getLabelSmoothing());
     Value r = buildMap(
         rewriter, loc, ValueRange{z, op.getLabels()},
         [&](OpBuilder &b, Location l, ValueRange a) {
-          Value one = f32Const(b, l, 1.0);
+          Value one = constLike(b, l, a[0], 1.0);
           Value e = b.create<math::ExpOp>(l, b.create<arith::NegFOp>(l, a[0]));
           Value s = b.create<arith::DivFOp>(l, one,
                                             b.create<arith::AddFOp>(l, one, e));
@@ -105,14 +105,14 @@ struct BinaryAccuracyCountLowering
         rewriter, loc, ValueRange{z, op.getLabels()},
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value p = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[0],
-                                            f32Const(b, l, 0.0));
+                                            constLike(b, l, a[0], 0.0));
           Value t = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[1],
-                                            f32Const(b, l, 0.5));
+                                            constLike(b, l, a[1], 0.5));
           Value eq = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, p, t);
-          return b.create<arith::SelectOp>(l, eq, f32Const(b, l, 1.0),
-                                           f32Const(b, l, 0.0));
+          return b.create<arith::SelectOp>(l, eq, constLike(b, l, a[0], 1.0),
+                                           constLike(b, l, a[0], 0.0));
         });
-    Value f = featuresF32(rewriter, loc, z);
+    Value f = featureCount(rewriter, loc, z);
     rewriter.replaceOp(
         op, buildScalarMap(rewriter, loc, hits,
                            [&](OpBuilder &b, Location l, ValueRange a) {
@@ -131,7 +131,7 @@ RowPick rowSumAndPick(OpBuilder &b, Location loc, Value p, Value labels) {
   MLIRContext *ctx = b.getContext();
   AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
   AffineMap labMap = firstColumnMap(ctx, 2);
-  Value zero = f32Const(b, loc, 0.0);
+  Value zero = constLike(b, loc, p, 0.0);
   auto g = buildGeneric(
       b, loc, 2, ValueRange{p, labels}, {id, labMap},
       ValueRange{filledRowTensor(b, loc, p, zero),
@@ -139,7 +139,8 @@ RowPick rowSumAndPick(OpBuilder &b, Location loc, Value p, Value labels) {
       {row, row}, {1}, [](OpBuilder &nb, Location l, ValueRange a) {
         Value c = nb.create<linalg::IndexOp>(l, 1);
         Value hit = labelMatches(nb, l, a[1], c);
-        Value v = nb.create<arith::SelectOp>(l, hit, a[0], f32Const(nb, l, 0));
+        Value v =
+            nb.create<arith::SelectOp>(l, hit, a[0], constLike(nb, l, a[0], 0));
         return SmallVector<Value>{nb.create<arith::AddFOp>(l, a[2], a[0]),
                                   nb.create<arith::AddFOp>(l, a[3], v)};
       });
@@ -161,19 +162,20 @@ struct ProbCrossEntropyLowering : OpRewritePattern<net::ProbCrossEntropyOp> {
     Value total =
         buildGeneric(
             rewriter, loc, 1, ValueRange{rp.sum, rp.picked}, {r1, r1},
-            filledScalarTensor(rewriter, loc, f32Const(rewriter, loc, 0.0)),
+            filledScalarTensor(rewriter, loc, constLike(rewriter, loc, p, 0.0)),
             {s1}, {0},
             [](OpBuilder &b, Location l, ValueRange a) {
               Value q = b.create<arith::DivFOp>(l, a[1], a[0]);
-              q = b.create<arith::MaximumFOp>(l, q, f32Const(b, l, kEpsilon));
-              q = b.create<arith::MinimumFOp>(l, q,
-                                              f32Const(b, l, 1.0 - kEpsilon));
+              q = b.create<arith::MaximumFOp>(l, q,
+                                              constLike(b, l, q, kEpsilon));
+              q = b.create<arith::MinimumFOp>(
+                  l, q, constLike(b, l, q, 1.0 - kEpsilon));
               Value nll =
                   b.create<arith::NegFOp>(l, b.create<math::LogOp>(l, q));
               return SmallVector<Value>{b.create<arith::AddFOp>(l, a[2], nll)};
             })
             .getResult(0);
-    Value n = dimAsF32(rewriter, loc, p, 0);
+    Value n = dimAsFloat(rewriter, loc, p, 0);
     rewriter.replaceOp(
         op, buildScalarMap(rewriter, loc, total,
                            [&](OpBuilder &b, Location l, ValueRange a) {
@@ -198,7 +200,7 @@ struct ProbCrossEntropyGradLowering
     AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
     AffineMap labMap = firstColumnMap(ctx, 2);
     RowPick rp = rowSumAndPick(rewriter, loc, p, labels);
-    Value n = dimAsF32(rewriter, loc, p, 0);
+    Value n = dimAsFloat(rewriter, loc, p, 0);
     Value r =
         buildGeneric(
             rewriter, loc, 2, ValueRange{rp.sum, rp.picked, labels},
@@ -209,12 +211,13 @@ struct ProbCrossEntropyGradLowering
               Value inside = b.create<arith::AndIOp>(
                   l,
                   b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, q,
-                                          f32Const(b, l, kEpsilon)),
+                                          constLike(b, l, q, kEpsilon)),
                   b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, q,
-                                          f32Const(b, l, 1.0 - kEpsilon)));
+                                          constLike(b, l, q, 1.0 - kEpsilon)));
               Value c = b.create<linalg::IndexOp>(l, 1);
               Value hit = labelMatches(b, l, a[2], c);
-              Value one = f32Const(b, l, 1.0), zero = f32Const(b, l, 0.0);
+              Value one = constLike(b, l, q, 1.0),
+                    zero = constLike(b, l, q, 0.0);
               Value g = b.create<arith::DivFOp>(l, one, s);
               Value gy = b.create<arith::SubFOp>(
                   l, g, b.create<arith::DivFOp>(l, one, py));

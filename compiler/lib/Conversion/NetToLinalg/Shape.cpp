@@ -48,7 +48,7 @@ struct ZeroPadLowering : OpRewritePattern<net::ZeroPadOp> {
     Value x = op.getInput();
     ArrayRef<int64_t> pads = op.getPads();
     auto type = cast<RankedTensorType>(op.getType());
-    Value zero = f32Const(rewriter, loc, 0.0);
+    Value zero = floatConst(rewriter, loc, type, 0.0);
     Value out =
         rewriter
             .create<linalg::FillOp>(loc, zero, emptyOf(rewriter, loc, type, x))
@@ -142,12 +142,13 @@ struct PolyFeaturesLowering : OpRewritePattern<net::PolyFeaturesOp> {
     ArrayRef<double> mean = op.getMean(), stddev = op.getStd();
     int64_t degree = static_cast<int64_t>(mean.size());
     auto constants = [&](ArrayRef<double> v, bool invert) {
-      SmallVector<float> f;
+      auto t = RankedTensorType::get({degree}, type.getElementType());
+      SmallVector<Attribute> f;
       for (double d : v)
-        f.push_back(static_cast<float>(invert ? 1.0 / d : d));
-      auto t = RankedTensorType::get({degree}, rewriter.getF32Type());
-      return rewriter.create<arith::ConstantOp>(
-          loc, DenseElementsAttr::get(t, ArrayRef<float>(f)));
+        f.push_back(
+            rewriter.getFloatAttr(t.getElementType(), invert ? 1.0 / d : d));
+      return rewriter.create<arith::ConstantOp>(loc,
+                                                DenseElementsAttr::get(t, f));
     };
     Value means = constants(mean, false), invStd = constants(stddev, true);
     AffineMap xMap = firstColumnMap(ctx, 2);
