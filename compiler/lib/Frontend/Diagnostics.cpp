@@ -3,6 +3,7 @@
 #include "netc/Frontend/Diagnostics.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <ostream>
 #include <sstream>
 
@@ -19,6 +20,62 @@ Diagnostics::Diagnostics(std::string file, std::string source, std::ostream &os)
   }
 }
 
+size_t utf8Length(const std::string &s, size_t i) {
+  unsigned char c = s[i];
+  size_t len = c < 0x80             ? 1
+               : (c & 0xE0) == 0xC0 ? 2
+               : (c & 0xF0) == 0xE0 ? 3
+               : (c & 0xF8) == 0xF0 ? 4
+                                    : 0;
+  if (len == 0 || i + len > s.size())
+    return 0;
+  uint32_t cp = len == 1 ? c : c & (0x7F >> len);
+  for (size_t k = 1; k < len; ++k) {
+    unsigned char d = s[i + k];
+    if ((d & 0xC0) != 0x80)
+      return 0;
+    cp = cp << 6 | (d & 0x3F);
+  }
+  static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return len;
+}
+
+/// The characters of a source line, one string each; bytes that are not
+/// UTF-8 become '?' so that the echo is always printable text.
+static std::vector<std::string> characters(const std::string &line) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < line.size();) {
+    size_t len = utf8Length(line, i);
+    out.push_back(len ? line.substr(i, len) : "?");
+    i += len ? len : 1;
+  }
+  return out;
+}
+
+/// Prints the source line and a caret under column `col` (in characters, as
+/// ANTLR counts them). A long line is shown as a window around the column.
+static void echoLine(std::ostream &os, const std::string &line, int col) {
+  const size_t width = 160;
+  std::vector<std::string> chars = characters(line);
+  size_t at = col > 0 ? (size_t)col - 1 : 0;
+  size_t begin = 0, end = chars.size();
+  if (chars.size() > width) {
+    begin = at > width / 2 ? std::min(at - width / 2, chars.size() - width) : 0;
+    end = begin + width;
+  }
+  std::string text = begin ? "..." : "", caret = begin ? "   " : "";
+  for (size_t i = begin; i < end; ++i)
+    text += chars[i];
+  if (end < chars.size())
+    text += "...";
+  // Keep tabs so the caret lines up with the source line in a terminal.
+  for (size_t i = begin; i < at && i < end; ++i)
+    caret += chars[i] == "\t" ? '\t' : ' ';
+  os << text << "\n" << caret << "^\n";
+}
+
 void Diagnostics::emit(SourceLoc loc, const char *severity,
                        const std::string &msg) {
   if (loc.line <= 0) {
@@ -27,32 +84,28 @@ void Diagnostics::emit(SourceLoc loc, const char *severity,
   }
   os << fileName << ":" << loc.line << ":" << loc.col << ": " << severity
      << ": " << msg << "\n";
-  if (loc.line > (int)lines.size())
-    return;
-  const std::string &src = lines[loc.line - 1];
-  os << src << "\n";
-  // Keep tabs so the caret lines up with the source line in a terminal.
-  std::string caret;
-  for (int i = 0; i + 1 < loc.col && i < (int)src.size(); ++i)
-    caret += src[i] == '\t' ? '\t' : ' ';
-  os << caret << "^\n";
+  if (loc.line <= (int)lines.size())
+    echoLine(os, lines[loc.line - 1], loc.col);
 }
 
 void Diagnostics::error(SourceLoc loc, const std::string &msg) {
   ++reports;
-  if (!seen.insert({{loc.line, loc.col}, msg}).second)
+  repeated = !seen.insert({{loc.line, loc.col}, msg}).second;
+  if (repeated)
     return;
   ++errors;
   emit(loc, "error", msg);
 }
 
 void Diagnostics::note(SourceLoc loc, const std::string &msg) {
-  emit(loc, "note", msg);
+  if (!repeated)
+    emit(loc, "note", msg);
 }
 
 void Diagnostics::error(const std::string &msg) {
   ++reports;
-  if (!seen.insert({{0, 0}, msg}).second)
+  repeated = !seen.insert({{0, 0}, msg}).second;
+  if (repeated)
     return;
   ++errors;
   os << "error: " << msg << "\n";
@@ -82,7 +135,15 @@ std::string closestName(const std::string &name,
                         const std::vector<std::string> &candidates) {
   std::string best;
   size_t bestDist = std::max<size_t>(2, name.size() / 3) + 1;
+  // Names this long are not typos of a vocabulary word; the edit distance is
+  // quadratic in the length.
+  if (name.size() > 64)
+    return best;
   for (const std::string &c : candidates) {
+    size_t gap = c.size() > name.size() ? c.size() - name.size()
+                                        : name.size() - c.size();
+    if (gap >= bestDist)
+      continue;
     size_t d = editDistance(name, c);
     if (d < bestDist) {
       bestDist = d;

@@ -3,6 +3,7 @@
 #include "Sema.h"
 
 #include "netc/Frontend/Frontend.h"
+#include "netc/Frontend/Limits.h"
 
 #include <algorithm>
 
@@ -23,6 +24,37 @@ std::vector<std::string> Sema::visibleNames(const Scope &scope) const {
   for (auto &kv : datasetIndex)
     names.push_back(kv.first);
   return names;
+}
+
+void Sema::fatal(SourceLoc loc, const std::string &msg) {
+  if (!halted)
+    diags.error(loc, msg);
+  halted = true;
+}
+
+bool Sema::spend(int64_t n, SourceLoc loc) {
+  if (halted)
+    return false;
+  work += n;
+  if (work > limits::kWork)
+    fatal(loc, "checking this file takes more than " +
+                   std::to_string(limits::kWork) +
+                   " steps; stopped here (are repeats, loops or blocks "
+                   "nested too deeply?)");
+  return !halted;
+}
+
+bool Sema::checkElements(const std::vector<int64_t> &shape, SourceLoc loc,
+                         const std::string &what) {
+  int64_t n = 1;
+  bool over = false;
+  for (int64_t d : shape)
+    over |= __builtin_mul_overflow(n, d, &n) || n > limits::kTensorElements;
+  if (!over)
+    return true;
+  diags.error(loc, what + " " + shapeText(shape) + " has more than 2^40 (" +
+                       std::to_string(limits::kTensorElements) + ") elements");
+  return false;
 }
 
 std::vector<int64_t> Sema::datasetShape(int index) const {

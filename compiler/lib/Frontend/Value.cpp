@@ -2,7 +2,10 @@
 
 #include "Sema.h"
 
+#include "netc/Frontend/Limits.h"
+
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -167,39 +170,72 @@ Value Sema::evalBinary(const ast::Expr &e, const Value &a, const Value &b) {
     return makeBool(a.num() > b.num(), e.loc);
   if (op == ">=")
     return makeBool(a.num() >= b.num(), e.loc);
-  if (op == "..") {
-    if (a.kind != Value::Int || b.kind != Value::Int) {
-      diags.error(e.loc, "a range needs integer bounds, got " + describe(a) +
-                             " and " + describe(b));
-      return Value::error();
-    }
-    Value list;
-    list.kind = Value::List;
-    list.loc = e.loc;
-    for (int64_t i = a.i; i <= b.i; ++i)
-      list.list.push_back(makeInt(i, e.loc));
-    return list;
-  }
+  if (op == "..")
+    return range(e, a, b);
   bool ints = a.kind == Value::Int && b.kind == Value::Int;
+  auto overflow = [&]() {
+    diags.error(e.loc, "integer overflow: " + valueText(a) + " " + op + " " +
+                           valueText(b) + " is outside the 64-bit range");
+    return Value::error();
+  };
+  double r;
   if (op == "/") {
     if (b.num() == 0) {
       diags.error(e.kids[1]->loc, "division by zero");
       return Value::error();
     }
+    if (ints && a.i == INT64_MIN && b.i == -1)
+      return overflow();
     // Exact integer division stays an integer so `filters / 2` can be a
     // size; otherwise `1/255` is the number it reads as.
     if (ints && a.i % b.i == 0)
       return makeInt(a.i / b.i, e.loc);
-    return makeFloat(a.num() / b.num(), e.loc);
+    r = a.num() / b.num();
+  } else if (ints) {
+    int64_t i;
+    bool over = op == "+"   ? __builtin_add_overflow(a.i, b.i, &i)
+                : op == "-" ? __builtin_sub_overflow(a.i, b.i, &i)
+                            : __builtin_mul_overflow(a.i, b.i, &i);
+    return over ? overflow() : makeInt(i, e.loc);
+  } else {
+    r = op == "+"   ? a.num() + b.num()
+        : op == "-" ? a.num() - b.num()
+                    : a.num() * b.num();
   }
-  if (ints) {
-    int64_t r = op == "+" ? a.i + b.i : op == "-" ? a.i - b.i : a.i * b.i;
-    return makeInt(r, e.loc);
+  if (!std::isfinite(r)) {
+    diags.error(e.loc, valueText(a) + " " + op + " " + valueText(b) +
+                           " is too large for a number (the largest is "
+                           "about 1.8e308)");
+    return Value::error();
   }
-  double r = op == "+"   ? a.num() + b.num()
-             : op == "-" ? a.num() - b.num()
-                         : a.num() * b.num();
   return makeFloat(r, e.loc);
+}
+
+Value Sema::range(const ast::Expr &e, const Value &a, const Value &b) {
+  if (a.kind != Value::Int || b.kind != Value::Int) {
+    diags.error(e.loc, "a range needs integer bounds, got " + describe(a) +
+                           " and " + describe(b));
+    return Value::error();
+  }
+  Value list;
+  list.kind = Value::List;
+  list.loc = e.loc;
+  if (b.i < a.i)
+    return list;
+  // The difference can exceed int64 (-2^63..2^63-1), not uint64.
+  uint64_t count = (uint64_t)b.i - (uint64_t)a.i + 1;
+  if (count == 0 || count > (uint64_t)limits::kRangeValues) {
+    diags.error(e.loc, "range " + valueText(a) + ".." + valueText(b) + " has " +
+                           (count ? std::to_string(count) : "2^64") +
+                           " values; the limit is " +
+                           std::to_string(limits::kRangeValues));
+    return Value::error();
+  }
+  if (!spend((int64_t)count, e.loc))
+    return Value::error();
+  for (uint64_t k = 0; k < count; ++k)
+    list.list.push_back(makeInt(a.i + (int64_t)k, e.loc));
+  return list;
 }
 
 void Sema::evalArg(const ast::Arg &a, Scope &scope, ExpCtx *exp,
@@ -241,6 +277,8 @@ static SourceLoc takeKeyLoc(Value &v) {
 Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
   Value v;
   v.loc = e.loc;
+  if (!spend(1, e.loc))
+    return Value::error();
   switch (e.kind) {
   case ast::Expr::Int:
     return makeInt(e.ival, e.loc);
@@ -356,6 +394,11 @@ Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
     if (e.text == "not") {
       auto b = truth(a, e.kids[0]->loc);
       return b ? makeBool(!*b, e.loc) : Value::error();
+    }
+    if (a.kind == Value::Int && a.i == INT64_MIN) {
+      diags.error(e.loc, "integer overflow: -(" + valueText(a) +
+                             ") is outside the 64-bit range");
+      return Value::error();
     }
     if (a.kind == Value::Int)
       return makeInt(-a.i, e.loc);

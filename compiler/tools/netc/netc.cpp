@@ -15,6 +15,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <sstream>
@@ -51,6 +52,29 @@ static bool takeTarget(std::vector<std::string> &args) {
   return true;
 }
 
+/// Rejects what a command does not take: a second file (`netc check a.net
+/// b.net` would otherwise check a.net alone) or an unknown argument.
+/// `valued` lists the options that take a value.
+static bool onlyOptions(const std::string &cmd,
+                        const std::vector<std::string> &args,
+                        const std::vector<std::string> &valued) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (std::find(valued.begin(), valued.end(), args[i]) != valued.end()) {
+      ++i;
+      continue;
+    }
+    const std::string &a = args[i];
+    bool file = a.size() > 4 && a.compare(a.size() - 4, 4, ".net") == 0;
+    if (file || llvm::sys::fs::exists(a))
+      fail("'" + cmd + "' takes one FILE.net; '" + a +
+           "' is another (run netc once per file)");
+    else
+      fail("unexpected argument '" + a + "' for '" + cmd + "'");
+    return false;
+  }
+  return true;
+}
+
 static bool buildExecutable(const std::string &file, const std::string &out) {
   std::unique_ptr<Program> program = loadProgram(file, std::cerr);
   if (!program)
@@ -78,6 +102,16 @@ int main(int argc, char **argv) {
   std::string file = argv[2];
   std::vector<std::string> args(argv + 3, argv + argc);
 
+  if (cmd == "check" && !onlyOptions(cmd, args, {}))
+    return 2;
+  if (cmd == "summary" && !args.empty()) {
+    // The optional argument after the file names a network, never a file.
+    bool name = args[0].find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_") == std::string::npos;
+    if (!onlyOptions(cmd, {args.begin() + (name ? 1 : 0), args.end()}, {}))
+      return 2;
+  }
   if (cmd == "check") {
     // Beyond names, types and shapes: generate and differentiate the train
     // steps (the `net` stage), which checks that each loss fits its network
@@ -92,6 +126,11 @@ int main(int argc, char **argv) {
     return runSummary(file, args.empty() ? "" : args[0], std::cout, std::cerr);
   if (!takeTarget(args))
     return 1;
+
+  if (cmd == "emit" && !onlyOptions(cmd, args, {"--stage"}))
+    return 2;
+  if (cmd == "build" && !onlyOptions(cmd, args, {"-o"}))
+    return 2;
 
   if (cmd == "emit") {
     std::string stage;
