@@ -54,6 +54,8 @@ static InitSpec named(const std::string &n) {
 }
 
 bool Sema::roomForLayer(Builder &b, SourceLoc loc) {
+  if (!spend(limits::kLayerWork, loc))
+    return false;
   if ((int64_t)b.net.layers.size() >= limits::kLayersPerNetwork) {
     fatal(loc, "network '" + b.net.name + "' has more than " +
                    std::to_string(limits::kLayersPerNetwork) + " layers");
@@ -103,10 +105,13 @@ int Sema::addLayer(const std::string &kind,
                    const std::vector<const ast::Arg *> &args, SourceLoc loc,
                    Builder &b, Scope &scope, const std::vector<int> &inputs) {
   const LayerSpec *spec = findLayer(kind);
-  std::vector<ParamSpec> specs;
+  // The input tensors of add/concat are not bound; other kinds bind all.
+  bool tensors = kind == "add" || kind == "concat";
+  std::vector<ParamSpec> options;
   for (const ParamSpec &p : spec->params)
-    if (p.type != ParamSpec::Tensors)
-      specs.push_back(p);
+    if (tensors && p.type != ParamSpec::Tensors)
+      options.push_back(p);
+  const std::vector<ParamSpec> &specs = tensors ? options : spec->params;
   std::vector<Value> pos;
   std::vector<std::pair<std::string, Value>> kws;
   for (const ast::Arg *a : args)
@@ -382,7 +387,9 @@ int Sema::inferLayer(Layer &l, BoundArgs &bound, Builder &b) {
     l.activation = kind;
     l.outShape = in;
   }
-  if (!checkElements(l.outShape, l.loc, "the output of layer '" + l.name + "'"))
+  if (!checkElements(l.outShape, l.loc,
+                     "the output of layer '" + l.name + "'") ||
+      !spend(limits::kLayerWork * (int64_t)l.params.size(), l.loc))
     return BadTensor;
   b.net.layers.push_back(l);
   return index;

@@ -356,6 +356,8 @@ int Sema::applyBlock(const ast::NetworkDecl &decl, const ast::Expr &call,
   in.i = cur;
   inner["in"] = in;
   auto savedDefaults = b.defaults;
+  if (!spend(limits::kBlockWork, call.loc))
+    return BadTensor;
   ++depth;
   ++nesting;
   int t = cur;

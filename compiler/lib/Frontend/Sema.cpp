@@ -10,8 +10,8 @@
 namespace netc {
 
 const ast::NetworkDecl *Sema::findDecl(const std::string &name) const {
-  auto it = decls.find(name);
-  return it == decls.end() ? nullptr : it->second;
+  auto it = declIndex.find(name);
+  return it == declIndex.end() ? nullptr : it->second;
 }
 
 std::vector<std::string> Sema::visibleNames(const Scope &scope) const {
@@ -98,6 +98,7 @@ void Sema::declare() {
     if (!unique(d.name, d.nameLoc, d.isBlock ? "block" : "network"))
       continue;
     decls[d.name] = &d;
+    declIndex[d.name] = &d;
     std::set<std::string> params;
     for (const ast::ParamDecl &p : d.params)
       if (!params.insert(p.name).second)

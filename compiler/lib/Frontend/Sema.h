@@ -25,6 +25,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace netc {
@@ -229,10 +230,13 @@ public:
   Diagnostics &diags;
   std::unique_ptr<Program> prog;
   std::map<std::string, const ast::NetworkDecl *> decls; // networks+blocks
+  /// The same, for lookup by name (the hottest path of elaboration).
+  std::unordered_map<std::string, const ast::NetworkDecl *> declIndex;
   std::map<std::string, int> datasetIndex;
   std::map<std::string, int> instances; // instance text -> network index
   std::set<int> composite;              // networks made by composition
-  int depth = 0;                        // block nesting, against recursion
+  std::unordered_map<std::string, netc::Call> callCache; // toCall results
+  int depth = 0;          // block nesting, against recursion
   int nesting = 0;        // repeat bodies and blocks being run, together
   int64_t work = 0;       // steps spent, against limits::kWork
   int64_t layersMade = 0; // in all instances, against kLayersPerFile

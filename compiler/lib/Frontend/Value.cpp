@@ -536,9 +536,6 @@ BoundArgs Sema::bind(const std::string &what,
                      const std::vector<std::pair<std::string, Value>> &kws,
                      SourceLoc callLoc) {
   BoundArgs out;
-  std::vector<std::string> names;
-  for (const ParamSpec &p : specs)
-    names.push_back(p.name);
   if (pos.size() > specs.size()) {
     diags.error(pos[specs.size()].loc, "too many arguments to '" + what +
                                            "' (it takes " +
@@ -556,6 +553,9 @@ BoundArgs Sema::bind(const std::string &what,
     for (const ParamSpec &p : specs)
       known |= p.name == kv.first;
     if (!known) {
+      std::vector<std::string> names;
+      for (const ParamSpec &p : specs)
+        names.push_back(p.name);
       diags.error(keyLoc, "unknown argument '" + kv.first + "' for '" + what +
                               "'" + didYouMean(kv.first, names));
       out.ok = false;

@@ -24,7 +24,7 @@ constexpr int kSyntaxErrors = 20;
 /// Layers in one network instance.
 constexpr int64_t kLayersPerNetwork = 10000;
 /// Layers of all network instances of a file together.
-constexpr int64_t kLayersPerFile = 100000;
+constexpr int64_t kLayersPerFile = 20000;
 /// Times `repeat` bodies run while one network instance is built.
 constexpr int64_t kRepeatIterations = 100000;
 /// Values of a range `a..b`.
@@ -35,10 +35,17 @@ constexpr int64_t kLoopIterations = 10000;
 /// Elements of one tensor (a layer's output for one example, or a weight),
 /// and so the largest layer size, kernel, stride or dimension: 2^40.
 constexpr int64_t kTensorElements = int64_t(1) << 40;
-/// Elaboration steps (statements, layer applications, loop iterations,
-/// values copied) for a whole file: a bound on checking time that catches
-/// what the limits above do not (e.g. blocks that call each other twice).
-constexpr int64_t kWork = 2000000;
+/// Checking steps for a whole file: a bound on checking time that catches
+/// what the limits above do not (e.g. blocks that each call the next one
+/// twice). A step is an evaluation, statement, layer application, loop
+/// iteration or range value; making a layer costs kLayerWork more, and as
+/// much again per weight tensor, and applying a block kBlockWork. The
+/// largest program in models/ takes a few thousand steps; the limit keeps
+/// checking any file well under a second, also in the fuzzer's sanitizer
+/// build.
+constexpr int64_t kWork = 250000;
+constexpr int64_t kLayerWork = 10;
+constexpr int64_t kBlockWork = 4;
 
 } // namespace limits
 } // namespace netc
