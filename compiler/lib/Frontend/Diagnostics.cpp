@@ -114,21 +114,22 @@ void Diagnostics::error(const std::string &msg) {
 size_t editDistance(const std::string &a, const std::string &b) {
   // Optimal string alignment: Levenshtein plus adjacent transpositions, so
   // the common typo `adma` is one edit from `adam`.
-  size_t n = a.size(), m = b.size();
-  std::vector<std::vector<size_t>> d(n + 1, std::vector<size_t>(m + 1));
+  size_t n = a.size(), m = b.size(), w = m + 1;
+  std::vector<size_t> d((n + 1) * w); // d[i * w + j]
   for (size_t i = 0; i <= n; ++i)
-    d[i][0] = i;
+    d[i * w] = i;
   for (size_t j = 0; j <= m; ++j)
-    d[0][j] = j;
+    d[j] = j;
   for (size_t i = 1; i <= n; ++i)
     for (size_t j = 1; j <= m; ++j) {
       size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] =
-          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      size_t &x = d[i * w + j];
+      x = std::min({d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1,
+                    d[(i - 1) * w + j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        x = std::min(x, d[(i - 2) * w + j - 2] + 1);
     }
-  return d[n][m];
+  return d[n * w + m];
 }
 
 std::string closestName(const std::string &name,

@@ -228,7 +228,7 @@ Value Sema::evalExpCall(const ast::Expr &e, Scope &scope, ExpCtx &c) {
     if (!kv.second->isBlock)
       names.push_back(kv.first);
   diags.error(e.loc,
-              "unknown network '" + name + "'" + didYouMean(name, names));
+              "unknown network '" + name + "'" + suggest(name, names, e.loc));
   return Value::error();
 }
 
@@ -671,7 +671,8 @@ static void process(Sema &s, const std::vector<ast::ExpStmt> &body,
       } else {
         std::vector<std::string> names = s.visibleNames(scope);
         s.diags.error(st.nameLoc, "unknown network or variable '" + st.name +
-                                      "'" + didYouMean(st.name, names));
+                                      "'" +
+                                      s.suggest(st.name, names, st.nameLoc));
         break;
       }
       Step &step = emit(c, Step::Load, st.loc);

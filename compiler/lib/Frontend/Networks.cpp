@@ -320,8 +320,8 @@ int Sema::applyNamed(const std::string &name, const ast::Expr &e,
   for (auto &kv : scope)
     if (kv.second.kind == Value::Tensor)
       candidates.push_back(kv.first);
-  diags.error(e.loc,
-              "unknown layer '" + name + "'" + didYouMean(name, candidates));
+  diags.error(e.loc, "unknown layer '" + name + "'" +
+                         suggest(name, candidates, e.loc));
   return BadTensor;
 }
 

@@ -57,6 +57,14 @@ bool Sema::checkElements(const std::vector<int64_t> &shape, SourceLoc loc,
   return false;
 }
 
+std::string Sema::suggest(const std::string &name,
+                          const std::vector<std::string> &candidates,
+                          SourceLoc loc) {
+  if (!spend((int64_t)candidates.size(), loc))
+    return "";
+  return didYouMean(name, candidates);
+}
+
 std::vector<int64_t> Sema::datasetShape(int index) const {
   const DatasetDecl &d = prog->datasets[index];
   if (d.kind == "mnist" || d.kind == "fashion_mnist")

@@ -212,6 +212,11 @@ public:
   void dataset(const ast::DatasetDecl &decl);
   const ast::NetworkDecl *findDecl(const std::string &name) const;
   std::vector<std::string> visibleNames(const Scope &scope) const;
+  /// didYouMean() over names the program declares, counted as work: a file
+  /// of many unknown names among many declarations is quadratic.
+  std::string suggest(const std::string &name,
+                      const std::vector<std::string> &candidates,
+                      SourceLoc loc);
   std::vector<int64_t> datasetShape(int index) const;
 
   // --- Limits (Limits.h) ----------------------------------------------------

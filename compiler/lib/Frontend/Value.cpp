@@ -330,7 +330,7 @@ Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
     for (auto &n : vocabulary())
       names.push_back(n);
     diags.error(e.loc, "unknown variable '" + e.text + "'" +
-                           didYouMean(e.text, names));
+                           suggest(e.text, names, e.loc));
     return Value::error();
   }
   case ast::Expr::Call: {
