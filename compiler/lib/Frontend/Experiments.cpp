@@ -204,10 +204,9 @@ Value Sema::evalExpCall(const ast::Expr &e, Scope &scope, ExpCtx &c) {
     if (!holdsClasses(*this, c.slotNet[slot], data, loss, e.loc))
       return Value::error();
     int n = 0;
-    for (const Step &s : c.exp->runs.empty() || c.run < 0
-                             ? std::vector<Step>{}
-                             : c.exp->runs[c.run].steps)
-      n += s.kind == Step::Evaluate;
+    if (c.run >= 0)
+      for (const Step &s : c.exp->runs[c.run].steps)
+        n += s.kind == Step::Evaluate;
     Step &s = emit(c, Step::Evaluate, e.loc);
     s.slot = slot;
     s.network = c.slotNet[slot];
@@ -355,6 +354,15 @@ static void iterate(Sema &s, const ast::ExpStmt &st, const Value &domain,
   auto savedNames = c.names;
   int savedFold = c.fold;
   bool savedShared = c.shared;
+  // Each iteration copies the scope; the bare names of the domain are
+  // symbols in it (`start == scratch`).
+  Scope outer = scope;
+  for (const Value &x : domain.list)
+    if (x.kind == Value::Sym && !outer.count(x.s))
+      outer[x.s] = x;
+  int64_t copyCost = 1;
+  for (const auto &kv : outer)
+    copyCost += valueSize(kv.second);
   for (const Value &v : domain.list) {
     for (int k = 0; k < std::max(folds, 1) && !s.halted; ++k) {
       c.params = savedParams;
@@ -363,13 +371,10 @@ static void iterate(Sema &s, const ast::ExpStmt &st, const Value &domain,
       c.run = -1;
       c.names = savedNames;
       c.names[st.name] = {st.nameLoc, true};
-      if (!s.spend((int64_t)scope.size() + 1, st.loc))
+      if (!s.spend(copyCost + valueSize(v), st.loc))
         break;
-      Scope inner = scope;
+      Scope inner = outer;
       inner[st.name] = v;
-      for (const Value &x : domain.list)
-        if (x.kind == Value::Sym && !inner.count(x.s))
-          inner[x.s] = x;
       process(s, st.body, inner, c);
     }
   }
@@ -522,6 +527,8 @@ static void process(Sema &s, const std::vector<ast::ExpStmt> &body,
       break;
     case ast::ExpStmt::Report: {
       std::vector<std::string> cols, vals;
+      std::set<std::string> used;
+      std::map<std::string, int> suffix; // the last _N tried per column
       for (const auto &item : st.items) {
         Value v = s.eval(*item, scope, &c);
         if (v.kind == Value::Error)
@@ -537,9 +544,9 @@ static void process(Sema &s, const std::vector<ast::ExpStmt> &body,
         }
         // Two evaluations on `test` give columns test and test_1.
         std::string unique = col;
-        for (int n = 1;
-             std::find(cols.begin(), cols.end(), unique) != cols.end(); ++n)
-          unique = col + "_" + std::to_string(n);
+        while (used.count(unique))
+          unique = col + "_" + std::to_string(++suffix[col]);
+        used.insert(unique);
         cols.push_back(unique);
         vals.push_back(valueText(v, false));
       }

@@ -373,6 +373,20 @@ int Sema::applyBlock(const ast::NetworkDecl &decl, const ast::Expr &call,
 /// prefix so they stay unique (`LeNet/conv2d/kernel`).
 int Sema::compose(const std::vector<std::pair<int, bool>> &parts,
                   SourceLoc loc) {
+  // The composition copies its parts: within the limits on layers, checked
+  // before its name (which grows as fast) is built.
+  int64_t layers = 0, params = 0;
+  for (const auto &part : parts) {
+    layers += (int64_t)prog->networks[part.first]->layers.size();
+    params += (int64_t)prog->networks[part.first]->params.size();
+  }
+  if (layers > limits::kLayersPerNetwork) {
+    fatal(loc, "the composed network has more than " +
+                   std::to_string(limits::kLayersPerNetwork) + " layers");
+    return -1;
+  }
+  if (!spend(limits::kLayerWork * (layers + params), loc))
+    return -1;
   std::string inst;
   for (size_t i = 0; i < parts.size(); ++i) {
     const Network &n = *prog->networks[parts[i].first];

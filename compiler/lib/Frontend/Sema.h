@@ -73,6 +73,8 @@ struct Value {
 std::string valueText(const Value &v, bool quoteStrings = true);
 /// "integer", "number", "name 'relu'", ...: for "expected X, got Y".
 std::string describe(const Value &v);
+/// Values in `v`, itself included: what copying it costs, in checking steps.
+int64_t valueSize(const Value &v);
 /// Shortest decimal text that reads back as the same double.
 std::string numberText(double d);
 std::string shapeText(const std::vector<int64_t> &shape);

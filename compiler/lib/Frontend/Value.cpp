@@ -79,6 +79,15 @@ std::string valueText(const Value &v, bool quoteStrings) {
   return "";
 }
 
+int64_t valueSize(const Value &v) {
+  int64_t n = 1;
+  for (const Value &x : v.list)
+    n += valueSize(x);
+  for (const auto &kv : v.kw)
+    n += valueSize(kv.second);
+  return n;
+}
+
 std::string describe(const Value &v) {
   switch (v.kind) {
   case Value::Int:
@@ -303,6 +312,8 @@ Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
   case ast::Expr::Name: {
     auto it = scope.find(e.text);
     if (it != scope.end()) {
+      if (!spend(valueSize(it->second) - 1, e.loc))
+        return Value::error();
       Value r = it->second;
       r.loc = e.loc;
       return r;
