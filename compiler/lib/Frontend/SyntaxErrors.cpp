@@ -236,9 +236,9 @@ void SyntaxErrorStrategy::report(antlr4::Parser *p, Token *bad,
   Token *open = openBracket(p->getContext(), kind);
   ssize_t closer = Spellings::get(p).type(closers[kind]);
   // A closing bracket is missing when the parser could close it here and
-  // what follows is the end of the file, what the bracket would be followed
-  // by, or on another line when nothing but the bracket (or a comma or an
-  // operator) could come next.
+  // what follows is the end of the file, another closing bracket, what the
+  // bracket would be followed by, or on another line when nothing but the
+  // bracket (or a comma or an operator) could come next.
   if (open && prev && expected.contains(closer)) {
     TokenSet rest;
     for (ssize_t t : expected.toList())
@@ -246,7 +246,12 @@ void SyntaxErrorStrategy::report(antlr4::Parser *p, Token *bad,
     removeAll(rest, continuations(Spellings::get(p)));
     rest.erase(Spellings::get(p).type(","));
     bool nextLine = bad->getLine() > prev->getLine() && rest.size() == 1;
-    if (bad->getType() == Token::EOF || nextLine || missing) {
+    // (Not for braces: in a body a stray ')' is more often left over from
+    // an earlier error than a sign of a missing '}'.)
+    std::string text = bad->getText();
+    bool otherCloser = closers[kind] != std::string("}") &&
+                       (text == ")" || text == "]" || text == "}");
+    if (bad->getType() == Token::EOF || nextLine || missing || otherCloser) {
       SourceLoc at = locOf(open);
       diags.error(after, std::string("expected '") + closers[kind] +
                              "' to close '" + openers[kind] + "' opened at " +
