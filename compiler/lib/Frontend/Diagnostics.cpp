@@ -42,37 +42,32 @@ size_t utf8Length(const std::string &s, size_t i) {
   return len;
 }
 
-/// The characters of a source line, one string each; bytes that are not
-/// UTF-8 become '?' so that the echo is always printable text.
-static std::vector<std::string> characters(const std::string &line) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < line.size();) {
-    size_t len = utf8Length(line, i);
-    out.push_back(len ? line.substr(i, len) : "?");
-    i += len ? len : 1;
-  }
-  return out;
-}
-
 /// Prints the source line and a caret under column `col` (in characters, as
-/// ANTLR counts them). A long line is shown as a window around the column.
+/// ANTLR counts them). Bytes that are not UTF-8 are shown as '?', so that the
+/// echo is always printable text; a long line is shown as a window around
+/// the column, found in one pass (a file of one long line may have hundreds
+/// of errors).
 static void echoLine(std::ostream &os, const std::string &line, int col) {
   const size_t width = 160;
-  std::vector<std::string> chars = characters(line);
   size_t at = col > 0 ? (size_t)col - 1 : 0;
-  size_t begin = 0, end = chars.size();
-  if (chars.size() > width) {
-    begin = at > width / 2 ? std::min(at - width / 2, chars.size() - width) : 0;
-    end = begin + width;
-  }
+  size_t begin = line.size() > width && at > width / 2 ? at - width / 2 : 0;
   std::string text = begin ? "..." : "", caret = begin ? "   " : "";
-  for (size_t i = begin; i < end; ++i)
-    text += chars[i];
-  if (end < chars.size())
+  size_t c = 0, i = 0;
+  for (; i < line.size() && c < begin + width; ++c) {
+    size_t len = utf8Length(line, i);
+    if (c >= begin) {
+      if (len)
+        text.append(line, i, len);
+      else
+        text += '?';
+      // Keep tabs so the caret lines up with the line in a terminal.
+      if (c < at)
+        caret += line[i] == '\t' ? '\t' : ' ';
+    }
+    i += len ? len : 1;
+  }
+  if (i < line.size())
     text += "...";
-  // Keep tabs so the caret lines up with the source line in a terminal.
-  for (size_t i = begin; i < at && i < end; ++i)
-    caret += chars[i] == "\t" ? '\t' : ' ';
   os << text << "\n" << caret << "^\n";
 }
 

@@ -376,7 +376,7 @@ Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
       Value x = eval(*k, scope, exp);
       if (x.kind == Value::Error)
         return x;
-      v.list.push_back(x);
+      v.list.push_back(std::move(x)); // a copy is quadratic in nesting
     }
     return v;
   case ast::Expr::Member: {
