@@ -3,7 +3,8 @@
 // Newlines are not significant: layers may share a line and a chain may
 // continue on the next line. That works because no expression can be directly
 // followed by another expression (there is no juxtaposition), so the parser
-// always knows where a statement ends.
+// always knows where a statement ends; and because a statement cannot begin
+// with '(' or '-' (see stmtExpr), it knows it from the next token alone.
 //
 // Rule names avoid C++ keywords (the C++ target turns them into methods), and
 // keywords are written as literals so the generated lexer gives them
@@ -31,7 +32,7 @@ netStmt
   | 'input' expr                               # InputStmt
   | 'repeat' expr '{' netStmt* '}'             # RepeatStmt
   | 'let' ID '=' expr                          # NetLetStmt
-  | expr                                       # LayerStmt
+  | stmtExpr                                   # LayerStmt
   ;
 
 datasetDecl    : 'dataset' ID '=' expr ;
@@ -46,7 +47,7 @@ expStmt
   | 'select' ID ID (',' arg)*                          # SelectStmt
   | 'save' expr 'to' expr                              # SaveStmt
   | 'load' ID 'from' expr                              # LoadStmt
-  | expr                                               # ExpExprStmt
+  | stmtExpr                                           # ExpExprStmt
   ;
 
 // `key: value`, separated by commas or newlines.
@@ -55,12 +56,24 @@ trainItem : ID ':' expr ','? ;
 argList : arg (',' arg)* ','? ;
 arg     : (ID ':')? expr ;
 
+// An expression used as a statement: a layer, call or name, a chain that
+// starts with one, or an if. Statements are not separated, so one that began
+// with '(' or '-' would also continue the statement before it (`relu (x)` a
+// call, `a -b` a difference): ANTLR resolves such ambiguities only by looking
+// ahead to the end of the construct, in time quadratic in its nesting and
+// with recursion that overflows the stack on deep input.
+stmtExpr
+  : 'if' expr 'then' expr 'else' expr  # StmtIf
+  | primary ('->' expr)?               # StmtChain
+  ;
+
 // Precedence from tightest to loosest (ANTLR: earlier alternative binds
 // tighter): member, unary minus, * /, + -, .., comparisons, not, and, or, ->,
 // if-then-else. `->` binds looser than arithmetic so `in -> conv2d(2 * f, 1)`
 // needs no parentheses, and `if` is loosest so its branches may be chains.
 expr
   : primary                                           # PrimaryExpr
+  | '(' expr ')'                                      # ParenExpr
   | expr '.' memberName                               # MemberExpr
   | '-' expr                                          # NegExpr
   | expr op=('*' | '/') expr                          # MulExpr
@@ -86,7 +99,6 @@ primary
   | ID '(' argList? ')'                   # CallLit
   | ID                                    # NameLit
   | '[' (expr (',' expr)* ','?)? ']'      # ListLit
-  | '(' expr ')'                          # ParenLit
   ;
 
 INT    : [0-9]+ ;

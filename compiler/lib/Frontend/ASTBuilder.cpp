@@ -2,6 +2,11 @@
 
 #include "ASTBuilder.h"
 
+#include "netc/Frontend/Limits.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 
 using namespace netcgrammar;
@@ -39,8 +44,25 @@ static std::string unquote(const std::string &s) {
 static antlrcpp::Any give(ast::ExprPtr e) { return e.release(); }
 
 ast::ExprPtr ASTBuilder::expr(antlr4::ParserRuleContext *ctx) {
+  if (depth >= limits::kNesting) {
+    // Once: the placeholder's siblings are as deep.
+    if (!tooDeep)
+      diags.error(locOf(ctx), "expression deeper than " +
+                                  std::to_string(limits::kNesting) +
+                                  " levels (each bracket and operator is a "
+                                  "level); split it with 'let'");
+    tooDeep = true;
+    return std::make_unique<ast::Expr>(ast::Expr::Int, locOf(ctx));
+  }
+  ++depth;
   antlrcpp::Any r = visit(ctx);
+  --depth;
   return ast::ExprPtr(r.as<ast::Expr *>());
+}
+
+/// The literal as messages show it: long ones shortened.
+static std::string literalText(const std::string &text) {
+  return text.size() <= 40 ? text : text.substr(0, 37) + "...";
 }
 
 ast::ExprPtr ASTBuilder::binary(NetParser::ExprContext *ctx,
@@ -108,9 +130,19 @@ antlrcpp::Any ASTBuilder::visitOrExpr(NetParser::OrExprContext *c) {
 }
 
 antlrcpp::Any ASTBuilder::visitChainExpr(NetParser::ChainExprContext *c) {
+  // `a -> b -> c` parses as ((a -> b) -> c); one node with every element
+  // keeps a chain of many layers flat (and within the nesting limit).
+  std::vector<NetParser::ExprContext *> items;
+  NetParser::ExprContext *x = c;
+  while (auto *chain = dynamic_cast<NetParser::ChainExprContext *>(x)) {
+    items.push_back(chain->expr(1));
+    x = chain->expr(0);
+  }
+  items.push_back(x);
+  std::reverse(items.begin(), items.end());
   auto e = std::make_unique<ast::Expr>(ast::Expr::Chain, locOf(c));
-  e->kids.push_back(expr(c->expr(0)));
-  e->kids.push_back(expr(c->expr(1)));
+  for (NetParser::ExprContext *item : items)
+    e->kids.push_back(expr(item));
   return give(std::move(e));
 }
 
@@ -124,7 +156,16 @@ antlrcpp::Any ASTBuilder::visitIfExpr(NetParser::IfExprContext *c) {
 antlrcpp::Any ASTBuilder::visitIntLit(NetParser::IntLitContext *c) {
   auto e = std::make_unique<ast::Expr>(ast::Expr::Int, locOf(c));
   e->text = c->getText();
-  e->ival = std::strtoll(e->text.c_str(), nullptr, 10);
+  for (char digit : e->text) {
+    if (__builtin_mul_overflow(e->ival, 10, &e->ival) ||
+        __builtin_add_overflow(e->ival, digit - '0', &e->ival)) {
+      diags.error(e->loc, "integer " + literalText(e->text) +
+                              " is too large; the largest is " +
+                              std::to_string(INT64_MAX));
+      e->ival = 0;
+      break;
+    }
+  }
   e->fval = (double)e->ival;
   return give(std::move(e));
 }
@@ -133,6 +174,16 @@ antlrcpp::Any ASTBuilder::visitFloatLit(NetParser::FloatLitContext *c) {
   auto e = std::make_unique<ast::Expr>(ast::Expr::Float, locOf(c));
   e->text = c->getText();
   e->fval = std::strtod(e->text.c_str(), nullptr);
+  size_t exponent = e->text.find_first_of("eE");
+  bool nonzero = e->text.substr(0, exponent).find_first_of("123456789") !=
+                 std::string::npos;
+  if (!std::isfinite(e->fval))
+    diags.error(e->loc, "number " + literalText(e->text) +
+                            " is too large; the largest is about 1.8e308");
+  else if (e->fval == 0 && nonzero)
+    diags.error(e->loc, "number " + literalText(e->text) +
+                            " is too small: it would be 0; the smallest is "
+                            "about 4.9e-324");
   return give(std::move(e));
 }
 
@@ -176,8 +227,31 @@ antlrcpp::Any ASTBuilder::visitListLit(NetParser::ListLitContext *c) {
   return give(std::move(e));
 }
 
-antlrcpp::Any ASTBuilder::visitParenLit(NetParser::ParenLitContext *c) {
-  return visit(c->expr());
+antlrcpp::Any ASTBuilder::visitParenExpr(NetParser::ParenExprContext *c) {
+  return give(expr(c->expr()));
+}
+
+ast::ExprPtr ASTBuilder::stmtExpr(NetParser::StmtExprContext *ctx) {
+  if (auto *c = dynamic_cast<NetParser::StmtIfContext *>(ctx)) {
+    auto e = std::make_unique<ast::Expr>(ast::Expr::If, locOf(c));
+    for (int i = 0; i < 3; ++i)
+      e->kids.push_back(expr(c->expr(i)));
+    return e;
+  }
+  auto *c = dynamic_cast<NetParser::StmtChainContext *>(ctx);
+  ast::ExprPtr head = expr(c->primary());
+  if (!c->expr())
+    return head;
+  // `a -> b -> c` here is a -> (b -> c): one chain, as in an expression.
+  auto e = std::make_unique<ast::Expr>(ast::Expr::Chain, locOf(c));
+  e->kids.push_back(std::move(head));
+  ast::ExprPtr rest = expr(c->expr());
+  if (rest->kind == ast::Expr::Chain)
+    for (ast::ExprPtr &k : rest->kids)
+      e->kids.push_back(std::move(k));
+  else
+    e->kids.push_back(std::move(rest));
+  return e;
 }
 
 ast::Arg ASTBuilder::arg(NetParser::ArgContext *c) {
@@ -222,7 +296,7 @@ ast::NetStmt ASTBuilder::netStmt(NetParser::NetStmtContext *ctx) {
   } else {
     auto *l = dynamic_cast<NetParser::LayerStmtContext *>(ctx);
     s.kind = ast::NetStmt::Layer;
-    s.expr = expr(l->expr());
+    s.expr = stmtExpr(l->stmtExpr());
   }
   return s;
 }
@@ -287,7 +361,7 @@ ast::ExpStmt ASTBuilder::expStmt(NetParser::ExpStmtContext *ctx) {
   } else {
     auto *e = dynamic_cast<NetParser::ExpExprStmtContext *>(ctx);
     s.kind = ast::ExpStmt::ExprStmt;
-    s.expr = expr(e->expr());
+    s.expr = stmtExpr(e->stmtExpr());
   }
   return s;
 }

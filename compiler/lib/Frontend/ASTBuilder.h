@@ -9,6 +9,7 @@
 #define NETC_LIB_FRONTEND_ASTBUILDER_H
 
 #include "netc/Frontend/AST.h"
+#include "netc/Frontend/Diagnostics.h"
 
 #include "NetBaseVisitor.h"
 #include "NetParser.h"
@@ -18,10 +19,14 @@ namespace netc {
 /// Walks a parse tree that parsed without syntax errors. Expressions go
 /// through the generated visitor (one visit method per labelled
 /// alternative); statements and declarations are walked directly because
-/// their shapes are few and fixed.
+/// their shapes are few and fixed. It reports what the grammar cannot say:
+/// literals out of range, and expressions deeper than limits::kNesting (the
+/// parser bounds its own recursion, but `1+1+...+1` parses in a loop into a
+/// left-deep tree that every later walk would recurse through).
 class ASTBuilder : public netcgrammar::NetBaseVisitor {
 public:
-  explicit ASTBuilder(std::string file) : file(std::move(file)) {}
+  ASTBuilder(std::string file, Diagnostics &diags)
+      : file(std::move(file)), diags(diags) {}
 
   std::unique_ptr<ast::Module> build(netcgrammar::NetParser::NetFileContext *);
 
@@ -53,7 +58,7 @@ public:
   antlrcpp::Any visitNameLit(netcgrammar::NetParser::NameLitContext *) override;
   antlrcpp::Any visitListLit(netcgrammar::NetParser::ListLitContext *) override;
   antlrcpp::Any
-  visitParenLit(netcgrammar::NetParser::ParenLitContext *) override;
+  visitParenExpr(netcgrammar::NetParser::ParenExprContext *) override;
 
 private:
   ast::ExprPtr expr(antlr4::ParserRuleContext *ctx);
@@ -61,6 +66,7 @@ private:
                       const std::string &op,
                       netcgrammar::NetParser::ExprContext *lhs,
                       netcgrammar::NetParser::ExprContext *rhs);
+  ast::ExprPtr stmtExpr(netcgrammar::NetParser::StmtExprContext *ctx);
   std::vector<ast::Arg> args(netcgrammar::NetParser::ArgListContext *ctx);
   ast::Arg arg(netcgrammar::NetParser::ArgContext *ctx);
   ast::NetworkDecl
@@ -71,6 +77,9 @@ private:
   ast::ExpStmt expStmt(netcgrammar::NetParser::ExpStmtContext *ctx);
 
   std::string file;
+  Diagnostics &diags;
+  int depth = 0;        // of expr() calls
+  bool tooDeep = false; // reported an expression beyond the limit
 };
 
 /// 1-based line and column of a token (ANTLR columns are 0-based).

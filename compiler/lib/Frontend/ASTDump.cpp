@@ -61,8 +61,12 @@ std::string exprText(const Expr &e) {
     if (e.text == "..")
       return operand(*e.kids[0]) + ".." + operand(*e.kids[1]);
     return operand(*e.kids[0]) + " " + e.text + " " + operand(*e.kids[1]);
-  case Expr::Chain:
-    return exprText(*e.kids[0]) + " -> " + exprText(*e.kids[1]);
+  case Expr::Chain: {
+    std::string s;
+    for (size_t i = 0; i < e.kids.size(); ++i)
+      s += (i ? " -> " : "") + exprText(*e.kids[i]);
+    return s;
+  }
   case Expr::If:
     return "if " + exprText(*e.kids[0]) + " then " + exprText(*e.kids[1]) +
            " else " + exprText(*e.kids[2]);

@@ -10,6 +10,8 @@
 
 #include "Sema.h"
 
+#include "netc/Frontend/Limits.h"
+
 #include <algorithm>
 
 namespace netc {
@@ -26,6 +28,16 @@ struct Sema::ExpCtx {
   int fold = -1;
   int run = -1; // index into exp->runs, -1: start one on the next step
   bool shared = false;
+  int64_t iterations = 0; // loop iterations so far, against the limit
+  /// Names bound by `let` and loop variables in scope: where, and whether
+  /// by a loop. Saved and restored around loop bodies like the scope.
+  struct Binding {
+    SourceLoc loc;
+    bool loop = false;
+  };
+  std::map<std::string, Binding> names;
+  /// The loss each slot was last trained with (what `evaluate` uses).
+  std::map<int, std::string> slotLoss;
 };
 
 static Step &emit(Sema::ExpCtx &c, Step::Kind kind, SourceLoc loc) {
@@ -62,6 +74,48 @@ static bool fits(Sema &s, int net, const Value &data, SourceLoc loc) {
                          shapeText(n.inputShape()) + " but dataset '" +
                          s.prog->datasets[data.i].name + "' has records of " +
                          shapeText(shape));
+  return false;
+}
+
+/// Classes of the data sets whose class count the spec fixes; 0: known
+/// only when the data is read (csv, image_folder) or not classes at all.
+static int64_t knownClasses(const DatasetDecl &d) {
+  bool tenClasses = d.kind == "mnist" || d.kind == "fashion_mnist" ||
+                    d.kind == "cifar10" || d.kind == "stl10";
+  return tenClasses ? 10 : 0;
+}
+
+/// Checks that a network trained or evaluated with a classification loss
+/// has an output for each class of a data set whose class count is known:
+/// a label beyond the outputs would be read out of bounds.
+static bool holdsClasses(Sema &s, int net, const Value &data,
+                         const std::string &loss, SourceLoc loc) {
+  const DatasetDecl &d = s.prog->datasets[data.i];
+  int64_t classes = knownClasses(d);
+  const Network &n = *s.prog->networks[net];
+  int64_t outputs = 1;
+  for (int64_t dim : n.outputShape())
+    outputs *= dim;
+  bool categorical = loss == "categorical_crossentropy" ||
+                     loss == "sparse_categorical_crossentropy";
+  std::string what = "dataset '" + d.name + "' (" + d.kind + ") has " +
+                     std::to_string(classes) + " classes";
+  if (classes && categorical && outputs < classes) {
+    s.diags.error(loc, "network '" + n.name + "' has " +
+                           std::to_string(outputs) + " output" +
+                           (outputs == 1 ? "" : "s") + " but " + what +
+                           "; loss '" + loss + "' needs one output per class");
+  } else if (classes > 2 && loss == "binary_crossentropy") {
+    s.diags.error(loc, "loss 'binary_crossentropy' needs labels 0 and 1, "
+                       "but " +
+                           what + "; use categorical_crossentropy with " +
+                           std::to_string(classes) + " outputs");
+  } else {
+    return true;
+  }
+  const Layer &out = n.layers[n.output];
+  if (out.loc.line > 0)
+    s.diags.note(out.loc, "the output layer '" + out.name + "' is here");
   return false;
 }
 
@@ -140,11 +194,19 @@ Value Sema::evalExpCall(const ast::Expr &e, Scope &scope, ExpCtx &c) {
     }
     if (!fits(*this, c.slotNet[slot], data, data.loc))
       return Value::error();
+    // Without a `train` of this slot, evaluation uses the loss its output
+    // implies (the plan's rule): cross-entropy after a softmax.
+    std::string loss = c.slotLoss.count(slot) ? c.slotLoss[slot] : "";
+    const Network &net = *prog->networks[c.slotNet[slot]];
+    const Layer &out = net.layers[net.output];
+    if (loss.empty() && (out.kind == "softmax" || out.activation == "softmax"))
+      loss = "categorical_crossentropy";
+    if (!holdsClasses(*this, c.slotNet[slot], data, loss, e.loc))
+      return Value::error();
     int n = 0;
-    for (const Step &s : c.exp->runs.empty() || c.run < 0
-                             ? std::vector<Step>{}
-                             : c.exp->runs[c.run].steps)
-      n += s.kind == Step::Evaluate;
+    if (c.run >= 0)
+      for (const Step &s : c.exp->runs[c.run].steps)
+        n += s.kind == Step::Evaluate;
     Step &s = emit(c, Step::Evaluate, e.loc);
     s.slot = slot;
     s.network = c.slotNet[slot];
@@ -165,7 +227,7 @@ Value Sema::evalExpCall(const ast::Expr &e, Scope &scope, ExpCtx &c) {
     if (!kv.second->isBlock)
       names.push_back(kv.first);
   diags.error(e.loc,
-              "unknown network '" + name + "'" + didYouMean(name, names));
+              "unknown network '" + name + "'" + suggest(name, names, e.loc));
   return Value::error();
 }
 
@@ -176,8 +238,8 @@ Value Sema::evalExpChain(const ast::Expr &e, Scope &scope, ExpCtx &c) {
     const ast::Expr *x = todo.back();
     todo.pop_back();
     if (x->kind == ast::Expr::Chain) {
-      todo.push_back(x->kids[1].get());
-      todo.push_back(x->kids[0].get());
+      for (size_t i = x->kids.size(); i-- > 0;)
+        todo.push_back(x->kids[i].get());
     } else {
       items.push_back(x);
     }
@@ -247,26 +309,77 @@ static Value loopDomain(Sema &s, const ast::Expr &e, Scope &scope,
 static void process(Sema &s, const std::vector<ast::ExpStmt> &body,
                     Scope &scope, Sema::ExpCtx &c);
 
+/// A loop variable may not rebind a name in scope: runs would differ only
+/// in their labels (same values, same seeds).
+static bool freshLoopVariable(Sema &s, const ast::ExpStmt &st,
+                              Sema::ExpCtx &c) {
+  auto it = c.names.find(st.name);
+  if (it == c.names.end())
+    return true;
+  s.diags.error(st.nameLoc,
+                "loop variable '" + st.name + "' shadows " +
+                    (it->second.loop ? "the loop variable" : "the 'let'") +
+                    " '" + st.name +
+                    "' of an enclosing scope; "
+                    "choose another name");
+  s.diags.note(it->second.loc, "'" + st.name + "' is defined here");
+  return false;
+}
+
+/// Counts a loop's iterations against limits::kLoopIterations before
+/// running it.
+static bool withinIterations(Sema &s, const ast::ExpStmt &st,
+                             const Value &domain, Sema::ExpCtx &c,
+                             int64_t folds) {
+  int64_t n = (int64_t)domain.list.size() * std::max<int64_t>(folds, 1);
+  if (n <= limits::kLoopIterations - c.iterations) {
+    c.iterations += n;
+    return true;
+  }
+  s.fatal(st.loc, "experiment '" + c.exp->name + "' unrolls to more than " +
+                      std::to_string(limits::kLoopIterations) +
+                      " loop iterations" +
+                      (folds ? " (a crossvalidate value counts once per "
+                               "fold)"
+                             : ""));
+  return false;
+}
+
 static void iterate(Sema &s, const ast::ExpStmt &st, const Value &domain,
                     Scope &scope, Sema::ExpCtx &c, int folds) {
+  if (!freshLoopVariable(s, st, c) ||
+      !withinIterations(s, st, domain, c, folds))
+    return;
   auto savedParams = c.params;
+  auto savedNames = c.names;
   int savedFold = c.fold;
   bool savedShared = c.shared;
+  // Each iteration copies the scope; the bare names of the domain are
+  // symbols in it (`start == scratch`).
+  Scope outer = scope;
+  for (const Value &x : domain.list)
+    if (x.kind == Value::Sym && !outer.count(x.s))
+      outer[x.s] = x;
+  int64_t copyCost = 1;
+  for (const auto &kv : outer)
+    copyCost += valueSize(kv.second);
   for (const Value &v : domain.list) {
-    for (int k = 0; k < std::max(folds, 1); ++k) {
+    for (int k = 0; k < std::max(folds, 1) && !s.halted; ++k) {
       c.params = savedParams;
       c.params.push_back({st.name, valueText(v, false)});
       c.fold = folds ? k : savedFold;
       c.run = -1;
-      Scope inner = scope;
+      c.names = savedNames;
+      c.names[st.name] = {st.nameLoc, true};
+      if (!s.spend(copyCost + valueSize(v), st.loc))
+        break;
+      Scope inner = outer;
       inner[st.name] = v;
-      for (const Value &x : domain.list)
-        if (x.kind == Value::Sym && !inner.count(x.s))
-          inner[x.s] = x;
       process(s, st.body, inner, c);
     }
   }
   c.params = savedParams;
+  c.names = savedNames;
   c.fold = savedFold;
   c.shared = savedShared;
   c.run = -1;
@@ -375,6 +488,9 @@ static void train(Sema &s, const ast::ExpStmt &st, Scope &scope,
     return;
   if (!fits(s, c.slotNet[(int)net.i], data, st.expr2->loc))
     return;
+  if (!holdsClasses(s, c.slotNet[(int)net.i], data, t.loss.name, st.expr->loc))
+    return;
+  c.slotLoss[(int)net.i] = t.loss.name;
   Step &step = emit(c, Step::Train, st.loc);
   step.slot = (int)net.i;
   step.network = c.slotNet[step.slot];
@@ -391,15 +507,28 @@ static void process(Sema &s, const std::vector<ast::ExpStmt> &body,
         st.kind == ast::ExpStmt::For || st.kind == ast::ExpStmt::CrossValidate;
   c.shared = hasLoop;
   for (const ast::ExpStmt &st : body) {
+    if (!s.spend(1, st.loc))
+      return;
     switch (st.kind) {
-    case ast::ExpStmt::Let:
+    case ast::ExpStmt::Let: {
+      auto it = c.names.find(st.name);
+      if (it != c.names.end() && it->second.loop) {
+        s.diags.error(st.nameLoc, "'let " + st.name +
+                                      "' rebinds the loop variable '" +
+                                      st.name + "'; choose another name");
+        s.diags.note(it->second.loc, "the loop variable is defined here");
+      }
       scope[st.name] = s.eval(*st.expr, scope, &c);
+      c.names[st.name] = {st.nameLoc, false};
       break;
+    }
     case ast::ExpStmt::Train:
       train(s, st, scope, c);
       break;
     case ast::ExpStmt::Report: {
       std::vector<std::string> cols, vals;
+      std::set<std::string> used;
+      std::map<std::string, int> suffix; // the last _N tried per column
       for (const auto &item : st.items) {
         Value v = s.eval(*item, scope, &c);
         if (v.kind == Value::Error)
@@ -415,9 +544,9 @@ static void process(Sema &s, const std::vector<ast::ExpStmt> &body,
         }
         // Two evaluations on `test` give columns test and test_1.
         std::string unique = col;
-        for (int n = 1;
-             std::find(cols.begin(), cols.end(), unique) != cols.end(); ++n)
-          unique = col + "_" + std::to_string(n);
+        while (used.count(unique))
+          unique = col + "_" + std::to_string(++suffix[col]);
+        used.insert(unique);
         cols.push_back(unique);
         vals.push_back(valueText(v, false));
       }
@@ -448,17 +577,20 @@ static void process(Sema &s, const std::vector<ast::ExpStmt> &body,
                            {{"folds", ParamSpec::PosInt, false, 5, "", {}},
                             {"seed", ParamSpec::Int, false, 0, "", {}}},
                            pos, kws, st.loc);
-      int folds = b.values.count("folds") ? (int)b.values["folds"].i : 5;
-      if (folds < 2) {
+      int64_t folds = b.values.count("folds") ? b.values["folds"].i : 5;
+      if (folds < 2 || folds > limits::kLoopIterations) {
         s.diags.error(b.values["folds"].loc,
-                      "crossvalidate needs at least 2 folds");
+                      folds < 2 ? "crossvalidate needs at least 2 folds"
+                                : "crossvalidate takes at most " +
+                                      std::to_string(limits::kLoopIterations) +
+                                      " folds");
         break;
       }
-      c.exp->folds = folds;
+      c.exp->folds = (int)folds;
       c.exp->foldSeed = b.values.count("seed") ? b.values["seed"].i : 0;
       Value domain = loopDomain(s, *st.expr, scope, c);
       if (domain.kind == Value::List && b.ok)
-        iterate(s, st, domain, scope, c, folds);
+        iterate(s, st, domain, scope, c, (int)folds);
       c.shared = hasLoop;
       break;
     }
@@ -546,7 +678,8 @@ static void process(Sema &s, const std::vector<ast::ExpStmt> &body,
       } else {
         std::vector<std::string> names = s.visibleNames(scope);
         s.diags.error(st.nameLoc, "unknown network or variable '" + st.name +
-                                      "'" + didYouMean(st.name, names));
+                                      "'" +
+                                      s.suggest(st.name, names, st.nameLoc));
         break;
       }
       Step &step = emit(c, Step::Load, st.loc);

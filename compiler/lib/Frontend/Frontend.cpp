@@ -8,12 +8,19 @@
 #include <fstream>
 #include <ostream>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace netc {
 
 /// Reads FILE; on failure reports `error: cannot open 'FILE': reason`.
 static bool readFile(const std::string &file, std::string &out,
                      std::ostream &err) {
+  struct stat st;
+  if (::stat(file.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    err << "error: cannot read '" << file
+        << "': it is a directory; give one .net file\n";
+    return false;
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     err << "error: cannot open '" << file << "': " << std::strerror(errno)

@@ -9,6 +9,8 @@
 
 #include "Sema.h"
 
+#include "netc/Frontend/Limits.h"
+
 #include <algorithm>
 
 namespace netc {
@@ -51,6 +53,25 @@ static InitSpec named(const std::string &n) {
   return s;
 }
 
+bool Sema::roomForLayer(Builder &b, SourceLoc loc) {
+  if (!spend(limits::kLayerWork, loc))
+    return false;
+  if ((int64_t)b.net.layers.size() >= limits::kLayersPerNetwork) {
+    fatal(loc, "network '" + b.net.name + "' has more than " +
+                   std::to_string(limits::kLayersPerNetwork) + " layers");
+    return false;
+  }
+  if (layersMade >= limits::kLayersPerFile) {
+    fatal(loc, "the networks of this file have more than " +
+                   std::to_string(limits::kLayersPerFile) +
+                   " layers in all (each distinct set of arguments makes "
+                   "another instance)");
+    return false;
+  }
+  ++layersMade;
+  return true;
+}
+
 int Sema::inputLayer(const Value &shape, SourceLoc loc, Builder &b) {
   if (shape.kind == Value::Error)
     return BadTensor;
@@ -73,6 +94,8 @@ int Sema::inputLayer(const Value &shape, SourceLoc loc, Builder &b) {
     }
     l.outShape.push_back(d.i);
   }
+  if (!checkElements(l.outShape, loc, "input") || !roomForLayer(b, loc))
+    return BadTensor;
   b.counts["input"]++;
   b.net.layers.push_back(l);
   return (int)b.net.layers.size() - 1;
@@ -82,10 +105,13 @@ int Sema::addLayer(const std::string &kind,
                    const std::vector<const ast::Arg *> &args, SourceLoc loc,
                    Builder &b, Scope &scope, const std::vector<int> &inputs) {
   const LayerSpec *spec = findLayer(kind);
-  std::vector<ParamSpec> specs;
+  // The input tensors of add/concat are not bound; other kinds bind all.
+  bool tensors = kind == "add" || kind == "concat";
+  std::vector<ParamSpec> options;
   for (const ParamSpec &p : spec->params)
-    if (p.type != ParamSpec::Tensors)
-      specs.push_back(p);
+    if (tensors && p.type != ParamSpec::Tensors)
+      options.push_back(p);
+  const std::vector<ParamSpec> &specs = tensors ? options : spec->params;
   std::vector<Value> pos;
   std::vector<std::pair<std::string, Value>> kws;
   for (const ast::Arg *a : args)
@@ -195,6 +221,23 @@ int Sema::inferLayer(Layer &l, BoundArgs &bound, Builder &b) {
     out[1] = v[name].list[1].i;
   };
   auto need3d = [&]() { return in.size() == 3; };
+  // Sizes beyond the tensor limit cannot make a valid layer, and bounding
+  // them keeps the shape arithmetic below within 64 bits.
+  for (auto &kv : v) {
+    auto big = [](const Value &x) {
+      return x.kind == Value::Int &&
+             (x.i > limits::kTensorElements || x.i < -limits::kTensorElements);
+    };
+    bool tooBig = big(kv.second);
+    for (const Value &x : kv.second.list)
+      tooBig |= big(x);
+    if (tooBig)
+      return fail("argument '" + kv.first + "' of '" + kind +
+                  "' is too large (the limit is 2^40 = " +
+                  std::to_string(limits::kTensorElements) + ")");
+  }
+  if (!roomForLayer(b, l.loc))
+    return BadTensor;
   auto weights = [&]() {
     l.activation = v["activation"].s;
     l.useBias = v["use_bias"].i != 0;
@@ -223,9 +266,11 @@ int Sema::inferLayer(Layer &l, BoundArgs &bound, Builder &b) {
                   shapeText(in) + " (padding: valid)");
     l.pads[0] = h.lo, l.pads[1] = h.hi, l.pads[2] = w.lo, l.pads[3] = w.hi;
     l.outShape = {h.out, w.out, l.units};
-    addParam(b.net, l, index, "kernel",
-             {l.kernel[0], l.kernel[1], in[2], l.units}, l.kernelInit,
-             l.kernelReg, true);
+    std::vector<int64_t> kernel = {l.kernel[0], l.kernel[1], in[2], l.units};
+    if (!checkElements(kernel, l.loc, "the kernel of layer '" + l.name + "'"))
+      return BadTensor;
+    addParam(b.net, l, index, "kernel", kernel, l.kernelInit, l.kernelReg,
+             true);
     if (l.useBias)
       addParam(b.net, l, index, "bias", {l.units}, l.biasInit, l.biasReg, true);
   } else if (kind == "dense") {
@@ -235,6 +280,9 @@ int Sema::inferLayer(Layer &l, BoundArgs &bound, Builder &b) {
     l.units = v["units"].i;
     weights();
     l.outShape = {l.units};
+    if (!checkElements({in[0], l.units}, l.loc,
+                       "the kernel of layer '" + l.name + "'"))
+      return BadTensor;
     addParam(b.net, l, index, "kernel", {in[0], l.units}, l.kernelInit,
              l.kernelReg, true);
     if (l.useBias)
@@ -339,6 +387,10 @@ int Sema::inferLayer(Layer &l, BoundArgs &bound, Builder &b) {
     l.activation = kind;
     l.outShape = in;
   }
+  if (!checkElements(l.outShape, l.loc,
+                     "the output of layer '" + l.name + "'") ||
+      !spend(limits::kLayerWork * (int64_t)l.params.size(), l.loc))
+    return BadTensor;
   b.net.layers.push_back(l);
   return index;
 }

@@ -10,6 +10,8 @@
 
 #include "Sema.h"
 
+#include "netc/Frontend/Limits.h"
+
 namespace netc {
 
 /// Parameters of a network or block as binding specs (any value type).
@@ -82,6 +84,8 @@ int Sema::instantiate(const ast::NetworkDecl &decl,
   if (found != instances.end())
     return found->second;
 
+  if (halted)
+    return -1;
   Builder b;
   b.decl = &decl;
   b.net.name = decl.name;
@@ -107,6 +111,8 @@ int Sema::instantiate(const ast::NetworkDecl &decl,
 void Sema::runBody(const std::vector<ast::NetStmt> &body, Builder &b,
                    Scope &scope, int &cur) {
   for (const ast::NetStmt &s : body) {
+    if (!spend(1, s.loc))
+      return;
     switch (s.kind) {
     case ast::NetStmt::Defaults: {
       std::vector<Value> pos;
@@ -169,8 +175,7 @@ void Sema::runBody(const std::vector<ast::NetStmt> &body, Builder &b,
                     "'repeat' needs a count >= 0, got " + describe(n));
         break;
       }
-      for (int64_t i = 0; i < n.i; ++i)
-        runBody(s.body, b, scope, cur);
+      repeat(s, n.i, b, scope, cur);
       break;
     }
     case ast::NetStmt::Let: {
@@ -193,10 +198,41 @@ void Sema::runBody(const std::vector<ast::NetStmt> &body, Builder &b,
   }
 }
 
+/// Runs a `repeat` body `count` times, within the limits on repeats per
+/// network and on nesting; stops at the first iteration that reports an
+/// error (the next ones would only repeat it).
+void Sema::repeat(const ast::NetStmt &s, int64_t count, Builder &b,
+                  Scope &scope, int &cur) {
+  if (count > limits::kRepeatIterations - b.repeats) {
+    fatal(s.expr->loc, "'repeat " + std::to_string(count) +
+                           "' is over the limit: a network runs repeat "
+                           "bodies at most " +
+                           std::to_string(limits::kRepeatIterations) +
+                           " times in all");
+    return;
+  }
+  if (nesting >= limits::kNesting) {
+    fatal(s.loc, "repeats and blocks nest deeper than " +
+                     std::to_string(limits::kNesting) + " levels here");
+    return;
+  }
+  b.repeats += count;
+  int before = diags.reportCount();
+  ++nesting;
+  for (int64_t i = 0; i < count && !halted && diags.reportCount() == before;
+       ++i)
+    runBody(s.body, b, scope, cur);
+  --nesting;
+}
+
 int Sema::apply(const ast::Expr &e, Builder &b, Scope &scope, int cur) {
+  if (!spend(1, e.loc))
+    return BadTensor;
   switch (e.kind) {
   case ast::Expr::Chain:
-    return apply(*e.kids[1], b, scope, apply(*e.kids[0], b, scope, cur));
+    for (const ast::ExprPtr &k : e.kids)
+      cur = apply(*k, b, scope, cur);
+    return cur;
   case ast::Expr::In: {
     auto it = scope.find("in");
     if (it != scope.end())
@@ -284,8 +320,8 @@ int Sema::applyNamed(const std::string &name, const ast::Expr &e,
   for (auto &kv : scope)
     if (kv.second.kind == Value::Tensor)
       candidates.push_back(kv.first);
-  diags.error(e.loc,
-              "unknown layer '" + name + "'" + didYouMean(name, candidates));
+  diags.error(e.loc, "unknown layer '" + name + "'" +
+                         suggest(name, candidates, e.loc));
   return BadTensor;
 }
 
@@ -306,8 +342,13 @@ int Sema::applyBlock(const ast::NetworkDecl &decl, const ast::Expr &call,
   if (cur == BadTensor)
     return BadTensor;
   if (depth > 64) {
-    diags.error(call.loc, "block '" + decl.name +
-                              "' nests more than 64 deep (is it recursive?)");
+    fatal(call.loc, "block '" + decl.name +
+                        "' nests more than 64 deep (is it recursive?)");
+    return BadTensor;
+  }
+  if (nesting >= limits::kNesting) {
+    fatal(call.loc, "repeats and blocks nest deeper than " +
+                        std::to_string(limits::kNesting) + " levels here");
     return BadTensor;
   }
   Value in;
@@ -315,9 +356,13 @@ int Sema::applyBlock(const ast::NetworkDecl &decl, const ast::Expr &call,
   in.i = cur;
   inner["in"] = in;
   auto savedDefaults = b.defaults;
+  if (!spend(limits::kBlockWork, call.loc))
+    return BadTensor;
   ++depth;
+  ++nesting;
   int t = cur;
   runBody(decl.body, b, inner, t);
+  --nesting;
   --depth;
   b.defaults = savedDefaults;
   return t;
@@ -328,6 +373,20 @@ int Sema::applyBlock(const ast::NetworkDecl &decl, const ast::Expr &call,
 /// prefix so they stay unique (`LeNet/conv2d/kernel`).
 int Sema::compose(const std::vector<std::pair<int, bool>> &parts,
                   SourceLoc loc) {
+  // The composition copies its parts: within the limits on layers, checked
+  // before its name (which grows as fast) is built.
+  int64_t layers = 0, params = 0;
+  for (const auto &part : parts) {
+    layers += (int64_t)prog->networks[part.first]->layers.size();
+    params += (int64_t)prog->networks[part.first]->params.size();
+  }
+  if (layers > limits::kLayersPerNetwork) {
+    fatal(loc, "the composed network has more than " +
+                   std::to_string(limits::kLayersPerNetwork) + " layers");
+    return -1;
+  }
+  if (!spend(limits::kLayerWork * (layers + params), loc))
+    return -1;
   std::string inst;
   for (size_t i = 0; i < parts.size(); ++i) {
     const Network &n = *prog->networks[parts[i].first];

@@ -3,59 +3,140 @@
 #include "ASTBuilder.h"
 #include "NetLexer.h"
 #include "NetParser.h"
+#include "SyntaxErrors.h"
 #include "netc/Frontend/Diagnostics.h"
 #include "netc/Frontend/Frontend.h"
+#include "netc/Frontend/Limits.h"
 
 #include "antlr4-runtime.h"
+
+#include <cstdio>
+#include <unordered_map>
 
 namespace netc {
 namespace {
 
-/// Forwards lexer and parser errors to Diagnostics so they get the same
-/// `file:line:col: error:` format and caret as semantic errors. ANTLR keeps
-/// going after an error (single-token insertion/deletion, then resync), so
-/// one run reports every syntax error.
-class ErrorListener : public antlr4::BaseErrorListener {
+/// The generated parser with a bound on its recursion: every `expr`,
+/// `netStmt` and `expStmt` it enters is one nesting level, and entering one
+/// beyond limits::kNesting reports the error and abandons the parse. Without
+/// it 100,000 nested parentheses or `not`s overflow the stack, and error
+/// recovery over thousands of unclosed brackets takes quadratic time.
+class BoundedParser : public netcgrammar::NetParser {
 public:
-  explicit ErrorListener(Diagnostics &diags) : diags(diags) {}
+  BoundedParser(antlr4::TokenStream *input, Diagnostics &diags)
+      : NetParser(input), diags(diags) {}
 
-  void syntaxError(antlr4::Recognizer *, antlr4::Token *offending, size_t line,
-                   size_t charPositionInLine, const std::string &msg,
-                   std::exception_ptr) override {
-    SourceLoc loc{(int)line, (int)charPositionInLine + 1};
-    std::string text = msg;
-    // ANTLR says "token recognition error at: '$'"; say what it is.
-    if (!offending && text.rfind("token recognition error", 0) == 0)
-      text = "unexpected character" + text.substr(23);
-    diags.error(loc, "syntax error: " + text);
+  using NetParser::enterRecursionRule;
+  void enterRule(antlr4::ParserRuleContext *ctx, size_t state,
+                 size_t rule) override {
+    check(ctx);
+    NetParser::enterRule(ctx, state, rule);
+  }
+  void enterRecursionRule(antlr4::ParserRuleContext *ctx, size_t state,
+                          size_t rule, int precedence) override {
+    check(ctx);
+    NetParser::enterRecursionRule(ctx, state, rule, precedence);
   }
 
 private:
+  static bool counts(antlr4::tree::ParseTree *t) {
+    auto *r = dynamic_cast<antlr4::RuleContext *>(t);
+    if (!r)
+      return false;
+    size_t i = r->getRuleIndex();
+    return i == RuleExpr || i == RuleNetStmt || i == RuleExpStmt;
+  }
+
+  /// Nesting level of a context, memoized: contexts are created with their
+  /// parent set, and ANTLR copies some (labelled alternatives), so the walk
+  /// up stops at the first context already seen, a step or two away.
+  int depthOf(antlr4::tree::ParseTree *ctx) {
+    std::vector<antlr4::tree::ParseTree *> path;
+    int depth = 0;
+    for (antlr4::tree::ParseTree *c = ctx; c; c = c->parent) {
+      auto it = depths.find(c);
+      if (it != depths.end()) {
+        depth = it->second;
+        break;
+      }
+      path.push_back(c);
+    }
+    for (size_t i = path.size(); i-- > 0;) {
+      depth += counts(path[i]);
+      depths[path[i]] = depth;
+    }
+    return depth;
+  }
+
+  void check(antlr4::ParserRuleContext *ctx) {
+    if (depthOf(ctx) <= limits::kNesting)
+      return;
+    diags.error(locOf(getCurrentToken()),
+                "nesting deeper than " + std::to_string(limits::kNesting) +
+                    " levels (each bracket, operator, 'repeat' and loop is "
+                    "a level)");
+    throw ParseAbort();
+  }
+
   Diagnostics &diags;
+  std::unordered_map<antlr4::tree::ParseTree *, int> depths;
 };
+
+/// Reports the first byte that is not UTF-8 (ANTLR's input stream would
+/// throw on it). Columns count characters, as ANTLR's do.
+bool checkUtf8(const std::string &source, Diagnostics &diags) {
+  SourceLoc loc{1, 1};
+  for (size_t i = 0; i < source.size();) {
+    size_t len = utf8Length(source, i);
+    if (len == 0) {
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02X", (unsigned char)source[i]);
+      diags.error(loc, std::string("invalid UTF-8 (byte ") + byte +
+                           "); netc reads source files as UTF-8");
+      return false;
+    }
+    if (source[i] == '\n')
+      loc.line++, loc.col = 1;
+    else
+      loc.col++;
+    i += len;
+  }
+  return true;
+}
 
 } // namespace
 
 std::unique_ptr<ast::Module> parseSource(const std::string &file,
                                          const std::string &source,
                                          Diagnostics &diags) {
+  if (!checkUtf8(source, diags))
+    return nullptr;
+  // Every character lexes (BAD_CHAR catches the rest and the parser reports
+  // it), so the lexer reports nothing itself.
   antlr4::ANTLRInputStream input(source);
   netcgrammar::NetLexer lexer(&input);
-  ErrorListener listener(diags);
   lexer.removeErrorListeners();
-  lexer.addErrorListener(&listener);
   antlr4::CommonTokenStream tokens(&lexer);
-  netcgrammar::NetParser parser(&tokens);
+  BoundedParser parser(&tokens, diags);
   parser.removeErrorListeners();
-  parser.addErrorListener(&listener);
+  auto strategy = std::make_shared<SyntaxErrorStrategy>(diags);
+  parser.setErrorHandler(strategy);
   int before = diags.errorCount();
-  auto *tree = parser.netFile();
+  netcgrammar::NetParser::NetFileContext *tree = nullptr;
+  try {
+    tree = parser.netFile();
+  } catch (const ParseAbort &) {
+    return nullptr;
+  }
   // After a syntax error the tree has holes; the AST is only built from a
   // tree that parsed cleanly.
-  if (diags.errorCount() != before || parser.getNumberOfSyntaxErrors() != 0)
+  if (diags.errorCount() != before || strategy->errors() != 0)
     return nullptr;
-  ASTBuilder builder(file);
-  return builder.build(tree);
+  ASTBuilder builder(file, diags);
+  auto module = builder.build(tree);
+  if (diags.errorCount() != before)
+    return nullptr;
+  return module;
 }
 
 } // namespace netc

@@ -3,14 +3,15 @@
 #include "Sema.h"
 
 #include "netc/Frontend/Frontend.h"
+#include "netc/Frontend/Limits.h"
 
 #include <algorithm>
 
 namespace netc {
 
 const ast::NetworkDecl *Sema::findDecl(const std::string &name) const {
-  auto it = decls.find(name);
-  return it == decls.end() ? nullptr : it->second;
+  auto it = declIndex.find(name);
+  return it == declIndex.end() ? nullptr : it->second;
 }
 
 std::vector<std::string> Sema::visibleNames(const Scope &scope) const {
@@ -23,6 +24,45 @@ std::vector<std::string> Sema::visibleNames(const Scope &scope) const {
   for (auto &kv : datasetIndex)
     names.push_back(kv.first);
   return names;
+}
+
+void Sema::fatal(SourceLoc loc, const std::string &msg) {
+  if (!halted)
+    diags.error(loc, msg);
+  halted = true;
+}
+
+bool Sema::spend(int64_t n, SourceLoc loc) {
+  if (halted)
+    return false;
+  work += n;
+  if (work > limits::kWork)
+    fatal(loc, "checking this file takes more than " +
+                   std::to_string(limits::kWork) +
+                   " steps; stopped here (are repeats, loops or blocks "
+                   "nested too deeply?)");
+  return !halted;
+}
+
+bool Sema::checkElements(const std::vector<int64_t> &shape, SourceLoc loc,
+                         const std::string &what) {
+  int64_t n = 1;
+  bool over = false;
+  for (int64_t d : shape)
+    over |= __builtin_mul_overflow(n, d, &n) || n > limits::kTensorElements;
+  if (!over)
+    return true;
+  diags.error(loc, what + " " + shapeText(shape) + " has more than 2^40 (" +
+                       std::to_string(limits::kTensorElements) + ") elements");
+  return false;
+}
+
+std::string Sema::suggest(const std::string &name,
+                          const std::vector<std::string> &candidates,
+                          SourceLoc loc) {
+  if (!spend((int64_t)candidates.size(), loc))
+    return "";
+  return didYouMean(name, candidates);
 }
 
 std::vector<int64_t> Sema::datasetShape(int index) const {
@@ -66,6 +106,7 @@ void Sema::declare() {
     if (!unique(d.name, d.nameLoc, d.isBlock ? "block" : "network"))
       continue;
     decls[d.name] = &d;
+    declIndex[d.name] = &d;
     std::set<std::string> params;
     for (const ast::ParamDecl &p : d.params)
       if (!params.insert(p.name).second)

@@ -25,6 +25,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace netc {
@@ -72,6 +73,8 @@ struct Value {
 std::string valueText(const Value &v, bool quoteStrings = true);
 /// "integer", "number", "name 'relu'", ...: for "expected X, got Y".
 std::string describe(const Value &v);
+/// Values in `v`, itself included: what copying it costs, in checking steps.
+int64_t valueSize(const Value &v);
 /// Shortest decimal text that reads back as the same double.
 std::string numberText(double d);
 std::string shapeText(const std::vector<int64_t> &shape);
@@ -145,6 +148,7 @@ public:
   struct ExpCtx; // experiment state, defined in Experiments.cpp
   Value eval(const ast::Expr &e, Scope &scope, ExpCtx *exp = nullptr);
   Value evalBinary(const ast::Expr &e, const Value &a, const Value &b);
+  Value range(const ast::Expr &e, const Value &a, const Value &b);
   std::optional<bool> truth(const Value &v, SourceLoc loc);
 
   // --- Argument binding ----------------------------------------------------
@@ -179,6 +183,8 @@ public:
   int compose(const std::vector<std::pair<int, bool>> &parts, SourceLoc loc);
   void runBody(const std::vector<ast::NetStmt> &body, Builder &b, Scope &scope,
                int &cur);
+  void repeat(const ast::NetStmt &s, int64_t count, Builder &b, Scope &scope,
+              int &cur);
   int apply(const ast::Expr &e, Builder &b, Scope &scope, int cur);
   int applyNamed(const std::string &name, const ast::Expr &e,
                  const std::vector<ast::Arg> &args, Builder &b, Scope &scope,
@@ -193,6 +199,9 @@ public:
                Builder &b, Scope &scope, const std::vector<int> &inputs);
   int inferLayer(Layer &layer, BoundArgs &args, Builder &b);
   int inputLayer(const Value &shape, SourceLoc loc, Builder &b);
+  /// False (after a fatal report) when one more layer would pass the limits
+  /// on layers per network or per file.
+  bool roomForLayer(Builder &b, SourceLoc loc);
 
   // --- Experiments.cpp
   // --------------------------------------------------------
@@ -205,16 +214,40 @@ public:
   void dataset(const ast::DatasetDecl &decl);
   const ast::NetworkDecl *findDecl(const std::string &name) const;
   std::vector<std::string> visibleNames(const Scope &scope) const;
+  /// didYouMean() over names the program declares, counted as work: a file
+  /// of many unknown names among many declarations is quadratic.
+  std::string suggest(const std::string &name,
+                      const std::vector<std::string> &candidates,
+                      SourceLoc loc);
   std::vector<int64_t> datasetShape(int index) const;
+
+  // --- Limits (Limits.h) ----------------------------------------------------
+  /// Reports an error that ends elaboration: past a limit, further checking
+  /// would only repeat it or take unbounded time.
+  void fatal(SourceLoc loc, const std::string &msg);
+  /// Counts `n` steps of work against limits::kWork; false (after one
+  /// report) once the budget is spent or elaboration was halted.
+  bool spend(int64_t n, SourceLoc loc);
+  /// False (after reporting) if a tensor of this shape would have more than
+  /// limits::kTensorElements elements. `what` names it in the message.
+  bool checkElements(const std::vector<int64_t> &shape, SourceLoc loc,
+                     const std::string &what);
 
   const ast::Module &mod;
   Diagnostics &diags;
   std::unique_ptr<Program> prog;
   std::map<std::string, const ast::NetworkDecl *> decls; // networks+blocks
+  /// The same, for lookup by name (the hottest path of elaboration).
+  std::unordered_map<std::string, const ast::NetworkDecl *> declIndex;
   std::map<std::string, int> datasetIndex;
   std::map<std::string, int> instances; // instance text -> network index
   std::set<int> composite;              // networks made by composition
-  int depth = 0;                        // block nesting, against recursion
+  std::unordered_map<std::string, netc::Call> callCache; // toCall results
+  int depth = 0;          // block nesting, against recursion
+  int nesting = 0;        // repeat bodies and blocks being run, together
+  int64_t work = 0;       // steps spent, against limits::kWork
+  int64_t layersMade = 0; // in all instances, against kLayersPerFile
+  bool halted = false;    // a fatal error was reported
 };
 
 /// Tensor handles in a body: a layer index, or one of these.
@@ -229,6 +262,7 @@ struct Sema::Builder {
   /// of the body that uses them, and their own `defaults` end with them.
   std::map<std::string, std::map<std::string, Value>> defaults;
   int errorsAtStart = 0;
+  int64_t repeats = 0; // iterations of repeat bodies, against the limit
 };
 
 } // namespace netc

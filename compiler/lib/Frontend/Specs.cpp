@@ -10,6 +10,7 @@
 #include "Sema.h"
 
 #include <cmath>
+#include <unordered_map>
 
 namespace netc {
 
@@ -93,10 +94,14 @@ const std::vector<LayerSpec> &layerSpecs() {
 }
 
 const LayerSpec *findLayer(const std::string &kind) {
-  for (const LayerSpec &s : layerSpecs())
-    if (s.kind == kind)
-      return &s;
-  return nullptr;
+  static const std::unordered_map<std::string, const LayerSpec *> index = [] {
+    std::unordered_map<std::string, const LayerSpec *> m;
+    for (const LayerSpec &s : layerSpecs())
+      m[s.kind] = &s;
+    return m;
+  }();
+  auto it = index.find(kind);
+  return it == index.end() ? nullptr : it->second;
 }
 
 std::vector<std::string> layerKinds() {
@@ -209,10 +214,23 @@ static const std::vector<FuncSpec> &funcSpecs() {
 
 static const FuncSpec *findFunc(const std::string &name,
                                 const std::string &category) {
-  for (const FuncSpec &f : funcSpecs())
-    if (f.name == name && (category.empty() || f.category == category))
-      return &f;
-  return nullptr;
+  // Several functions share a name across categories (mse: loss, metric).
+  static const std::unordered_multimap<std::string, const FuncSpec *> index =
+      [] {
+        std::unordered_multimap<std::string, const FuncSpec *> m;
+        for (const FuncSpec &f : funcSpecs())
+          m.emplace(f.name, &f);
+        return m;
+      }();
+  const FuncSpec *first = nullptr;
+  auto [begin, end] = index.equal_range(name);
+  for (auto it = begin; it != end; ++it) {
+    const FuncSpec *f = it->second;
+    if (category.empty() || f->category == category)
+      if (!first || f < first) // the first in funcSpecs() order
+        first = f;
+  }
+  return first;
 }
 
 const FuncSpec *findFunc(const std::string &name) { return findFunc(name, ""); }
@@ -259,6 +277,12 @@ std::optional<netc::Call> Sema::toCall(const Value &v,
                            category + ", got " + describe(v));
     return std::nullopt;
   }
+  // Layers convert the same few initializers and regularizers over and
+  // over; a successful conversion depends on the value alone.
+  std::string key = category + "\n" + valueText(v);
+  auto cached = callCache.find(key);
+  if (cached != callCache.end())
+    return cached->second;
   std::string name = v.s;
   if (name == "mean_squared_error")
     name = "mse";
@@ -332,6 +356,7 @@ std::optional<netc::Call> Sema::toCall(const Value &v,
       c.args[p.name] = p.num;
     }
   }
+  callCache.emplace(key, c);
   return c;
 }
 

@@ -2,7 +2,10 @@
 
 #include "Sema.h"
 
+#include "netc/Frontend/Limits.h"
+
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -74,6 +77,15 @@ std::string valueText(const Value &v, bool quoteStrings) {
     return "<none>";
   }
   return "";
+}
+
+int64_t valueSize(const Value &v) {
+  int64_t n = 1;
+  for (const Value &x : v.list)
+    n += valueSize(x);
+  for (const auto &kv : v.kw)
+    n += valueSize(kv.second);
+  return n;
 }
 
 std::string describe(const Value &v) {
@@ -167,39 +179,72 @@ Value Sema::evalBinary(const ast::Expr &e, const Value &a, const Value &b) {
     return makeBool(a.num() > b.num(), e.loc);
   if (op == ">=")
     return makeBool(a.num() >= b.num(), e.loc);
-  if (op == "..") {
-    if (a.kind != Value::Int || b.kind != Value::Int) {
-      diags.error(e.loc, "a range needs integer bounds, got " + describe(a) +
-                             " and " + describe(b));
-      return Value::error();
-    }
-    Value list;
-    list.kind = Value::List;
-    list.loc = e.loc;
-    for (int64_t i = a.i; i <= b.i; ++i)
-      list.list.push_back(makeInt(i, e.loc));
-    return list;
-  }
+  if (op == "..")
+    return range(e, a, b);
   bool ints = a.kind == Value::Int && b.kind == Value::Int;
+  auto overflow = [&]() {
+    diags.error(e.loc, "integer overflow: " + valueText(a) + " " + op + " " +
+                           valueText(b) + " is outside the 64-bit range");
+    return Value::error();
+  };
+  double r;
   if (op == "/") {
     if (b.num() == 0) {
       diags.error(e.kids[1]->loc, "division by zero");
       return Value::error();
     }
+    if (ints && a.i == INT64_MIN && b.i == -1)
+      return overflow();
     // Exact integer division stays an integer so `filters / 2` can be a
     // size; otherwise `1/255` is the number it reads as.
     if (ints && a.i % b.i == 0)
       return makeInt(a.i / b.i, e.loc);
-    return makeFloat(a.num() / b.num(), e.loc);
+    r = a.num() / b.num();
+  } else if (ints) {
+    int64_t i;
+    bool over = op == "+"   ? __builtin_add_overflow(a.i, b.i, &i)
+                : op == "-" ? __builtin_sub_overflow(a.i, b.i, &i)
+                            : __builtin_mul_overflow(a.i, b.i, &i);
+    return over ? overflow() : makeInt(i, e.loc);
+  } else {
+    r = op == "+"   ? a.num() + b.num()
+        : op == "-" ? a.num() - b.num()
+                    : a.num() * b.num();
   }
-  if (ints) {
-    int64_t r = op == "+" ? a.i + b.i : op == "-" ? a.i - b.i : a.i * b.i;
-    return makeInt(r, e.loc);
+  if (!std::isfinite(r)) {
+    diags.error(e.loc, valueText(a) + " " + op + " " + valueText(b) +
+                           " is too large for a number (the largest is "
+                           "about 1.8e308)");
+    return Value::error();
   }
-  double r = op == "+"   ? a.num() + b.num()
-             : op == "-" ? a.num() - b.num()
-                         : a.num() * b.num();
   return makeFloat(r, e.loc);
+}
+
+Value Sema::range(const ast::Expr &e, const Value &a, const Value &b) {
+  if (a.kind != Value::Int || b.kind != Value::Int) {
+    diags.error(e.loc, "a range needs integer bounds, got " + describe(a) +
+                           " and " + describe(b));
+    return Value::error();
+  }
+  Value list;
+  list.kind = Value::List;
+  list.loc = e.loc;
+  if (b.i < a.i)
+    return list;
+  // The difference can exceed int64 (-2^63..2^63-1), not uint64.
+  uint64_t count = (uint64_t)b.i - (uint64_t)a.i + 1;
+  if (count == 0 || count > (uint64_t)limits::kRangeValues) {
+    diags.error(e.loc, "range " + valueText(a) + ".." + valueText(b) + " has " +
+                           (count ? std::to_string(count) : "2^64") +
+                           " values; the limit is " +
+                           std::to_string(limits::kRangeValues));
+    return Value::error();
+  }
+  if (!spend((int64_t)count, e.loc))
+    return Value::error();
+  for (uint64_t k = 0; k < count; ++k)
+    list.list.push_back(makeInt(a.i + (int64_t)k, e.loc));
+  return list;
 }
 
 void Sema::evalArg(const ast::Arg &a, Scope &scope, ExpCtx *exp,
@@ -241,6 +286,8 @@ static SourceLoc takeKeyLoc(Value &v) {
 Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
   Value v;
   v.loc = e.loc;
+  if (!spend(1, e.loc))
+    return Value::error();
   switch (e.kind) {
   case ast::Expr::Int:
     return makeInt(e.ival, e.loc);
@@ -265,6 +312,8 @@ Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
   case ast::Expr::Name: {
     auto it = scope.find(e.text);
     if (it != scope.end()) {
+      if (!spend(valueSize(it->second) - 1, e.loc))
+        return Value::error();
       Value r = it->second;
       r.loc = e.loc;
       return r;
@@ -292,7 +341,7 @@ Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
     for (auto &n : vocabulary())
       names.push_back(n);
     diags.error(e.loc, "unknown variable '" + e.text + "'" +
-                           didYouMean(e.text, names));
+                           suggest(e.text, names, e.loc));
     return Value::error();
   }
   case ast::Expr::Call: {
@@ -327,7 +376,7 @@ Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
       Value x = eval(*k, scope, exp);
       if (x.kind == Value::Error)
         return x;
-      v.list.push_back(x);
+      v.list.push_back(std::move(x)); // a copy is quadratic in nesting
     }
     return v;
   case ast::Expr::Member: {
@@ -356,6 +405,11 @@ Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
     if (e.text == "not") {
       auto b = truth(a, e.kids[0]->loc);
       return b ? makeBool(!*b, e.loc) : Value::error();
+    }
+    if (a.kind == Value::Int && a.i == INT64_MIN) {
+      diags.error(e.loc, "integer overflow: -(" + valueText(a) +
+                             ") is outside the 64-bit range");
+      return Value::error();
     }
     if (a.kind == Value::Int)
       return makeInt(-a.i, e.loc);
@@ -493,9 +547,6 @@ BoundArgs Sema::bind(const std::string &what,
                      const std::vector<std::pair<std::string, Value>> &kws,
                      SourceLoc callLoc) {
   BoundArgs out;
-  std::vector<std::string> names;
-  for (const ParamSpec &p : specs)
-    names.push_back(p.name);
   if (pos.size() > specs.size()) {
     diags.error(pos[specs.size()].loc, "too many arguments to '" + what +
                                            "' (it takes " +
@@ -513,6 +564,9 @@ BoundArgs Sema::bind(const std::string &what,
     for (const ParamSpec &p : specs)
       known |= p.name == kv.first;
     if (!known) {
+      std::vector<std::string> names;
+      for (const ParamSpec &p : specs)
+        names.push_back(p.name);
       diags.error(keyLoc, "unknown argument '" + kv.first + "' for '" + what +
                               "'" + didYouMean(kv.first, names));
       out.ok = false;

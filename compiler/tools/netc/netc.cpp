@@ -86,6 +86,29 @@ static bool takeOption(std::vector<std::string> &args, const std::string &name,
   return true;
 }
 
+/// Rejects what a command does not take: a second file (`netc check a.net
+/// b.net` would otherwise check a.net alone) or an unknown argument.
+/// `valued` lists the options that take a value.
+static bool onlyOptions(const std::string &cmd,
+                        const std::vector<std::string> &args,
+                        const std::vector<std::string> &valued) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (std::find(valued.begin(), valued.end(), args[i]) != valued.end()) {
+      ++i;
+      continue;
+    }
+    const std::string &a = args[i];
+    bool file = a.size() > 4 && a.compare(a.size() - 4, 4, ".net") == 0;
+    if (file || llvm::sys::fs::exists(a))
+      fail("'" + cmd + "' takes one FILE.net; '" + a +
+           "' is another (run netc once per file)");
+    else
+      fail("unexpected argument '" + a + "' for '" + cmd + "'");
+    return false;
+  }
+  return true;
+}
+
 /// --cpu NAME, resolved (native when absent).
 static bool takeCpu(std::vector<std::string> &args, TargetCpu &cpu) {
   std::string name = "native", error;
@@ -157,13 +180,22 @@ int main(int argc, char **argv) {
   std::string file = argv[2];
   std::vector<std::string> args(argv + 3, argv + argc);
 
+  if (cmd == "summary" && !args.empty()) {
+    // The optional argument after the file names a network, never a file.
+    bool name = args[0].find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_") == std::string::npos;
+    if (!onlyOptions(cmd, {args.begin() + (name ? 1 : 0), args.end()}, {}))
+      return 2;
+  }
   if (cmd == "check") {
     // Beyond names, types and shapes: the memory every step needs, then
     // generate and differentiate the train steps (the `net` stage), which
     // checks that each loss fits its network (binary_crossentropy after a
     // sigmoid, ...), without lowering further.
     memory::Limit limit;
-    if (!takeMemoryLimit(args, memory::machineLimit(), limit))
+    if (!takeMemoryLimit(args, memory::machineLimit(), limit) ||
+        !onlyOptions(cmd, args, {}))
       return 2;
     std::unique_ptr<Program> program = loadProgram(file, std::cerr);
     if (!program || !checkMemory(*program, limit, std::cerr))
@@ -181,6 +213,10 @@ int main(int argc, char **argv) {
 
   // Also with emit, to show the float64 step's IR.
   const bool gradcheckF64 = takeFlag(args, "--gradcheck-f64");
+
+  if (cmd == "emit" && !onlyOptions(cmd, args, {"--stage"}))
+    return 2;
+
   if (cmd == "emit") {
     std::string stage;
     for (size_t i = 0; i + 1 < args.size(); ++i)
@@ -210,7 +246,8 @@ int main(int argc, char **argv) {
     // The program checks its memory where it runs; here, without
     // --memory-limit, only what no machine can hold.
     memory::Limit limit;
-    if (!takeMemoryLimit(args, memory::addressSpaceLimit(), limit))
+    if (!takeMemoryLimit(args, memory::addressSpaceLimit(), limit) ||
+        !onlyOptions(cmd, args, {"-o"}))
       return 2;
     std::string out;
     for (size_t i = 0; i + 1 < args.size(); ++i)

@@ -46,7 +46,7 @@ struct Expr {
     Member, // kids[0] . text
     Unary,  // text = "-" | "not", kids[0]
     Binary, // text = operator (+ - * / == != < <= > >= and or ..), kids[0..1]
-    Chain,  // kids[0] -> kids[1]
+    Chain,  // kids[0] -> kids[1] -> ... (two or more)
     If,     // kids = cond, then, else
   };
   Kind kind;

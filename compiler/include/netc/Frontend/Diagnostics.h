@@ -25,7 +25,8 @@ public:
   Diagnostics(std::string file, std::string source, std::ostream &os);
 
   void error(SourceLoc loc, const std::string &msg);
-  /// A note attached to the previous error (same format, `note:`).
+  /// A note attached to the previous error (same format, `note:`); not
+  /// printed when that error was a repeat.
   void note(SourceLoc loc, const std::string &msg);
   /// An error with no location (`error: MESSAGE`).
   void error(const std::string &msg);
@@ -45,8 +46,15 @@ private:
   std::ostream &os;
   int errors = 0;
   int reports = 0;
+  bool repeated = false; // the last error was a repeat
   std::set<std::pair<std::pair<int, int>, std::string>> seen;
 };
+
+/// Length in bytes of the well-formed UTF-8 sequence that starts at s[i]
+/// (1 to 4), or 0 where it is not one: a stray continuation byte, a
+/// truncated sequence, an overlong form, a surrogate or a code point beyond
+/// U+10FFFF.
+size_t utf8Length(const std::string &s, size_t i);
 
 /// Edit distance (with transpositions), for "did you mean" suggestions.
 size_t editDistance(const std::string &a, const std::string &b);
