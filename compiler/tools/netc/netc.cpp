@@ -4,7 +4,8 @@
 //   netc check FILE.net [--memory-limit SIZE]
 //   netc summary FILE.net [NETWORK]
 //   netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu] [--cpu NAME]
-//   netc build FILE.net -o PROGRAM [--target cpu] [--cpu NAME] [--gradcheck-f64]
+//   netc build FILE.net -o PROGRAM [--target cpu] [--cpu NAME]
+//                [--gradcheck-f64]
 //                [--memory-limit SIZE]
 //   netc run FILE.net [--target cpu] [--cpu NAME] [run options of the built
 //                program...]
