@@ -221,6 +221,35 @@ std::string tokenDescription(Token *tok) {
   return buf;
 }
 
+bool SyntaxErrorStrategy::reportMissingCloser(
+    antlr4::Parser *p, Token *bad, Token *prev,
+    const antlr4::misc::IntervalSet &expected, bool missing) {
+  int kind = 0;
+  Token *open = openBracket(p->getContext(), kind);
+  if (!open || !expected.contains(Spellings::get(p).type(closers[kind])))
+    return false;
+  TokenSet rest;
+  for (ssize_t t : expected.toList())
+    rest.insert(t);
+  removeAll(rest, continuations(Spellings::get(p)));
+  rest.erase(Spellings::get(p).type(","));
+  bool nextLine = bad->getLine() > prev->getLine() && rest.size() == 1;
+  // (Not for braces: in a body a stray ')' is more often left over from an
+  // earlier error than a sign of a missing '}'.)
+  std::string text = bad->getText();
+  bool otherCloser = closers[kind] != std::string("}") &&
+                     (text == ")" || text == "]" || text == "}");
+  if (bad->getType() != Token::EOF && !nextLine && !missing && !otherCloser)
+    return false;
+  SourceLoc at = locOf(open);
+  diags.error(endOf(prev), std::string("expected '") + closers[kind] +
+                               "' to close '" + openers[kind] + "' opened at " +
+                               std::to_string(at.line) + ":" +
+                               std::to_string(at.col));
+  diags.note(at, std::string("to match this '") + openers[kind] + "'");
+  return true;
+}
+
 void SyntaxErrorStrategy::report(antlr4::Parser *p, Token *bad,
                                  const antlr4::misc::IntervalSet &expected,
                                  bool missing) {
@@ -231,36 +260,9 @@ void SyntaxErrorStrategy::report(antlr4::Parser *p, Token *bad,
     throw ParseAbort();
   }
   Token *prev = previous(p, bad);
+  if (prev && reportMissingCloser(p, bad, prev, expected, missing))
+    return;
   SourceLoc after = prev ? endOf(prev) : locOf(bad);
-  int kind = 0;
-  Token *open = openBracket(p->getContext(), kind);
-  ssize_t closer = Spellings::get(p).type(closers[kind]);
-  // A closing bracket is missing when the parser could close it here and
-  // what follows is the end of the file, another closing bracket, what the
-  // bracket would be followed by, or on another line when nothing but the
-  // bracket (or a comma or an operator) could come next.
-  if (open && prev && expected.contains(closer)) {
-    TokenSet rest;
-    for (ssize_t t : expected.toList())
-      rest.insert(t);
-    removeAll(rest, continuations(Spellings::get(p)));
-    rest.erase(Spellings::get(p).type(","));
-    bool nextLine = bad->getLine() > prev->getLine() && rest.size() == 1;
-    // (Not for braces: in a body a stray ')' is more often left over from
-    // an earlier error than a sign of a missing '}'.)
-    std::string text = bad->getText();
-    bool otherCloser = closers[kind] != std::string("}") &&
-                       (text == ")" || text == "]" || text == "}");
-    if (bad->getType() == Token::EOF || nextLine || missing || otherCloser) {
-      SourceLoc at = locOf(open);
-      diags.error(after, std::string("expected '") + closers[kind] +
-                             "' to close '" + openers[kind] + "' opened at " +
-                             std::to_string(at.line) + ":" +
-                             std::to_string(at.col));
-      diags.note(at, std::string("to match this '") + openers[kind] + "'");
-      return;
-    }
-  }
   std::string want = expectedText(p, expected);
   if (missing && prev && !want.empty()) {
     diags.error(after, "expected " + want);

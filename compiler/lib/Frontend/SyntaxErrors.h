@@ -45,6 +45,15 @@ private:
   /// `bad` being wrong).
   void report(antlr4::Parser *p, antlr4::Token *bad,
               const antlr4::misc::IntervalSet &expected, bool missing);
+  /// Reports a missing closing bracket, after `prev`, when that explains
+  /// the error: the parser could close its innermost open bracket here, and
+  /// what follows is the end of the file, another closing bracket, what the
+  /// bracket would be followed by (`missing`), or on another line when
+  /// nothing but the bracket (or a comma or an operator) could come next.
+  bool reportMissingCloser(antlr4::Parser *p, antlr4::Token *bad,
+                           antlr4::Token *prev,
+                           const antlr4::misc::IntervalSet &expected,
+                           bool missing);
 
   Diagnostics &diags;
   int count = 0;
