@@ -33,6 +33,7 @@ if ! command -v debootstrap >/dev/null; then
 fi
 
 mounts=()
+cache_env=()
 cleanup() {
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[i]}" 2>/dev/null || true; done
 }
@@ -64,6 +65,9 @@ bind /dev/pts "$root/dev/pts"
 mount -t tmpfs tmpfs "$root/dev/shm" 2>/dev/null && mounts+=("$root/dev/shm") || true
 if [ "${NETC_FRESH_CCACHE:-0}" = 1 ]; then
   bind "${CCACHE_DIR:-$HOME/.cache/ccache}" "$root/root/.cache/ccache"
+  # The root's clang is freshly unpacked: compare compilers by content, not
+  # by modification time, or nothing would hit.
+  cache_env=(CCACHE_COMPILERCHECK=content)
 fi
 
 # The README's two commands, read from README.md so they cannot drift apart.
@@ -71,7 +75,7 @@ mapfile -t commands < <(grep -E '^\./scripts/setup\.sh && ' README.md | sed 's/ 
 [ ${#commands[@]} -eq 2 ] || { echo "error: README.md should list two commands" >&2; exit 1; }
 for c in "${commands[@]}"; do
   stamp "inside the fresh root: $c"
-  chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+  chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb PATH=/usr/sbin:/usr/bin:/sbin:/bin "${cache_env[@]}" \
     /bin/bash -c "cd /work/main && $c"
 done
 stamp "PASS: both README commands ran on a fresh Debian 12 root"
