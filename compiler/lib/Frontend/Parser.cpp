@@ -39,11 +39,10 @@ public:
   }
 
 private:
+  /// (Contexts and their parents are all rule contexts: terminal nodes
+  /// are only ever leaves.)
   static bool counts(antlr4::tree::ParseTree *t) {
-    auto *r = dynamic_cast<antlr4::RuleContext *>(t);
-    if (!r)
-      return false;
-    size_t i = r->getRuleIndex();
+    size_t i = static_cast<antlr4::RuleContext *>(t)->getRuleIndex();
     return i == RuleExpr || i == RuleNetStmt || i == RuleExpStmt;
   }
 

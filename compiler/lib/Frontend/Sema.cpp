@@ -60,9 +60,15 @@ bool Sema::checkElements(const std::vector<int64_t> &shape, SourceLoc loc,
 std::string Sema::suggest(const std::string &name,
                           const std::vector<std::string> &candidates,
                           SourceLoc loc) {
-  if (!spend((int64_t)candidates.size(), loc))
+  // An error in a loop body comes back each iteration; its suggestion is
+  // the same.
+  auto key = std::make_pair(std::make_pair(loc.line, loc.col), name);
+  auto it = suggestions.find(key);
+  if (it != suggestions.end())
+    return it->second;
+  if (!spend(limits::kSuggestWork * (int64_t)candidates.size(), loc))
     return "";
-  return didYouMean(name, candidates);
+  return suggestions[key] = didYouMean(name, candidates);
 }
 
 std::vector<int64_t> Sema::datasetShape(int index) const {

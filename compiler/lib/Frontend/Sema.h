@@ -243,6 +243,9 @@ public:
   std::map<std::string, int> instances; // instance text -> network index
   std::set<int> composite;              // networks made by composition
   std::unordered_map<std::string, netc::Call> callCache; // toCall results
+  /// suggest() results by location and name.
+  std::map<std::pair<std::pair<int, int>, std::string>, std::string>
+      suggestions;
   int depth = 0;          // block nesting, against recursion
   int nesting = 0;        // repeat bodies and blocks being run, together
   int64_t work = 0;       // steps spent, against limits::kWork

@@ -46,6 +46,8 @@ constexpr int64_t kTensorElements = int64_t(1) << 40;
 constexpr int64_t kWork = 250000;
 constexpr int64_t kLayerWork = 10;
 constexpr int64_t kBlockWork = 4;
+/// Per name compared for a "did you mean" suggestion.
+constexpr int64_t kSuggestWork = 2;
 
 } // namespace limits
 } // namespace netc
