@@ -49,8 +49,7 @@ KernelPlan planKernels(const Program &program);
 /// program's --gradcheck runs).
 bool compileProgram(const Program &program, Stage stage, std::ostream &out,
                     std::ostream &err, const std::string &objectPath = "",
-                    const TargetCpu *cpu = nullptr,
-                    bool gradcheckF64 = false);
+                    const TargetCpu *cpu = nullptr, bool gradcheckF64 = false);
 
 /// The memory estimate of every train and evaluate step at its batch size
 /// (parameters, optimizer state, activations, workspace; the model of
