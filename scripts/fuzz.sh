@@ -8,6 +8,8 @@
 #
 #   scripts/fuzz.sh [SECONDS] [more libFuzzer flags, e.g. -workers=2 -jobs=2]
 #
+# NETC_FUZZ_TIMEOUT=S sets the slowest input allowed (default 1 s; CI, on a
+# shared machine, uses it as a hang detector with a larger value).
 # NETC_FUZZ_SANITIZERS=undefined builds ./build-fuzz-undefined without ASan,
 # about three times faster for long runs; replay its corpus under ASan with
 #   build-fuzz/bin/netc_fuzz_frontend -runs=0 build-fuzz-undefined/fuzz-corpus
@@ -50,7 +52,8 @@ cp test/fuzz/corpus/* "$seeds/" 2>/dev/null || true
 # Stack traces of allocations make ASan's malloc several times slower; a
 # report still names the faulting access.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-malloc_context_size=0}"
-"$dir/bin/netc_fuzz_frontend" -max_total_time="$seconds" -timeout=1 \
+"$dir/bin/netc_fuzz_frontend" -max_total_time="$seconds" \
+  -timeout="${NETC_FUZZ_TIMEOUT:-1}" \
   -rss_limit_mb=2048 -max_len=8192 -dict=test/fuzz/netc.dict \
   -print_final_stats=1 -artifact_prefix="$dir/fuzz-artifacts/" \
   "$@" "$dir/fuzz-corpus" "$seeds"
