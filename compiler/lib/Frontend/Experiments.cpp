@@ -222,12 +222,14 @@ Value Sema::evalExpCall(const ast::Expr &e, Scope &scope, ExpCtx &c) {
   }
   if (e.kind == ast::Expr::Call && findFunc(name))
     return eval(e, scope, nullptr);
-  std::vector<std::string> names = {"copy", "freeze", "evaluate"};
-  for (auto &kv : decls)
-    if (!kv.second->isBlock)
-      names.push_back(kv.first);
-  diags.error(e.loc,
-              "unknown network '" + name + "'" + suggest(name, names, e.loc));
+  std::string hint = suggest(name, e.loc, [&] {
+    std::vector<std::string> names = {"copy", "freeze", "evaluate"};
+    for (auto &kv : decls)
+      if (!kv.second->isBlock)
+        names.push_back(kv.first);
+    return names;
+  });
+  diags.error(e.loc, "unknown network '" + name + "'" + hint);
   return Value::error();
 }
 
@@ -676,10 +678,10 @@ static void process(Sema &s, const std::vector<ast::ExpStmt> &body,
         slot = (int)v.i;
         scope[st.name] = v;
       } else {
-        std::vector<std::string> names = s.visibleNames(scope);
-        s.diags.error(st.nameLoc, "unknown network or variable '" + st.name +
-                                      "'" +
-                                      s.suggest(st.name, names, st.nameLoc));
+        std::string hint = s.suggest(st.name, st.nameLoc,
+                                     [&] { return s.visibleNames(scope); });
+        s.diags.error(st.nameLoc,
+                      "unknown network or variable '" + st.name + "'" + hint);
         break;
       }
       Step &step = emit(c, Step::Load, st.loc);

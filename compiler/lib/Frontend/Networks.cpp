@@ -313,15 +313,17 @@ int Sema::applyNamed(const std::string &name, const ast::Expr &e,
                            "block, or compose networks in an experiment");
     return BadTensor;
   }
-  std::vector<std::string> candidates = layerKinds();
-  for (auto &kv : decls)
-    if (kv.second->isBlock)
-      candidates.push_back(kv.first);
-  for (auto &kv : scope)
-    if (kv.second.kind == Value::Tensor)
-      candidates.push_back(kv.first);
-  diags.error(e.loc, "unknown layer '" + name + "'" +
-                         suggest(name, candidates, e.loc));
+  std::string hint = suggest(name, e.loc, [&] {
+    std::vector<std::string> candidates = layerKinds();
+    for (auto &kv : decls)
+      if (kv.second->isBlock)
+        candidates.push_back(kv.first);
+    for (auto &kv : scope)
+      if (kv.second.kind == Value::Tensor)
+        candidates.push_back(kv.first);
+    return candidates;
+  });
+  diags.error(e.loc, "unknown layer '" + name + "'" + hint);
   return BadTensor;
 }
 

@@ -57,15 +57,16 @@ bool Sema::checkElements(const std::vector<int64_t> &shape, SourceLoc loc,
   return false;
 }
 
-std::string Sema::suggest(const std::string &name,
-                          const std::vector<std::string> &candidates,
-                          SourceLoc loc) {
+std::string
+Sema::suggest(const std::string &name, SourceLoc loc,
+              const std::function<std::vector<std::string>()> &names) {
   // An error in a loop body comes back each iteration; its suggestion is
   // the same.
   auto key = std::make_pair(std::make_pair(loc.line, loc.col), name);
   auto it = suggestions.find(key);
   if (it != suggestions.end())
     return it->second;
+  std::vector<std::string> candidates = names();
   if (!spend(limits::kSuggestWork * (int64_t)candidates.size(), loc))
     return "";
   return suggestions[key] = didYouMean(name, candidates);

@@ -21,6 +21,7 @@
 #include "netc/Frontend/Diagnostics.h"
 #include "netc/Frontend/Program.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -214,11 +215,11 @@ public:
   void dataset(const ast::DatasetDecl &decl);
   const ast::NetworkDecl *findDecl(const std::string &name) const;
   std::vector<std::string> visibleNames(const Scope &scope) const;
-  /// didYouMean() over names the program declares, counted as work: a file
-  /// of many unknown names among many declarations is quadratic.
-  std::string suggest(const std::string &name,
-                      const std::vector<std::string> &candidates,
-                      SourceLoc loc);
+  /// didYouMean() over the `names` of the program, once per location (an
+  /// error in a loop recurs) and counted as work: a file of many unknown
+  /// names among many declarations is quadratic.
+  std::string suggest(const std::string &name, SourceLoc loc,
+                      const std::function<std::vector<std::string>()> &names);
   std::vector<int64_t> datasetShape(int index) const;
 
   // --- Limits (Limits.h) ----------------------------------------------------

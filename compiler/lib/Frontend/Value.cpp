@@ -337,11 +337,13 @@ Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
                              ", not a value here");
       return Value::error();
     }
-    std::vector<std::string> names = visibleNames(scope);
-    for (auto &n : vocabulary())
-      names.push_back(n);
-    diags.error(e.loc, "unknown variable '" + e.text + "'" +
-                           suggest(e.text, names, e.loc));
+    std::string hint = suggest(e.text, e.loc, [&] {
+      std::vector<std::string> names = visibleNames(scope);
+      for (auto &n : vocabulary())
+        names.push_back(n);
+      return names;
+    });
+    diags.error(e.loc, "unknown variable '" + e.text + "'" + hint);
     return Value::error();
   }
   case ast::Expr::Call: {
