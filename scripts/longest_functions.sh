@@ -5,15 +5,14 @@
 #   scripts/longest_functions.sh [--limit N] [--top K] [DIR...]   (default: compiler runtime/lib, 80)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-limit=80 top=15
+limit=80 top=15 dirs=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
   --limit) limit="$2"; shift 2 ;;
   --top) top="$2"; shift 2 ;;
-  *) break ;;
+  *) dirs+=("$1"); shift ;;
   esac
 done
-dirs=("$@")
 [[ ${#dirs[@]} -gt 0 ]] || dirs=(compiler runtime/lib)
 if ! ctags --version 2>/dev/null | grep -q Universal; then
   echo "longest_functions.sh: needs Universal Ctags (apt-get install universal-ctags)" >&2

@@ -22,6 +22,90 @@ int fail(const std::string &message) {
   return 1;
 }
 
+/// The experiments --experiment names, in order, else all of them; a name
+/// the program lacks is an error (exit 2) listing the names it has.
+bool chooseExperiments(const Plan &plan, const Options &options,
+                       std::vector<const ExperimentSpec *> &chosen) {
+  if (options.experiments.empty()) {
+    for (const ExperimentSpec &e : plan.experiments)
+      chosen.push_back(&e);
+    return true;
+  }
+  for (const std::string &name : options.experiments) {
+    const ExperimentSpec *found = nullptr;
+    for (const ExperimentSpec &e : plan.experiments)
+      if (e.name == name)
+        found = &e;
+    if (!found) {
+      std::string names;
+      for (const ExperimentSpec &e : plan.experiments)
+        names += (names.empty() ? "" : ", ") + e.name;
+      std::fprintf(stderr, "error: no experiment '%s' (available: %s)\n",
+                   name.c_str(), names.c_str());
+      return false;
+    }
+    chosen.push_back(found);
+  }
+  return true;
+}
+
+/// --gradcheck, --bench-steps, --dump-steps, --check-steps: the tool's exit
+/// code, or -1 when none was asked for.
+int runTool(const Plan &plan, const netc_kernel_entry *kernels,
+            int64_t numKernels, const Options &options) {
+  if (options.gradCheck)
+    return runGradCheck(plan, kernels, numKernels, options);
+  if (options.benchSteps > 0)
+    return runBench(plan, kernels, numKernels, options);
+  if (!options.dumpStepsDir.empty())
+    return runDumpSteps(plan, kernels, numKernels, options);
+  if (!options.checkStepsDir.empty())
+    return runCheckSteps(plan, kernels, numKernels, options);
+  return -1;
+}
+
+/// Prepares every chosen experiment (everything that can fail before the
+/// first step fails now), then runs them in order, printing each one's
+/// table. 0, or kExitDiverged when a run diverged.
+int runExperiments(const Plan &plan, const netc_kernel_entry *kernels,
+                   int64_t numKernels, const Options &options,
+                   const std::vector<const ExperimentSpec *> &chosen) {
+  ExperimentRunner runner(plan, kernels, numKernels, options, stderr,
+                          Progress::isTerminal(stderr));
+  // --out names the directory of a single experiment; with several, each
+  // gets its own subdirectory so none overwrites another. Likewise for
+  // --save-weights.
+  const bool several = chosen.size() > 1;
+  auto outDir = [&](const ExperimentSpec *experiment) {
+    return options.outDir.empty() ? "netc-out/" + experiment->name
+           : several              ? options.outDir + "/" + experiment->name
+                                  : options.outDir;
+  };
+  auto weightsDir = [&](const ExperimentSpec *experiment) {
+    return options.saveWeightsDir.empty() || !several
+               ? options.saveWeightsDir
+               : options.saveWeightsDir + "/" + experiment->name;
+  };
+  for (const ExperimentSpec *experiment : chosen)
+    runner.prepare(*experiment, outDir(experiment), weightsDir(experiment));
+  bool diverged = false;
+  for (const ExperimentSpec *experiment : chosen) {
+    // The runner rewrites the results files after every finished run.
+    ExperimentRecord record =
+        runner.run(*experiment, outDir(experiment), weightsDir(experiment));
+    std::printf("Experiment %s\n%s\n", experiment->name.c_str(),
+                resultsTable(record).c_str());
+    if (!record.selection.is_null())
+      std::printf("%s\n", selectionTable(record.selection).c_str());
+    std::fflush(stdout);
+    const std::string warning = divergenceSummary(record);
+    if (!warning.empty())
+      std::fprintf(stderr, "warning: %s\n", warning.c_str());
+    diverged |= !warning.empty();
+  }
+  return diverged ? kExitDiverged : 0;
+}
+
 } // namespace
 
 int runProgram(const char *planJson, const netc_kernel_entry *kernels,
@@ -40,75 +124,17 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
   }
   try {
     const Plan plan = parsePlan(planJson ? planJson : "");
-    if (options.gradCheck)
-      return runGradCheck(plan, kernels, numKernels, options);
-    if (options.benchSteps > 0)
-      return runBench(plan, kernels, numKernels, options);
-    if (!options.dumpStepsDir.empty())
-      return runDumpSteps(plan, kernels, numKernels, options);
-    if (!options.checkStepsDir.empty())
-      return runCheckSteps(plan, kernels, numKernels, options);
+    const int tool = runTool(plan, kernels, numKernels, options);
+    if (tool >= 0)
+      return tool;
     std::vector<const ExperimentSpec *> chosen;
-    if (options.experiments.empty()) {
-      for (const ExperimentSpec &e : plan.experiments)
-        chosen.push_back(&e);
-    } else {
-      for (const std::string &name : options.experiments) {
-        const ExperimentSpec *found = nullptr;
-        for (const ExperimentSpec &e : plan.experiments)
-          if (e.name == name)
-            found = &e;
-        if (!found) {
-          std::string names;
-          for (const ExperimentSpec &e : plan.experiments)
-            names += (names.empty() ? "" : ", ") + e.name;
-          std::fprintf(stderr, "error: no experiment '%s' (available: %s)\n",
-                       name.c_str(), names.c_str());
-          return 2;
-        }
-        chosen.push_back(found);
-      }
-    }
+    if (!chooseExperiments(plan, options, chosen))
+      return 2;
     if (chosen.empty())
       return fail("the program has no experiments");
     // Before the first large allocation: will every step fit?
     checkMemory(plan, chosen, options, memoryLimit(options));
-
-    ExperimentRunner runner(plan, kernels, numKernels, options, stderr,
-                            Progress::isTerminal(stderr));
-    // --out names the directory of a single experiment; with several, each
-    // gets its own subdirectory so none overwrites another. Likewise for
-    // --save-weights.
-    const bool several = chosen.size() > 1;
-    auto outDir = [&](const ExperimentSpec *experiment) {
-      return options.outDir.empty() ? "netc-out/" + experiment->name
-             : several              ? options.outDir + "/" + experiment->name
-                                    : options.outDir;
-    };
-    auto weightsDir = [&](const ExperimentSpec *experiment) {
-      return options.saveWeightsDir.empty() || !several
-                 ? options.saveWeightsDir
-                 : options.saveWeightsDir + "/" + experiment->name;
-    };
-    // Everything that can fail before the first step fails now.
-    for (const ExperimentSpec *experiment : chosen)
-      runner.prepare(*experiment, outDir(experiment), weightsDir(experiment));
-    bool diverged = false;
-    for (const ExperimentSpec *experiment : chosen) {
-      // The runner rewrites the results files after every finished run.
-      ExperimentRecord record =
-          runner.run(*experiment, outDir(experiment), weightsDir(experiment));
-      std::printf("Experiment %s\n%s\n", experiment->name.c_str(),
-                  resultsTable(record).c_str());
-      if (!record.selection.is_null())
-        std::printf("%s\n", selectionTable(record.selection).c_str());
-      std::fflush(stdout);
-      const std::string warning = divergenceSummary(record);
-      if (!warning.empty())
-        std::fprintf(stderr, "warning: %s\n", warning.c_str());
-      diverged |= !warning.empty();
-    }
-    return diverged ? kExitDiverged : 0;
+    return runExperiments(plan, kernels, numKernels, options, chosen);
   } catch (const std::bad_alloc &e) {
     // The estimate above should have said so; what it missed is named here.
     const std::string what = e.what();

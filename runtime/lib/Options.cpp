@@ -82,6 +82,71 @@ std::string usage(const char *program) {
          "  --help              this text\n";
 }
 
+namespace {
+
+using ApplyOption = bool (*)(Options &, const std::string &value,
+                             std::string &error);
+
+/// A positive count for `name`, else an error.
+bool positive(const char *name, const std::string &value, int64_t &out,
+              std::string &error) {
+  out = std::atoll(value.c_str());
+  if (out > 0)
+    return true;
+  error = std::string(name) + " expects a positive number";
+  return false;
+}
+
+bool memoryLimitOption(Options &o, const std::string &value,
+                       std::string &error) {
+  int64_t bytes = 0;
+  if (value != "none" && !memory::parseSize(value, bytes)) {
+    error = "--memory-limit expects a size such as 8G or 512M (or none), "
+            "got '" +
+            value + "'";
+    return false;
+  }
+  o.memoryLimit = value;
+  return true;
+}
+
+/// Every option of a built program: its name, whether it takes a value, and
+/// what it sets.
+struct OptionSpec {
+  const char *name;
+  bool takesValue;
+  ApplyOption apply;
+};
+
+// clang-format off
+const OptionSpec kOptions[] = {
+  {"--help", false, [](Options &o, const std::string &, std::string &) { return o.help = true; }},
+  {"-h", false, [](Options &o, const std::string &, std::string &) { return o.help = true; }},
+  {"--resume", false, [](Options &o, const std::string &, std::string &) { return o.resume = true; }},
+  {"--gradcheck", false, [](Options &o, const std::string &, std::string &) { return o.gradCheck = true; }},
+  {"--gradcheck-seeds", true, [](Options &o, const std::string &v, std::string &e) { return positive("--gradcheck-seeds", v, o.gradCheckSeeds, e); }},
+  {"--bench-steps", true, [](Options &o, const std::string &v, std::string &e) { return positive("--bench-steps", v, o.benchSteps, e); }},
+  {"--steps", true, [](Options &o, const std::string &v, std::string &e) { return positive("--steps", v, o.numericSteps, e); }},
+  {"--dump-steps", true, [](Options &o, const std::string &v, std::string &) { o.dumpStepsDir = v; return true; }},
+  {"--check-steps", true, [](Options &o, const std::string &v, std::string &) { o.checkStepsDir = v; return true; }},
+  {"--experiment", true, [](Options &o, const std::string &v, std::string &) { o.experiments.push_back(v); return true; }},
+  {"--data", true, [](Options &o, const std::string &v, std::string &) { o.dataDir = v; return true; }},
+  {"--out", true, [](Options &o, const std::string &v, std::string &) { o.outDir = v; return true; }},
+  {"--save-weights", true, [](Options &o, const std::string &v, std::string &) { o.saveWeightsDir = v; return true; }},
+  {"--memory-limit", true, memoryLimitOption},
+  {"--set", true, [](Options &o, const std::string &v, std::string &e) { return applySet(v, o, e); }},
+};
+// clang-format on
+
+const OptionSpec *findOption(const std::string &name) {
+  for (const OptionSpec &spec : kOptions)
+    if (name == spec.name)
+      return &spec;
+  return nullptr;
+}
+
+} // namespace
+
 bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -94,88 +159,20 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
       arg = arg.substr(0, eq);
       hasValue = true;
     }
-    auto takeValue = [&]() -> bool {
-      if (hasValue)
-        return true;
+    const OptionSpec *spec = findOption(arg);
+    if (!spec) {
+      error = "unknown option '" + std::string(argv[i]) + "'";
+      return false;
+    }
+    if (spec->takesValue && !hasValue) {
       if (i + 1 >= argc) {
         error = arg + " expects a value";
         return false;
       }
       value = argv[++i];
-      return true;
-    };
-    if (arg == "--help" || arg == "-h") {
-      options.help = true;
-    } else if (arg == "--resume") {
-      options.resume = true;
-    } else if (arg == "--gradcheck") {
-      options.gradCheck = true;
-    } else if (arg == "--gradcheck-seeds") {
-      if (!takeValue())
-        return false;
-      options.gradCheckSeeds = std::atoll(value.c_str());
-      if (options.gradCheckSeeds <= 0) {
-        error = "--gradcheck-seeds expects a positive number";
-        return false;
-      }
-    } else if (arg == "--bench-steps") {
-      if (!takeValue())
-        return false;
-      options.benchSteps = std::atoll(value.c_str());
-      if (options.benchSteps <= 0) {
-        error = "--bench-steps expects a positive number";
-        return false;
-      }
-    } else if (arg == "--dump-steps") {
-      if (!takeValue())
-        return false;
-      options.dumpStepsDir = value;
-    } else if (arg == "--check-steps") {
-      if (!takeValue())
-        return false;
-      options.checkStepsDir = value;
-    } else if (arg == "--steps") {
-      if (!takeValue())
-        return false;
-      options.numericSteps = std::atoll(value.c_str());
-      if (options.numericSteps <= 0) {
-        error = "--steps expects a positive number";
-        return false;
-      }
-    } else if (arg == "--experiment") {
-      if (!takeValue())
-        return false;
-      options.experiments.push_back(value);
-    } else if (arg == "--data") {
-      if (!takeValue())
-        return false;
-      options.dataDir = value;
-    } else if (arg == "--out") {
-      if (!takeValue())
-        return false;
-      options.outDir = value;
-    } else if (arg == "--save-weights") {
-      if (!takeValue())
-        return false;
-      options.saveWeightsDir = value;
-    } else if (arg == "--memory-limit") {
-      int64_t bytes = 0;
-      if (!takeValue())
-        return false;
-      if (value != "none" && !memory::parseSize(value, bytes)) {
-        error = "--memory-limit expects a size such as 8G or 512M (or none), "
-                "got '" +
-                value + "'";
-        return false;
-      }
-      options.memoryLimit = value;
-    } else if (arg == "--set") {
-      if (!takeValue() || !applySet(value, options, error))
-        return false;
-    } else {
-      error = "unknown option '" + std::string(argv[i]) + "'";
-      return false;
     }
+    if (!spec->apply(options, value, error))
+      return false;
   }
   return true;
 }

@@ -48,89 +48,111 @@ const char *colour(size_t i) {
   return palette[i % 8];
 }
 
+// The scales of one plot: the value range over every run's curves and the
+// number of epochs, mapped to SVG coordinates.
+struct PlotFrame {
+  static constexpr double W = 520, H = 300, L = 60, R = 16, T = 28, B = 40;
+  double lo = INFINITY, hi = -INFINITY;
+  int64_t epochs = 1;
+
+  PlotFrame(const ExperimentRecord &exp, bool metric) {
+    for (const RunRecord &run : exp.runs)
+      for (const EpochRecord &e : run.history) {
+        epochs = std::max(epochs, e.epoch);
+        for (double v : {metric ? e.metric : e.loss,
+                         e.hasVal ? (metric ? e.valMetric : e.valLoss) : NAN})
+          if (std::isfinite(v)) {
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+          }
+      }
+    if (!(lo <= hi)) {
+      lo = 0;
+      hi = 1;
+    }
+    if (hi - lo < 1e-12) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+  }
+  double x(double epoch) const {
+    return L + (epochs > 1 ? (epoch - 1) / (epochs - 1) : 0.5) * (W - L - R);
+  }
+  double y(double v) const { return T + (hi - v) / (hi - lo) * (H - T - B); }
+};
+
+// The title, axes, grid and ticks: five on y and up to ten on x.
+std::string plotAxes(const PlotFrame &f, const std::string &title) {
+  using F = PlotFrame;
+  std::string svg = "<text x=\"" + fmt(F::W / 2) +
+                    "\" y=\"18\" class=\"title\">" + escape(title) +
+                    "</text>\n";
+  svg += "<line class=\"axis\" x1=\"" + fmt(F::L) + "\" y1=\"" +
+         fmt(F::H - F::B) + "\" x2=\"" + fmt(F::W - F::R) + "\" y2=\"" +
+         fmt(F::H - F::B) + "\"/>\n";
+  svg += "<line class=\"axis\" x1=\"" + fmt(F::L) + "\" y1=\"" + fmt(F::T) +
+         "\" x2=\"" + fmt(F::L) + "\" y2=\"" + fmt(F::H - F::B) + "\"/>\n";
+  for (int i = 0; i <= 4; ++i) {
+    const double v = f.lo + (f.hi - f.lo) * i / 4;
+    svg += "<line class=\"grid\" x1=\"" + fmt(F::L) + "\" y1=\"" + fmt(f.y(v)) +
+           "\" x2=\"" + fmt(F::W - F::R) + "\" y2=\"" + fmt(f.y(v)) + "\"/>";
+    svg += "<text class=\"tick\" x=\"" + fmt(F::L - 4) + "\" y=\"" +
+           fmt(f.y(v) + 4) + "\" text-anchor=\"end\">" + fmt(v) + "</text>\n";
+  }
+  const int64_t step = std::max<int64_t>(1, (f.epochs + 9) / 10);
+  for (int64_t e = 1; e <= f.epochs; e += step)
+    svg += "<text class=\"tick\" x=\"" + fmt(f.x(e)) + "\" y=\"" +
+           fmt(F::H - F::B + 16) + "\" text-anchor=\"middle\">" +
+           std::to_string(e) + "</text>";
+  svg += "<text class=\"tick\" x=\"" + fmt((F::L + F::W - F::R) / 2) +
+         "\" y=\"" + fmt(F::H - 6) + "\" text-anchor=\"middle\">epoch</text>\n";
+  return svg;
+}
+
+// Run r's train curve (solid) and validation curve (dashed, if any).
+std::string plotRun(const PlotFrame &f, const RunRecord &run, size_t r,
+                    bool metric) {
+  std::string train, val;
+  for (const EpochRecord &e : run.history) {
+    const double v = metric ? e.metric : e.loss;
+    if (std::isfinite(v))
+      train += (train.empty() ? "M" : " L") + fmt(f.x(e.epoch), "%.1f") + " " +
+               fmt(f.y(v), "%.1f");
+    const double w = metric ? e.valMetric : e.valLoss;
+    if (e.hasVal && std::isfinite(w))
+      val += (val.empty() ? "M" : " L") + fmt(f.x(e.epoch), "%.1f") + " " +
+             fmt(f.y(w), "%.1f");
+  }
+  // A one-epoch curve is a dot: a zero-length path with round caps.
+  auto dot = [](std::string &d) {
+    if (!d.empty() && d.find('L') == std::string::npos)
+      d += " l0.01 0";
+  };
+  dot(train);
+  dot(val);
+  const std::string label = escape(runLabel(run));
+  std::string svg = "<path class=\"train\" data-run=\"" + std::to_string(r) +
+                    "\" stroke=\"" + colour(r) + "\" d=\"" + train +
+                    "\"><title>" + label + "</title></path>\n";
+  if (!val.empty())
+    svg += "<path class=\"val\" data-run=\"" + std::to_string(r) +
+           "\" stroke=\"" + colour(r) + "\" d=\"" + val + "\"><title>" + label +
+           " (validation)</title></path>\n";
+  return svg;
+}
+
 // One plot: per run, the train curve solid and the validation curve dashed.
 std::string plot(const ExperimentRecord &exp, const std::string &title,
                  bool metric) {
-  constexpr double W = 520, H = 300, L = 60, R = 16, T = 28, B = 40;
-  double lo = INFINITY, hi = -INFINITY;
-  int64_t epochs = 1;
-  for (const RunRecord &run : exp.runs)
-    for (const EpochRecord &e : run.history) {
-      epochs = std::max(epochs, e.epoch);
-      for (double v : {metric ? e.metric : e.loss,
-                       e.hasVal ? (metric ? e.valMetric : e.valLoss) : NAN})
-        if (std::isfinite(v)) {
-          lo = std::min(lo, v);
-          hi = std::max(hi, v);
-        }
-    }
-  if (!(lo <= hi)) {
-    lo = 0;
-    hi = 1;
-  }
-  if (hi - lo < 1e-12) {
-    lo -= 0.5;
-    hi += 0.5;
-  }
-  auto x = [&](double epoch) {
-    return L + (epochs > 1 ? (epoch - 1) / (epochs - 1) : 0.5) * (W - L - R);
-  };
-  auto y = [&](double v) { return T + (hi - v) / (hi - lo) * (H - T - B); };
-
+  using F = PlotFrame;
+  const PlotFrame frame(exp, metric);
   std::string svg = "<svg class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" "
                     "width=\"" +
-                    fmt(W) + "\" height=\"" + fmt(H) + "\" viewBox=\"0 0 " +
-                    fmt(W) + " " + fmt(H) + "\">\n";
-  svg += "<text x=\"" + fmt(W / 2) + "\" y=\"18\" class=\"title\">" +
-         escape(title) + "</text>\n";
-  // Axes with five ticks on y and up to ten on x.
-  svg += "<line class=\"axis\" x1=\"" + fmt(L) + "\" y1=\"" + fmt(H - B) +
-         "\" x2=\"" + fmt(W - R) + "\" y2=\"" + fmt(H - B) + "\"/>\n";
-  svg += "<line class=\"axis\" x1=\"" + fmt(L) + "\" y1=\"" + fmt(T) +
-         "\" x2=\"" + fmt(L) + "\" y2=\"" + fmt(H - B) + "\"/>\n";
-  for (int i = 0; i <= 4; ++i) {
-    const double v = lo + (hi - lo) * i / 4;
-    svg += "<line class=\"grid\" x1=\"" + fmt(L) + "\" y1=\"" + fmt(y(v)) +
-           "\" x2=\"" + fmt(W - R) + "\" y2=\"" + fmt(y(v)) + "\"/>";
-    svg += "<text class=\"tick\" x=\"" + fmt(L - 4) + "\" y=\"" +
-           fmt(y(v) + 4) + "\" text-anchor=\"end\">" + fmt(v) + "</text>\n";
-  }
-  const int64_t step = std::max<int64_t>(1, (epochs + 9) / 10);
-  for (int64_t e = 1; e <= epochs; e += step)
-    svg += "<text class=\"tick\" x=\"" + fmt(x(e)) + "\" y=\"" +
-           fmt(H - B + 16) + "\" text-anchor=\"middle\">" + std::to_string(e) +
-           "</text>";
-  svg += "<text class=\"tick\" x=\"" + fmt((L + W - R) / 2) + "\" y=\"" +
-         fmt(H - 6) + "\" text-anchor=\"middle\">epoch</text>\n";
-  for (size_t r = 0; r < exp.runs.size(); ++r) {
-    const RunRecord &run = exp.runs[r];
-    std::string train, val;
-    for (const EpochRecord &e : run.history) {
-      const double v = metric ? e.metric : e.loss;
-      if (std::isfinite(v))
-        train += (train.empty() ? "M" : " L") + fmt(x(e.epoch), "%.1f") + " " +
-                 fmt(y(v), "%.1f");
-      const double w = metric ? e.valMetric : e.valLoss;
-      if (e.hasVal && std::isfinite(w))
-        val += (val.empty() ? "M" : " L") + fmt(x(e.epoch), "%.1f") + " " +
-               fmt(y(w), "%.1f");
-    }
-    // A one-epoch curve is a dot: a zero-length path with round caps.
-    auto dot = [](std::string &d) {
-      if (!d.empty() && d.find('L') == std::string::npos)
-        d += " l0.01 0";
-    };
-    dot(train);
-    dot(val);
-    const std::string label = escape(runLabel(run));
-    svg += "<path class=\"train\" data-run=\"" + std::to_string(r) +
-           "\" stroke=\"" + colour(r) + "\" d=\"" + train + "\"><title>" +
-           label + "</title></path>\n";
-    if (!val.empty())
-      svg += "<path class=\"val\" data-run=\"" + std::to_string(r) +
-             "\" stroke=\"" + colour(r) + "\" d=\"" + val + "\"><title>" +
-             label + " (validation)</title></path>\n";
-  }
+                    fmt(F::W) + "\" height=\"" + fmt(F::H) +
+                    "\" viewBox=\"0 0 " + fmt(F::W) + " " + fmt(F::H) + "\">\n";
+  svg += plotAxes(frame, title);
+  for (size_t r = 0; r < exp.runs.size(); ++r)
+    svg += plotRun(frame, exp.runs[r], r, metric);
   return svg + "</svg>\n";
 }
 

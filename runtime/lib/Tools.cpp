@@ -1,7 +1,11 @@
-//===- Tools.cpp - Gradient check and benchmark of compiled kernels -------===//
+//===- Tools.cpp - Checks and benchmarks of compiled kernels --------------===//
 //
-// Both tools drive the compiled code only through the ABI, exactly as
-// training does, so they check and time what users run.
+// The four tools of a built program besides training: --gradcheck (analytic
+// against numerical gradients), --bench-steps (time per train step),
+// --dump-steps (weights after each step, for reference generators) and
+// --check-steps (those against references from PyTorch/Keras). All drive the
+// compiled code only through the ABI, exactly as training does, so they
+// check and time what users run.
 //
 //===----------------------------------------------------------------------===//
 #include "netc/Tools.h"
@@ -588,6 +592,156 @@ int runDumpSteps(const Plan &plan, const netc_kernel_entry *kernels,
   return 0;
 }
 
+namespace {
+
+/// A --check-steps reference file (written by test/Numerics/gen_*_refs.py):
+/// inputs, initial weights, the weights after each step and the losses,
+/// each possibly sampled (NAME@idx) or with per-element tolerances (NAME@tol).
+class StepReference {
+public:
+  StepReference(const std::string &path, const std::string &kernel)
+      : path(path), kernel(kernel), tensors(readTensors(path, meta)),
+        rtol(std::stod(meta.at("rtol"))) {}
+
+  const Tensor &need(const std::string &name) const {
+    auto it = tensors.find(name);
+    if (it == tensors.end())
+      throw std::runtime_error(path + ": no tensor " + name);
+    return it->second;
+  }
+  const Tensor *find(const std::string &name) const {
+    auto it = tensors.find(name);
+    return it == tensors.end() ? nullptr : &it->second;
+  }
+  const std::string &metadata(const std::string &key) const {
+    return meta.at(key);
+  }
+
+  /// The reference's initial weights into `params` where it gives them in
+  /// full; for sampled ones, the largest difference from `params` (netc's
+  /// own seeded initialization must reproduce the samples exactly).
+  double takeInitialWeights(const NetworkSpec &net, AlignedBuffer &params);
+
+  /// Prints and checks the error of NAME against `got`: max |a - b| /
+  /// max |b|, with a and b taken relative to `base` (the initial weights)
+  /// when given; with NAME@tol, each element within its own (absolute)
+  /// tolerance instead. False when it is out of tolerance.
+  bool compare(const std::string &name, const float *got, const float *base);
+
+private:
+  std::string path, kernel;
+  std::map<std::string, std::string> meta;
+  std::map<std::string, Tensor> tensors;
+  double rtol;
+};
+
+double StepReference::takeInitialWeights(const NetworkSpec &net,
+                                         AlignedBuffer &params) {
+  double initDiff = 0;
+  for (const ParamSpec &p : net.params) {
+    const std::string name = "init/" + p.name;
+    const Tensor &t = need(name);
+    if (const Tensor *idx = find(name + "@idx")) {
+      for (size_t j = 0; j < idx->i.size(); ++j)
+        initDiff = std::max(
+            initDiff, std::fabs((double)params[p.offset + idx->i[j]] - t.f[j]));
+    } else {
+      if ((int64_t)t.f.size() != p.size())
+        throw std::runtime_error(path + ": wrong size of " + name);
+      std::copy(t.f.begin(), t.f.end(), params.get() + p.offset);
+    }
+  }
+  return initDiff;
+}
+
+bool StepReference::compare(const std::string &name, const float *got,
+                            const float *base) {
+  const Tensor &t = need(name);
+  const Tensor *idx = find(name + "@idx");
+  const Tensor *tol = find(name + "@tol");
+  if (tol && tol->f.size() != t.f.size())
+    throw std::runtime_error(path + ": wrong size of " + name + "@tol");
+  double diff = 0, scale = 0, ofTol = 0;
+  for (size_t j = 0; j < t.f.size(); ++j) {
+    int64_t at = idx ? idx->i[j] : (int64_t)j;
+    double b0 = base ? base[at] : 0;
+    double a = got[at] - b0, b = t.f[j] - b0;
+    // Weights are float: a change is only known to a few ulps of the weight
+    // itself (netc's rounding each step, the reference's once).
+    double ulps = base ? 4 * FLT_EPSILON * std::fabs(t.f[j]) : 0;
+    double d = std::max(0.0, std::fabs(a - b) - ulps);
+    diff = std::max(diff, d);
+    scale = std::max(scale, std::fabs(b));
+    if (tol)
+      ofTol = std::max(ofTol, d / std::max<double>(tol->f[j], 1e-30));
+  }
+  const double err = scale == 0 ? diff : diff / std::max(scale, 1e-30);
+  const bool ok = tol ? ofTol <= 1 : err <= rtol;
+  if (tol)
+    std::printf("check-steps %s %s: %zu values, max relative error %.2e, "
+                "%.2f of the per-element tolerance%s\n",
+                kernel.c_str(), name.c_str(), t.f.size(), err, ofTol,
+                ok ? "" : "  FAIL");
+  else
+    std::printf("check-steps %s %s: %zu values, max relative error %.2e%s\n",
+                kernel.c_str(), name.c_str(), t.f.size(), err,
+                ok ? "" : "  FAIL");
+  return ok;
+}
+
+AlignedBuffer bufferOf(const Tensor &t) {
+  AlignedBuffer b(t.f.size());
+  std::copy(t.f.begin(), t.f.end(), b.get());
+  return b;
+}
+
+/// Runs kernel `k` from the reference's initial weights on its batch and
+/// compares outputs, weights after each step and losses. Counts the
+/// quantities compared into `compared`.
+bool checkKernel(const KernelSpec &k, const NetworkSpec &net,
+                 const netc_kernel_entry &fn, const std::string &dir,
+                 int64_t &compared) {
+  StepReference ref(dir + "/" + fileName(k.name), k.name);
+  const int64_t steps = std::stoll(ref.metadata("steps"));
+  AlignedBuffer x = bufferOf(ref.need("x")), y = bufferOf(ref.need("y"));
+  const int64_t batch = ref.need("x").shape.at(0);
+  Rng rng(std::stoull(ref.metadata("seed")));
+  AlignedBuffer params = initialWeights(net, rng);
+  if (double initDiff = ref.takeInitialWeights(net, params)) {
+    std::printf("check-steps %s: netc's initial weights differ from the "
+                "reference's (max %.3g): regenerate the reference\n",
+                k.name.c_str(), initDiff);
+    return false;
+  }
+  AlignedBuffer init = copyOf(params);
+  bool pass = true;
+  AlignedBuffer o = evalOutputs(fn, k, params, x, y, batch);
+  if (ref.find("out")) {
+    pass = ref.compare("out", o.get(), nullptr) && pass;
+    ++compared;
+  }
+  TrainCall<> train(fn, k, batch);
+  std::vector<float> losses;
+  for (int64_t s = 1; s <= steps; ++s) {
+    const auto rate = static_cast<float>(k.optimizer.learningRateAt(s - 1));
+    losses.push_back(train(params, x, y, rate, static_cast<float>(s)));
+    for (const ParamSpec &p : net.params) {
+      std::string name = "step" + std::to_string(s) + "/" + p.name;
+      if (!ref.find(name))
+        continue;
+      pass =
+          ref.compare(name, params.get() + p.offset, init.get() + p.offset) &&
+          pass;
+      ++compared;
+    }
+  }
+  pass = ref.compare("loss", losses.data(), nullptr) && pass;
+  ++compared;
+  return pass;
+}
+
+} // namespace
+
 int runCheckSteps(const Plan &plan, const netc_kernel_entry *kernels,
                   int64_t numKernels, const Options &options) {
   bool pass = true;
@@ -597,114 +751,9 @@ int runCheckSteps(const Plan &plan, const netc_kernel_entry *kernels,
       std::fprintf(stderr, "error: kernel %s is missing\n", k.name.c_str());
       return 1;
     }
-    const NetworkSpec &net = plan.networks[k.network];
-    std::string path = options.checkStepsDir + "/" + fileName(k.name);
-    std::map<std::string, std::string> meta;
-    std::map<std::string, Tensor> ref = readTensors(path, meta);
-    auto need = [&](const std::string &name) -> const Tensor & {
-      auto it = ref.find(name);
-      if (it == ref.end())
-        throw std::runtime_error(path + ": no tensor " + name);
-      return it->second;
-    };
-    auto indices = [&](const std::string &name) -> const Tensor * {
-      auto it = ref.find(name + "@idx");
-      return it == ref.end() ? nullptr : &it->second;
-    };
-    const double rtol = std::stod(meta.at("rtol"));
-    const int64_t steps = std::stoll(meta.at("steps"));
-    const Tensor &xt = need("x"), &yt = need("y");
-    const int64_t batch = xt.shape.at(0);
-    AlignedBuffer x(xt.f.size()), y(yt.f.size());
-    std::copy(xt.f.begin(), xt.f.end(), x.get());
-    std::copy(yt.f.begin(), yt.f.end(), y.get());
-    // Initial weights: given in full, or netc's own seeded initialization,
-    // which must then reproduce the reference's samples exactly.
-    Rng rng(std::stoull(meta.at("seed")));
-    AlignedBuffer params = initialWeights(net, rng);
-    double initDiff = 0;
-    for (const ParamSpec &p : net.params) {
-      const std::string name = "init/" + p.name;
-      const Tensor &t = need(name);
-      if (const Tensor *idx = indices(name)) {
-        for (size_t j = 0; j < idx->i.size(); ++j)
-          initDiff = std::max(
-              initDiff,
-              std::fabs((double)params[p.offset + idx->i[j]] - t.f[j]));
-      } else {
-        if ((int64_t)t.f.size() != p.size())
-          throw std::runtime_error(path + ": wrong size of " + name);
-        std::copy(t.f.begin(), t.f.end(), params.get() + p.offset);
-      }
-    }
-    if (initDiff != 0) {
-      std::printf("check-steps %s: netc's initial weights differ from the "
-                  "reference's (max %.3g): regenerate the reference\n",
-                  k.name.c_str(), initDiff);
-      pass = false;
-      continue;
-    }
-    AlignedBuffer init = copyOf(params);
-    // Error of a (sampled or full) tensor: max |a - b| / max |b|, with a and
-    // b taken relative to `base` (the initial weights) when given. With a
-    // per-element tolerance NAME@tol (absolute, on the change), each element
-    // must be within its own tolerance instead, and the line also gives the
-    // largest error / tolerance.
-    auto compare = [&](const std::string &name, const float *got,
-                       const float *base) {
-      const Tensor &t = need(name);
-      const Tensor *idx = indices(name);
-      auto tolIt = ref.find(name + "@tol");
-      const Tensor *tol = tolIt == ref.end() ? nullptr : &tolIt->second;
-      if (tol && tol->f.size() != t.f.size())
-        throw std::runtime_error(path + ": wrong size of " + name + "@tol");
-      double diff = 0, scale = 0, ofTol = 0;
-      for (size_t j = 0; j < t.f.size(); ++j) {
-        int64_t at = idx ? idx->i[j] : (int64_t)j;
-        double b0 = base ? base[at] : 0;
-        double a = got[at] - b0, b = t.f[j] - b0;
-        // Weights are float: a change is only known to a few ulps of the
-        // weight itself (netc's rounding each step, the reference's once).
-        double ulps = base ? 4 * FLT_EPSILON * std::fabs(t.f[j]) : 0;
-        double d = std::max(0.0, std::fabs(a - b) - ulps);
-        diff = std::max(diff, d);
-        scale = std::max(scale, std::fabs(b));
-        if (tol)
-          ofTol = std::max(ofTol, d / std::max<double>(tol->f[j], 1e-30));
-      }
-      double err = diff / std::max(scale, 1e-30);
-      if (scale == 0)
-        err = diff;
-      ++compared;
-      bool ok = tol ? ofTol <= 1 : err <= rtol;
-      pass = pass && ok;
-      if (tol)
-        std::printf("check-steps %s %s: %zu values, max relative error %.2e, "
-                    "%.2f of the per-element tolerance%s\n",
-                    k.name.c_str(), name.c_str(), t.f.size(), err, ofTol,
-                    ok ? "" : "  FAIL");
-      else
-        std::printf("check-steps %s %s: %zu values, max relative error "
-                    "%.2e%s\n",
-                    k.name.c_str(), name.c_str(), t.f.size(), err,
-                    ok ? "" : "  FAIL");
-      return err;
-    };
-    AlignedBuffer o = evalOutputs(kernels[k.index], k, params, x, y, batch);
-    if (ref.count("out"))
-      compare("out", o.get(), nullptr);
-    TrainCall<> train(kernels[k.index], k, batch);
-    std::vector<float> losses;
-    for (int64_t s = 1; s <= steps; ++s) {
-      const auto rate = static_cast<float>(k.optimizer.learningRateAt(s - 1));
-      losses.push_back(train(params, x, y, rate, static_cast<float>(s)));
-      for (const ParamSpec &p : net.params) {
-        std::string name = "step" + std::to_string(s) + "/" + p.name;
-        if (ref.count(name))
-          compare(name, params.get() + p.offset, init.get() + p.offset);
-      }
-    }
-    compare("loss", losses.data(), nullptr);
+    pass = checkKernel(k, plan.networks[k.network], kernels[k.index],
+                       options.checkStepsDir, compared) &&
+           pass;
   }
   std::printf("check-steps: %s (%lld quantities)\n", pass ? "PASS" : "FAIL",
               (long long)compared);

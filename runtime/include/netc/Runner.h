@@ -26,6 +26,8 @@
 
 namespace netc {
 
+class Progress;
+
 /// A plan the runtime cannot execute (unknown step, mismatched shapes...).
 struct RunError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -79,10 +81,34 @@ public:
 
 private:
   struct RunState;
+  struct Training;
   RunRecord runOne(const ExperimentSpec &experiment, const RunSpec &run,
                    size_t index, const std::string &outDir,
                    const std::string &weightsDir);
+  /// --save-weights: every network the run trained, as
+  /// weightsDir/<name>[.slot<id>].safetensors.
+  void saveTrainedWeights(RunState &state, const std::string &name,
+                          const std::string &weightsDir);
+
+  /// The step's handler (Steps.cpp, Training.cpp). Throws RunError for a
+  /// step this runtime does not know.
+  void runStep(RunState &state, const StepSpec &step);
+  void newNetwork(RunState &state, const StepSpec &step);
+  void copyNetwork(RunState &state, const StepSpec &step);
+  void compose(RunState &state, const StepSpec &step);
+  void freeze(RunState &state, const StepSpec &step);
+  void save(RunState &state, const StepSpec &step);
+  void load(RunState &state, const StepSpec &step);
   void train(RunState &state, const StepSpec &step);
+  void evaluateStep(RunState &state, const StepSpec &step);
+  void report(RunState &state, const StepSpec &step);
+
+  /// Training (Training.cpp): false when the run diverged.
+  bool fitClosedForm(RunState &state, Training &training);
+  bool fitByGradient(RunState &state, Training &training);
+  bool runEpoch(RunState &state, Training &training,
+                const std::vector<int64_t> &order, int64_t epoch, Progress &bar,
+                EpochRecord &record);
   /// Marks the run diverged at `step` (1-based) of `epoch`, with a warning
   /// naming `what` became NaN or Inf ("loss", "validation loss").
   void diverge(RunState &state, int64_t epoch, int64_t step, const char *what);
