@@ -35,11 +35,12 @@ public:
   /// index in Program::networks or -1.
   int compose(const std::vector<std::pair<int, bool>> &parts, SourceLoc loc);
 
-  struct Builder; // a network under construction
   /// A layer's arguments by name, after binding and defaults.
   using Args = std::map<std::string, Value>;
 
 private:
+  struct Builder; // a network under construction
+
   // --- Bodies (Networks.cpp) ------------------------------------------------
   bool bindDecl(const ast::NetworkDecl &d, const std::vector<Value> &pos,
                 const Keywords &kws, SourceLoc callLoc, Scope &out);
