@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Sema.h"
+#include "Networks.h"
 
 #include "netc/Frontend/Limits.h"
 
@@ -32,9 +32,10 @@ static void computeFans(const std::vector<int64_t> &shape, int64_t &fanIn,
   }
 }
 
-static void addParam(Network &net, Layer &layer, int layerIndex,
-                     const std::string &suffix, std::vector<int64_t> shape,
-                     const InitSpec &init, const RegSpec &reg, bool trainable) {
+void Networks::addParam(Network &net, Layer &layer, int layerIndex,
+                        const std::string &suffix, std::vector<int64_t> shape,
+                        const InitSpec &init, const RegSpec &reg,
+                        bool trainable) {
   Param p;
   p.name = layer.name + "/" + suffix;
   p.shape = std::move(shape);
@@ -53,26 +54,26 @@ static InitSpec named(const std::string &n) {
   return s;
 }
 
-bool Sema::roomForLayer(Builder &b, SourceLoc loc) {
-  if (!spend(limits::kLayerWork, loc))
+bool Networks::roomForLayer(Builder &b, SourceLoc loc) {
+  if (!ctx.spend(limits::kLayerWork, loc))
     return false;
   if ((int64_t)b.net.layers.size() >= limits::kLayersPerNetwork) {
-    fatal(loc, "network '" + b.net.name + "' has more than " +
-                   std::to_string(limits::kLayersPerNetwork) + " layers");
+    ctx.fatal(loc, "network '" + b.net.name + "' has more than " +
+                       std::to_string(limits::kLayersPerNetwork) + " layers");
     return false;
   }
   if (layersMade >= limits::kLayersPerFile) {
-    fatal(loc, "the networks of this file have more than " +
-                   std::to_string(limits::kLayersPerFile) +
-                   " layers in all (each distinct set of arguments makes "
-                   "another instance)");
+    ctx.fatal(loc, "the networks of this file have more than " +
+                       std::to_string(limits::kLayersPerFile) +
+                       " layers in all (each distinct set of arguments makes "
+                       "another instance)");
     return false;
   }
   ++layersMade;
   return true;
 }
 
-int Sema::inputLayer(const Value &shape, SourceLoc loc, Builder &b) {
+int Networks::inputLayer(const Value &shape, SourceLoc loc, Builder &b) {
   if (shape.kind == Value::Error)
     return BadTensor;
   bool ok = shape.kind == Value::List && !shape.list.empty();
@@ -94,29 +95,60 @@ int Sema::inputLayer(const Value &shape, SourceLoc loc, Builder &b) {
     }
     l.outShape.push_back(d.i);
   }
-  if (!checkElements(l.outShape, loc, "input") || !roomForLayer(b, loc))
+  if (!ctx.checkElements(l.outShape, loc, "input") || !roomForLayer(b, loc))
     return BadTensor;
   b.counts["input"]++;
   b.net.layers.push_back(l);
   return (int)b.net.layers.size() - 1;
 }
 
-int Sema::addLayer(const std::string &kind,
-                   const std::vector<const ast::Arg *> &args, SourceLoc loc,
-                   Builder &b, Scope &scope, const std::vector<int> &inputs) {
-  const LayerSpec *spec = findLayer(kind);
-  // The input tensors of add/concat are not bound; other kinds bind all.
-  bool tensors = kind == "add" || kind == "concat";
-  std::vector<ParamSpec> options;
-  for (const ParamSpec &p : spec->params)
-    if (tensors && p.type != ParamSpec::Tensors)
-      options.push_back(p);
-  const std::vector<ParamSpec> &specs = tensors ? options : spec->params;
+/// The value of parameter `p` when a call leaves it out; None for a pool's
+/// stride, which defaults to the pool size.
+static Value defaultValue(const ParamSpec &p, SourceLoc loc) {
+  Value v;
+  v.loc = loc;
+  switch (p.type) {
+  case ParamSpec::Number:
+    v.kind = Value::Float;
+    v.f = p.num;
+    break;
+  case ParamSpec::Int:
+  case ParamSpec::PosInt:
+    v.kind = Value::Int;
+    v.i = (int64_t)p.num;
+    break;
+  case ParamSpec::Bool:
+    v.kind = Value::Bool;
+    v.i = p.num != 0;
+    break;
+  case ParamSpec::IntPair: {
+    if (p.num == 0)
+      return v; // pool stride: defaults to the pool size
+    Value d;
+    d.kind = Value::Int;
+    d.i = (int64_t)p.num;
+    v.kind = Value::List;
+    v.list = {d, d};
+    break;
+  }
+  default:
+    v.kind = Value::Sym;
+    v.s = p.str;
+    break;
+  }
+  return v;
+}
+
+/// Evaluates a layer's arguments and binds them to `specs`, with the body's
+/// `defaults` for `kind` filling what the call leaves out.
+BoundArgs Networks::bindLayer(const std::string &kind,
+                              const std::vector<ParamSpec> &specs,
+                              const std::vector<const ast::Arg *> &args,
+                              SourceLoc loc, Builder &b, Scope &scope) {
   std::vector<Value> pos;
-  std::vector<std::pair<std::string, Value>> kws;
+  Keywords kws;
   for (const ast::Arg *a : args)
-    evalArg(*a, scope, nullptr, pos, kws);
-  // `defaults` fill what the call leaves out.
+    ev.evalArg(*a, scope, nullptr, pos, kws);
   auto defs = b.defaults.find(kind);
   if (defs != b.defaults.end()) {
     for (auto &kv : defs->second) {
@@ -129,13 +161,28 @@ int Sema::addLayer(const std::string &kind,
         kws.push_back(kv);
     }
   }
-  BoundArgs bound = bind(kind, specs, pos, kws, loc);
+  return ev.bind(kind, specs, pos, kws, loc);
+}
+
+int Networks::addLayer(const std::string &kind,
+                       const std::vector<const ast::Arg *> &args, SourceLoc loc,
+                       Builder &b, Scope &scope,
+                       const std::vector<int> &inputs) {
+  const LayerSpec *spec = findLayer(kind);
+  // The input tensors of add/concat are not bound; other kinds bind all.
+  bool tensors = kind == "add" || kind == "concat";
+  std::vector<ParamSpec> options;
+  for (const ParamSpec &p : spec->params)
+    if (tensors && p.type != ParamSpec::Tensors)
+      options.push_back(p);
+  const std::vector<ParamSpec> &specs = tensors ? options : spec->params;
+  BoundArgs bound = bindLayer(kind, specs, args, loc, b, scope);
   for (int in : inputs)
     if (in < 0)
       return BadTensor;
   if (!bound.ok)
     return BadTensor;
-  if ((kind == "add" || kind == "concat") && inputs.size() < 2) {
+  if (tensors && inputs.size() < 2) {
     diags.error(loc, "'" + kind + "' needs at least two tensors");
     return BadTensor;
   }
@@ -149,40 +196,11 @@ int Sema::addLayer(const std::string &kind,
   for (const ParamSpec &p : specs) {
     if (bound.values.count(p.name))
       continue;
-    Value v;
-    v.loc = loc;
-    switch (p.type) {
-    case ParamSpec::Number:
-      v.kind = Value::Float;
-      v.f = p.num;
-      break;
-    case ParamSpec::Int:
-    case ParamSpec::PosInt:
-      v.kind = Value::Int;
-      v.i = (int64_t)p.num;
-      break;
-    case ParamSpec::Bool:
-      v.kind = Value::Bool;
-      v.i = p.num != 0;
-      break;
-    case ParamSpec::IntPair: {
-      if (p.num == 0)
-        continue; // pool stride: defaults to the pool size below
-      Value d;
-      d.kind = Value::Int;
-      d.i = (int64_t)p.num;
-      v.kind = Value::List;
-      v.list = {d, d};
-      break;
-    }
-    default:
-      v.kind = Value::Sym;
-      v.s = p.str;
-      break;
-    }
-    bound.values[p.name] = v;
+    Value v = defaultValue(p, loc);
+    if (v.kind != Value::None)
+      bound.values[p.name] = v;
   }
-  return inferLayer(l, bound, b);
+  return inferLayer(l, bound.values, b);
 }
 
 namespace {
@@ -207,192 +225,258 @@ static Window window(int64_t in, int64_t k, int64_t s, bool same) {
   return w;
 }
 
-int Sema::inferLayer(Layer &l, BoundArgs &bound, Builder &b) {
-  auto &v = bound.values;
-  const std::string &kind = l.kind;
-  std::vector<int64_t> in = b.net.layers[l.inputs[0]].outShape;
-  int index = (int)b.net.layers.size();
-  auto fail = [&](const std::string &msg) {
-    diags.error(l.loc, msg);
-    return BadTensor;
+static void pair(Networks::Args &v, const char *name, int64_t out[2]) {
+  out[0] = v[name].list[0].i;
+  out[1] = v[name].list[1].i;
+}
+
+/// Sets the output size and pads of a conv or pool window from `in`
+/// ([height, width, ...]); false when a valid window does not fit.
+static bool slide(Layer &l, const std::vector<int64_t> &in, int64_t channels) {
+  bool same = l.padding == "same";
+  Window h = window(in[0], l.kernel[0], l.strides[0], same);
+  Window w = window(in[1], l.kernel[1], l.strides[1], same);
+  if (!h.fits || !w.fits)
+    return false;
+  l.pads[0] = h.lo, l.pads[1] = h.hi, l.pads[2] = w.lo, l.pads[3] = w.hi;
+  l.outShape = {h.out, w.out, channels};
+  return true;
+}
+
+bool Networks::fail(const Layer &l, const std::string &msg) {
+  diags.error(l.loc, msg);
+  return false;
+}
+
+/// Sizes beyond the tensor limit cannot make a valid layer, and bounding
+/// them keeps the shape arithmetic of the rules within 64 bits.
+bool Networks::argsInRange(const Layer &l, const Args &v) {
+  auto big = [](const Value &x) {
+    return x.kind == Value::Int &&
+           (x.i > limits::kTensorElements || x.i < -limits::kTensorElements);
   };
-  auto pair = [&](const char *name, int64_t out[2]) {
-    out[0] = v[name].list[0].i;
-    out[1] = v[name].list[1].i;
-  };
-  auto need3d = [&]() { return in.size() == 3; };
-  // Sizes beyond the tensor limit cannot make a valid layer, and bounding
-  // them keeps the shape arithmetic below within 64 bits.
   for (auto &kv : v) {
-    auto big = [](const Value &x) {
-      return x.kind == Value::Int &&
-             (x.i > limits::kTensorElements || x.i < -limits::kTensorElements);
-    };
     bool tooBig = big(kv.second);
     for (const Value &x : kv.second.list)
       tooBig |= big(x);
     if (tooBig)
-      return fail("argument '" + kv.first + "' of '" + kind +
-                  "' is too large (the limit is 2^40 = " +
-                  std::to_string(limits::kTensorElements) + ")");
+      return fail(l, "argument '" + kv.first + "' of '" + l.kind +
+                         "' is too large (the limit is 2^40 = " +
+                         std::to_string(limits::kTensorElements) + ")");
   }
-  if (!roomForLayer(b, l.loc))
-    return BadTensor;
-  auto weights = [&]() {
-    l.activation = v["activation"].s;
-    l.useBias = v["use_bias"].i != 0;
-    l.kernelInit = *toInit(v["kernel_init"], kind);
-    l.biasInit = *toInit(v["bias_init"], kind);
-    l.kernelReg = *toReg(v["kernel_reg"], kind);
-    l.biasReg = *toReg(v["bias_reg"], kind);
-    l.activityReg = *toReg(v["activity_reg"], kind);
-  };
+  return true;
+}
 
-  if (kind == "conv2d") {
-    if (!need3d())
-      return fail("conv2d expects a [height, width, channels] input, got " +
-                  shapeText(in));
-    l.units = v["filters"].i;
-    pair("kernel", l.kernel);
-    pair("stride", l.strides);
-    l.padding = v["padding"].s;
-    weights();
-    bool same = l.padding == "same";
-    Window h = window(in[0], l.kernel[0], l.strides[0], same);
-    Window w = window(in[1], l.kernel[1], l.strides[1], same);
-    if (!h.fits || !w.fits)
-      return fail("conv2d kernel " + std::to_string(l.kernel[0]) + "x" +
-                  std::to_string(l.kernel[1]) + " is larger than its input " +
-                  shapeText(in) + " (padding: valid)");
-    l.pads[0] = h.lo, l.pads[1] = h.hi, l.pads[2] = w.lo, l.pads[3] = w.hi;
-    l.outShape = {h.out, w.out, l.units};
-    std::vector<int64_t> kernel = {l.kernel[0], l.kernel[1], in[2], l.units};
-    if (!checkElements(kernel, l.loc, "the kernel of layer '" + l.name + "'"))
-      return BadTensor;
-    addParam(b.net, l, index, "kernel", kernel, l.kernelInit, l.kernelReg,
-             true);
-    if (l.useBias)
-      addParam(b.net, l, index, "bias", {l.units}, l.biasInit, l.biasReg, true);
-  } else if (kind == "dense") {
-    if (in.size() != 1)
-      return fail("dense expects a 1-D input, got " + shapeText(in) +
-                  "; insert 'flatten' before it");
-    l.units = v["units"].i;
-    weights();
-    l.outShape = {l.units};
-    if (!checkElements({in[0], l.units}, l.loc,
-                       "the kernel of layer '" + l.name + "'"))
-      return BadTensor;
-    addParam(b.net, l, index, "kernel", {in[0], l.units}, l.kernelInit,
-             l.kernelReg, true);
-    if (l.useBias)
-      addParam(b.net, l, index, "bias", {l.units}, l.biasInit, l.biasReg, true);
-  } else if (kind == "batchnorm") {
-    l.momentum = v["momentum"].num();
-    l.epsilon = v["epsilon"].num();
-    if (l.momentum < 0 || l.momentum > 1)
-      return fail("batchnorm momentum must be in [0, 1], got " +
-                  numberText(l.momentum));
-    if (l.epsilon <= 0)
-      return fail("batchnorm epsilon must be positive, got " +
-                  numberText(l.epsilon));
-    l.outShape = in;
-    int64_t c = in.back();
-    RegSpec none;
-    addParam(b.net, l, index, "gamma", {c}, named("ones"), none, true);
-    addParam(b.net, l, index, "beta", {c}, named("zeros"), none, true);
-    addParam(b.net, l, index, "moving_mean", {c}, named("zeros"), none, false);
-    addParam(b.net, l, index, "moving_variance", {c}, named("ones"), none,
-             false);
-  } else if (kind == "dropout") {
-    l.rate = v["rate"].num();
-    if (l.rate < 0 || l.rate >= 1)
-      return fail("dropout rate must be in [0, 1), got " + numberText(l.rate));
-    l.outShape = in;
-  } else if (kind == "maxpool" || kind == "avgpool") {
-    if (!need3d())
-      return fail(kind + " expects a [height, width, channels] input, got " +
-                  shapeText(in));
-    pair("pool", l.kernel);
-    if (v.count("stride"))
-      pair("stride", l.strides);
-    else
-      l.strides[0] = l.kernel[0], l.strides[1] = l.kernel[1];
-    l.padding = v["padding"].s;
-    bool same = l.padding == "same";
-    Window h = window(in[0], l.kernel[0], l.strides[0], same);
-    Window w = window(in[1], l.kernel[1], l.strides[1], same);
-    if (!h.fits || !w.fits)
-      return fail(kind + " window " + std::to_string(l.kernel[0]) + "x" +
-                  std::to_string(l.kernel[1]) + " is larger than its input " +
-                  shapeText(in) + " (padding: valid)");
-    l.pads[0] = h.lo, l.pads[1] = h.hi, l.pads[2] = w.lo, l.pads[3] = w.hi;
-    l.outShape = {h.out, w.out, in[2]};
-  } else if (kind == "globalavgpool") {
-    if (!need3d())
-      return fail("globalavgpool expects a [height, width, channels] input, "
-                  "got " +
-                  shapeText(in));
-    l.outShape = {in[2]};
-  } else if (kind == "flatten") {
-    int64_t n = 1;
-    for (int64_t d : in)
-      n *= d;
-    l.outShape = {n};
-  } else if (kind == "zeropad") {
-    if (!need3d())
-      return fail("zeropad expects a [height, width, channels] input, got " +
-                  shapeText(in));
-    int64_t p[2];
-    pair("padding", p);
-    l.pads[0] = l.pads[1] = p[0];
-    l.pads[2] = l.pads[3] = p[1];
-    l.outShape = {in[0] + 2 * p[0], in[1] + 2 * p[1], in[2]};
-  } else if (kind == "add") {
-    for (size_t i = 1; i < l.inputs.size(); ++i) {
-      const auto &other = b.net.layers[l.inputs[i]].outShape;
-      if (other != in)
-        return fail("add of " + shapeText(in) + " and " + shapeText(other) +
-                    ": shapes must be equal");
-    }
-    l.outShape = in;
-  } else if (kind == "concat") {
-    int64_t rank = (int64_t)in.size();
-    int64_t axis = v["axis"].i;
-    // Keras counts the batch dimension: axis 3 of [N, H, W, C] is C.
-    int64_t full = axis < 0 ? axis + rank + 1 : axis;
-    if (full < 1 || full > rank)
-      return fail("concat axis " + std::to_string(axis) +
-                  " is out of range for inputs of shape " + shapeText(in));
-    l.axis = full;
-    l.outShape = in;
-    for (size_t i = 1; i < l.inputs.size(); ++i) {
-      const auto &other = b.net.layers[l.inputs[i]].outShape;
-      bool ok = other.size() == in.size();
-      for (size_t d = 0; ok && d < in.size(); ++d)
-        ok = (int64_t)d == full - 1 || other[d] == in[d];
-      if (!ok)
-        return fail("concat of " + shapeText(in) + " and " + shapeText(other) +
-                    " along axis " + std::to_string(axis) +
-                    ": the other dimensions must be equal");
-      l.outShape[full - 1] += other[full - 1];
-    }
-  } else if (kind == "polyfeatures") {
-    if (in != std::vector<int64_t>{1})
-      return fail("polyfeatures expects a [1] input, got " + shapeText(in));
-    l.units = v["degree"].i;
-    l.outShape = {l.units};
-  } else {
-    // relu, sigmoid, tanh, softmax, linear
-    l.activation = kind;
-    l.outShape = in;
-  }
-  if (!checkElements(l.outShape, l.loc,
-                     "the output of layer '" + l.name + "'") ||
-      !spend(limits::kLayerWork * (int64_t)l.params.size(), l.loc))
+Networks::ShapeRule Networks::shapeRule(const std::string &kind) {
+  static const std::map<std::string, ShapeRule> rules = {
+      {"conv2d", &Networks::inferConv},
+      {"dense", &Networks::inferDense},
+      {"batchnorm", &Networks::inferBatchnorm},
+      {"dropout", &Networks::inferDropout},
+      {"maxpool", &Networks::inferPool},
+      {"avgpool", &Networks::inferPool},
+      {"globalavgpool", &Networks::inferGlobalPool},
+      {"flatten", &Networks::inferFlatten},
+      {"zeropad", &Networks::inferZeropad},
+      {"add", &Networks::inferAdd},
+      {"concat", &Networks::inferConcat},
+      {"polyfeatures", &Networks::inferPolyfeatures}};
+  auto it = rules.find(kind);
+  // relu, sigmoid, tanh, softmax, linear
+  return it == rules.end() ? &Networks::inferActivation : it->second;
+}
+
+int Networks::inferLayer(Layer &l, Args &v, Builder &b) {
+  std::vector<int64_t> in = b.net.layers[l.inputs[0]].outShape;
+  int index = (int)b.net.layers.size();
+  if (!argsInRange(l, v) || !roomForLayer(b, l.loc))
+    return BadTensor;
+  if (!(this->*shapeRule(l.kind))(l, v, in, b))
+    return BadTensor;
+  if (!ctx.checkElements(l.outShape, l.loc,
+                         "the output of layer '" + l.name + "'") ||
+      !ctx.spend(limits::kLayerWork * (int64_t)l.params.size(), l.loc))
     return BadTensor;
   b.net.layers.push_back(l);
   return index;
+}
+
+/// The activation, initializers and regularizers of conv2d and dense.
+void Networks::weights(Layer &l, Args &v) {
+  l.activation = v["activation"].s;
+  l.useBias = v["use_bias"].i != 0;
+  l.kernelInit = *ev.toInit(v["kernel_init"], l.kind);
+  l.biasInit = *ev.toInit(v["bias_init"], l.kind);
+  l.kernelReg = *ev.toReg(v["kernel_reg"], l.kind);
+  l.biasReg = *ev.toReg(v["bias_reg"], l.kind);
+  l.activityReg = *ev.toReg(v["activity_reg"], l.kind);
+}
+
+bool Networks::inferConv(Layer &l, Args &v, const Shape &in, Builder &b) {
+  if (in.size() != 3)
+    return fail(l, "conv2d expects a [height, width, channels] input, got " +
+                       shapeText(in));
+  l.units = v["filters"].i;
+  pair(v, "kernel", l.kernel);
+  pair(v, "stride", l.strides);
+  l.padding = v["padding"].s;
+  weights(l, v);
+  if (!slide(l, in, l.units))
+    return fail(l, "conv2d kernel " + std::to_string(l.kernel[0]) + "x" +
+                       std::to_string(l.kernel[1]) +
+                       " is larger than its input " + shapeText(in) +
+                       " (padding: valid)");
+  std::vector<int64_t> kernel = {l.kernel[0], l.kernel[1], in[2], l.units};
+  if (!ctx.checkElements(kernel, l.loc, "the kernel of layer '" + l.name + "'"))
+    return false;
+  int index = (int)b.net.layers.size();
+  addParam(b.net, l, index, "kernel", kernel, l.kernelInit, l.kernelReg, true);
+  if (l.useBias)
+    addParam(b.net, l, index, "bias", {l.units}, l.biasInit, l.biasReg, true);
+  return true;
+}
+
+bool Networks::inferDense(Layer &l, Args &v, const Shape &in, Builder &b) {
+  if (in.size() != 1)
+    return fail(l, "dense expects a 1-D input, got " + shapeText(in) +
+                       "; insert 'flatten' before it");
+  l.units = v["units"].i;
+  weights(l, v);
+  l.outShape = {l.units};
+  if (!ctx.checkElements({in[0], l.units}, l.loc,
+                         "the kernel of layer '" + l.name + "'"))
+    return false;
+  int index = (int)b.net.layers.size();
+  addParam(b.net, l, index, "kernel", {in[0], l.units}, l.kernelInit,
+           l.kernelReg, true);
+  if (l.useBias)
+    addParam(b.net, l, index, "bias", {l.units}, l.biasInit, l.biasReg, true);
+  return true;
+}
+
+bool Networks::inferBatchnorm(Layer &l, Args &v, const Shape &in, Builder &b) {
+  l.momentum = v["momentum"].num();
+  l.epsilon = v["epsilon"].num();
+  if (l.momentum < 0 || l.momentum > 1)
+    return fail(l, "batchnorm momentum must be in [0, 1], got " +
+                       numberText(l.momentum));
+  if (l.epsilon <= 0)
+    return fail(l, "batchnorm epsilon must be positive, got " +
+                       numberText(l.epsilon));
+  l.outShape = in;
+  int64_t c = in.back();
+  int index = (int)b.net.layers.size();
+  RegSpec none;
+  addParam(b.net, l, index, "gamma", {c}, named("ones"), none, true);
+  addParam(b.net, l, index, "beta", {c}, named("zeros"), none, true);
+  addParam(b.net, l, index, "moving_mean", {c}, named("zeros"), none, false);
+  addParam(b.net, l, index, "moving_variance", {c}, named("ones"), none, false);
+  return true;
+}
+
+bool Networks::inferDropout(Layer &l, Args &v, const Shape &in, Builder &) {
+  l.rate = v["rate"].num();
+  if (l.rate < 0 || l.rate >= 1)
+    return fail(l, "dropout rate must be in [0, 1), got " + numberText(l.rate));
+  l.outShape = in;
+  return true;
+}
+
+bool Networks::inferPool(Layer &l, Args &v, const Shape &in, Builder &) {
+  if (in.size() != 3)
+    return fail(l, l.kind + " expects a [height, width, channels] input, got " +
+                       shapeText(in));
+  pair(v, "pool", l.kernel);
+  if (v.count("stride"))
+    pair(v, "stride", l.strides);
+  else
+    l.strides[0] = l.kernel[0], l.strides[1] = l.kernel[1];
+  l.padding = v["padding"].s;
+  if (!slide(l, in, in[2]))
+    return fail(l, l.kind + " window " + std::to_string(l.kernel[0]) + "x" +
+                       std::to_string(l.kernel[1]) +
+                       " is larger than its input " + shapeText(in) +
+                       " (padding: valid)");
+  return true;
+}
+
+bool Networks::inferGlobalPool(Layer &l, Args &, const Shape &in, Builder &) {
+  if (in.size() != 3)
+    return fail(l, "globalavgpool expects a [height, width, channels] input, "
+                   "got " +
+                       shapeText(in));
+  l.outShape = {in[2]};
+  return true;
+}
+
+bool Networks::inferFlatten(Layer &l, Args &, const Shape &in, Builder &) {
+  int64_t n = 1;
+  for (int64_t d : in)
+    n *= d;
+  l.outShape = {n};
+  return true;
+}
+
+bool Networks::inferZeropad(Layer &l, Args &v, const Shape &in, Builder &) {
+  if (in.size() != 3)
+    return fail(l, "zeropad expects a [height, width, channels] input, got " +
+                       shapeText(in));
+  int64_t p[2];
+  pair(v, "padding", p);
+  l.pads[0] = l.pads[1] = p[0];
+  l.pads[2] = l.pads[3] = p[1];
+  l.outShape = {in[0] + 2 * p[0], in[1] + 2 * p[1], in[2]};
+  return true;
+}
+
+bool Networks::inferAdd(Layer &l, Args &, const Shape &in, Builder &b) {
+  for (size_t i = 1; i < l.inputs.size(); ++i) {
+    const auto &other = b.net.layers[l.inputs[i]].outShape;
+    if (other != in)
+      return fail(l, "add of " + shapeText(in) + " and " + shapeText(other) +
+                         ": shapes must be equal");
+  }
+  l.outShape = in;
+  return true;
+}
+
+bool Networks::inferConcat(Layer &l, Args &v, const Shape &in, Builder &b) {
+  int64_t rank = (int64_t)in.size();
+  int64_t axis = v["axis"].i;
+  // Keras counts the batch dimension: axis 3 of [N, H, W, C] is C.
+  int64_t full = axis < 0 ? axis + rank + 1 : axis;
+  if (full < 1 || full > rank)
+    return fail(l, "concat axis " + std::to_string(axis) +
+                       " is out of range for inputs of shape " + shapeText(in));
+  l.axis = full;
+  l.outShape = in;
+  for (size_t i = 1; i < l.inputs.size(); ++i) {
+    const auto &other = b.net.layers[l.inputs[i]].outShape;
+    bool ok = other.size() == in.size();
+    for (size_t d = 0; ok && d < in.size(); ++d)
+      ok = (int64_t)d == full - 1 || other[d] == in[d];
+    if (!ok)
+      return fail(l, "concat of " + shapeText(in) + " and " + shapeText(other) +
+                         " along axis " + std::to_string(axis) +
+                         ": the other dimensions must be equal");
+    l.outShape[full - 1] += other[full - 1];
+  }
+  return true;
+}
+
+bool Networks::inferPolyfeatures(Layer &l, Args &v, const Shape &in,
+                                 Builder &) {
+  if (in != std::vector<int64_t>{1})
+    return fail(l, "polyfeatures expects a [1] input, got " + shapeText(in));
+  l.units = v["degree"].i;
+  l.outShape = {l.units};
+  return true;
+}
+
+bool Networks::inferActivation(Layer &l, Args &, const Shape &in, Builder &) {
+  l.activation = l.kind;
+  l.outShape = in;
+  return true;
 }
 
 } // namespace netc

@@ -1,6 +1,13 @@
 //===- Sema.cpp - Declarations, datasets, and the elaboration driver ------===//
+//
+// The driver of checking: declarations first (names, datasets), then every
+// network whose parameters all have defaults, then the experiments. The
+// work itself is done by the units that share the Context: Evaluator
+// (values), Networks (bodies, layers, composition) and ExperimentChecker.
+//
+//===----------------------------------------------------------------------===//
 
-#include "Sema.h"
+#include "Experiments.h"
 
 #include "netc/Frontend/Frontend.h"
 #include "netc/Frontend/Limits.h"
@@ -9,111 +16,57 @@
 
 namespace netc {
 
-const ast::NetworkDecl *Sema::findDecl(const std::string &name) const {
-  auto it = declIndex.find(name);
-  return it == declIndex.end() ? nullptr : it->second;
-}
+namespace {
 
-std::vector<std::string> Sema::visibleNames(const Scope &scope) const {
-  std::vector<std::string> names;
-  for (auto &kv : scope)
-    if (kv.first != "in")
-      names.push_back(kv.first);
-  for (auto &kv : decls)
-    names.push_back(kv.first);
-  for (auto &kv : datasetIndex)
-    names.push_back(kv.first);
-  return names;
-}
+class Sema {
+public:
+  Sema(const ast::Module &m, Diagnostics &diags)
+      : ctx(m, diags), diags(diags), ev(ctx), nets(ctx, ev) {}
+  std::unique_ptr<Program> run();
 
-void Sema::fatal(SourceLoc loc, const std::string &msg) {
-  if (!halted)
-    diags.error(loc, msg);
-  halted = true;
-}
+private:
+  void declare();
+  bool unique(const std::string &name, SourceLoc loc, const char *what);
+  void dataset(const ast::DatasetDecl &decl);
+  bool datasetArgs(const std::string &kind, BoundArgs &b, DatasetDecl &d);
+  bool checkDataset(BoundArgs &b, DatasetDecl &d);
+  void defaultInstances();
 
-bool Sema::spend(int64_t n, SourceLoc loc) {
-  if (halted)
+  Context ctx;
+  Diagnostics &diags;
+  Evaluator ev;
+  Networks nets;
+  std::map<std::string, SourceLoc> seen; // declared names, for redefinitions
+};
+
+} // namespace
+
+/// False (after reporting) if `name` was declared before or, but for a
+/// dataset, names a built-in layer.
+bool Sema::unique(const std::string &name, SourceLoc loc, const char *what) {
+  auto it = seen.find(name);
+  if (it != seen.end()) {
+    diags.error(loc, std::string("redefinition of '") + name + "'");
+    diags.note(it->second, "previous definition is here");
     return false;
-  work += n;
-  if (work > limits::kWork)
-    fatal(loc, "checking this file takes more than " +
-                   std::to_string(limits::kWork) +
-                   " steps; stopped here (are repeats, loops or blocks "
-                   "nested too deeply?)");
-  return !halted;
-}
-
-bool Sema::checkElements(const std::vector<int64_t> &shape, SourceLoc loc,
-                         const std::string &what) {
-  int64_t n = 1;
-  bool over = false;
-  for (int64_t d : shape)
-    over |= __builtin_mul_overflow(n, d, &n) || n > limits::kTensorElements;
-  if (!over)
-    return true;
-  diags.error(loc, what + " " + shapeText(shape) + " has more than 2^40 (" +
-                       std::to_string(limits::kTensorElements) + ") elements");
-  return false;
-}
-
-std::string
-Sema::suggest(const std::string &name, SourceLoc loc,
-              const std::function<std::vector<std::string>()> &names) {
-  // An error in a loop body comes back each iteration; its suggestion is
-  // the same.
-  auto key = std::make_pair(std::make_pair(loc.line, loc.col), name);
-  auto it = suggestions.find(key);
-  if (it != suggestions.end())
-    return it->second;
-  std::vector<std::string> candidates = names();
-  if (!spend(limits::kSuggestWork * (int64_t)candidates.size(), loc))
-    return "";
-  return suggestions[key] = didYouMean(name, candidates);
-}
-
-std::vector<int64_t> Sema::datasetShape(int index) const {
-  const DatasetDecl &d = prog->datasets[index];
-  if (d.kind == "mnist" || d.kind == "fashion_mnist")
-    return {28, 28, 1};
-  if (d.kind == "cifar10")
-    return {32, 32, 3};
-  if (d.kind == "stl10")
-    return {96, 96, 3};
-  if (d.kind == "polynomial")
-    return {1};
-  if (d.kind == "image_folder") {
-    auto it = d.listArgs.find("size");
-    if (it != d.listArgs.end() && it->second.size() == 2)
-      return {(int64_t)it->second[0], (int64_t)it->second[1], 3};
   }
-  return {}; // csv: known only when the file is read
+  seen[name] = loc;
+  if (findLayer(name) && std::string(what) != "dataset") {
+    diags.error(loc, "'" + name +
+                         "' is a built-in layer; choose another "
+                         "name for this " +
+                         what);
+    return false;
+  }
+  return true;
 }
 
 void Sema::declare() {
-  std::map<std::string, SourceLoc> seen;
-  auto unique = [&](const std::string &name, SourceLoc loc, const char *what) {
-    auto it = seen.find(name);
-    if (it != seen.end()) {
-      diags.error(loc, std::string("redefinition of '") + name + "'");
-      diags.note(it->second, "previous definition is here");
-      return false;
-    }
-    seen[name] = loc;
-    if (findLayer(name) && std::string(what) != "dataset") {
-      diags.error(loc, "'" + name +
-                           "' is a built-in layer; choose another "
-                           "name for this " +
-                           what);
-      return false;
-    }
-    return true;
-  };
+  const ast::Module &mod = ctx.module();
   for (const ast::NetworkDecl &d : mod.networks) {
     if (!unique(d.name, d.nameLoc, d.isBlock ? "block" : "network"))
       continue;
-    decls[d.name] = &d;
-    declIndex[d.name] = &d;
+    ctx.declareNetwork(d);
     std::set<std::string> params;
     for (const ast::ParamDecl &p : d.params)
       if (!params.insert(p.name).second)
@@ -133,6 +86,29 @@ void Sema::declare() {
       dataset(d);
 }
 
+/// The arguments of a dataset of `kind`.
+static std::vector<ParamSpec> datasetSpecs(const std::string &kind) {
+  using P = ParamSpec;
+  std::vector<P> specs;
+  if (kind != "polynomial")
+    specs.push_back({"path", P::String, kind != "fashion_mnist", 0, "", {}});
+  if (kind == "image_folder")
+    specs.push_back({"size", P::NumList, true, 0, "", {}});
+  if (kind == "csv")
+    specs.push_back({"label", P::Any, true, 0, "", {}});
+  if (kind == "polynomial") {
+    specs.push_back({"samples", P::PosInt, false, 100, "", {}});
+    specs.push_back({"coefficients", P::NumList, true, 0, "", {}});
+    specs.push_back({"noise", P::Number, false, 0, "", {}});
+    specs.push_back({"x_range", P::NumList, false, 0, "", {}});
+    specs.push_back({"seed", P::Int, false, 0, "", {}});
+  }
+  specs.push_back({"scale", P::Number, false, 1, "", {}});
+  specs.push_back({"limit", P::Int, false, 0, "", {}});
+  specs.push_back({"validation_split", P::Number, false, 0, "", {}});
+  return specs;
+}
+
 void Sema::dataset(const ast::DatasetDecl &decl) {
   static const std::vector<std::string> kinds = {
       "mnist",        "fashion_mnist", "cifar10",   "stl10",
@@ -148,35 +124,38 @@ void Sema::dataset(const ast::DatasetDecl &decl) {
                            didYouMean(e.text, kinds));
     return;
   }
-  using P = ParamSpec;
-  std::vector<P> specs;
-  bool pathless = e.text == "polynomial";
-  if (!pathless)
-    specs.push_back({"path", P::String, e.text != "fashion_mnist", 0, "", {}});
-  if (e.text == "image_folder")
-    specs.push_back({"size", P::NumList, true, 0, "", {}});
-  if (e.text == "csv")
-    specs.push_back({"label", P::Any, true, 0, "", {}});
-  if (e.text == "polynomial") {
-    specs.push_back({"samples", P::PosInt, false, 100, "", {}});
-    specs.push_back({"coefficients", P::NumList, true, 0, "", {}});
-    specs.push_back({"noise", P::Number, false, 0, "", {}});
-    specs.push_back({"x_range", P::NumList, false, 0, "", {}});
-    specs.push_back({"seed", P::Int, false, 0, "", {}});
-  }
-  specs.push_back({"scale", P::Number, false, 1, "", {}});
-  specs.push_back({"limit", P::Int, false, 0, "", {}});
-  specs.push_back({"validation_split", P::Number, false, 0, "", {}});
-
+  std::vector<ParamSpec> specs = datasetSpecs(e.text);
   Scope scope;
   std::vector<Value> pos;
-  std::vector<std::pair<std::string, Value>> kws;
-  evalArgs(e.args, scope, nullptr, pos, kws);
-  BoundArgs b = bind(e.text, specs, pos, kws, e.loc);
+  Keywords kws;
+  ev.evalArgs(e.args, scope, nullptr, pos, kws);
+  BoundArgs b = ev.bind(e.text, specs, pos, kws, e.loc);
   DatasetDecl d;
   d.name = decl.name;
   d.kind = e.text;
   d.loc = decl.loc;
+  bool ok = datasetArgs(e.text, b, d);
+  if (ok)
+    ok = checkDataset(b, d);
+  // Keep only what was given or has a meaningful default.
+  for (auto it = d.listArgs.begin(); it != d.listArgs.end();)
+    it = it->second.empty() ? d.listArgs.erase(it) : std::next(it);
+  for (const ParamSpec &p : specs)
+    if (p.type == ParamSpec::Number || p.type == ParamSpec::Int ||
+        p.type == ParamSpec::PosInt)
+      if (!d.args.count(p.name) && p.name != "limit")
+        d.args[p.name] = p.num;
+  if (!b.values.count("limit"))
+    d.args.erase("limit");
+  if (d.kind == "polynomial" && !d.listArgs.count("x_range"))
+    d.listArgs["x_range"] = {-1, 1};
+  if (ok)
+    ctx.addDataset(d);
+}
+
+/// Sorts the bound arguments into the DatasetDecl's maps by type; false
+/// (after reporting) when the label column is neither a name nor an index.
+bool Sema::datasetArgs(const std::string &kind, BoundArgs &b, DatasetDecl &d) {
   bool ok = b.ok;
   for (auto &kv : b.values) {
     const Value &v = kv.second;
@@ -190,12 +169,18 @@ void Sema::dataset(const ast::DatasetDecl &decl) {
     else if (v.isNumber())
       d.args[kv.first] = v.num();
     else {
-      diags.error(v.loc, "argument '" + kv.first + "' of '" + e.text +
+      diags.error(v.loc, "argument '" + kv.first + "' of '" + kind +
                              "' must be a column name or index, got " +
                              describe(v));
       ok = false;
     }
   }
+  return ok;
+}
+
+/// The ranges of dataset arguments that their types do not express.
+bool Sema::checkDataset(BoundArgs &b, DatasetDecl &d) {
+  bool ok = true;
   auto check = [&](const char *name, bool good, const std::string &what) {
     if (good || !b.values.count(name))
       return;
@@ -203,61 +188,51 @@ void Sema::dataset(const ast::DatasetDecl &decl) {
                 std::string("'") + name + "' must be " + what);
     ok = false;
   };
-  if (ok) {
-    check("validation_split",
-          d.args["validation_split"] >= 0 && d.args["validation_split"] < 1,
-          "in [0, 1)");
-    check("limit", d.args["limit"] >= 0, ">= 0");
-    check("size",
-          d.listArgs["size"].size() == 2 && d.listArgs["size"][0] >= 1 &&
-              d.listArgs["size"][1] >= 1,
-          "[height, width]");
-    check("x_range",
-          d.listArgs["x_range"].size() == 2 &&
-              d.listArgs["x_range"][0] < d.listArgs["x_range"][1],
-          "[low, high] with low < high");
-    check("coefficients", !d.listArgs["coefficients"].empty(),
-          "a non-empty list");
-  }
-  // Keep only what was given or has a meaningful default.
-  for (auto it = d.listArgs.begin(); it != d.listArgs.end();)
-    it = it->second.empty() ? d.listArgs.erase(it) : std::next(it);
-  for (const P &p : specs)
-    if (p.type == P::Number || p.type == P::Int || p.type == P::PosInt)
-      if (!d.args.count(p.name) && p.name != "limit")
-        d.args[p.name] = p.num;
-  if (!b.values.count("limit"))
-    d.args.erase("limit");
-  if (pathless && !d.listArgs.count("x_range"))
-    d.listArgs["x_range"] = {-1, 1};
-  if (!ok)
-    return;
-  datasetIndex[d.name] = (int)prog->datasets.size();
-  prog->datasets.push_back(d);
+  check("validation_split",
+        d.args["validation_split"] >= 0 && d.args["validation_split"] < 1,
+        "in [0, 1)");
+  check("limit", d.args["limit"] >= 0, ">= 0");
+  check("size",
+        d.listArgs["size"].size() == 2 && d.listArgs["size"][0] >= 1 &&
+            d.listArgs["size"][1] >= 1,
+        "[height, width]");
+  check("x_range",
+        d.listArgs["x_range"].size() == 2 &&
+            d.listArgs["x_range"][0] < d.listArgs["x_range"][1],
+        "[low, high] with low < high");
+  check("coefficients", !d.listArgs["coefficients"].empty(),
+        "a non-empty list");
+  return ok;
 }
 
-std::unique_ptr<Program> Sema::run() {
-  prog = std::make_unique<Program>();
-  prog->file = mod.file;
-  declare();
-  for (const ast::NetworkDecl &d : mod.networks) {
-    if (d.isBlock || findDecl(d.name) != &d)
+/// Instantiates every network whose parameters all have defaults (what
+/// `netc summary` shows).
+void Sema::defaultInstances() {
+  Program &prog = ctx.program();
+  for (const ast::NetworkDecl &d : ctx.module().networks) {
+    if (d.isBlock || ctx.findDecl(d.name) != &d)
       continue;
-    prog->networkNames.push_back(d.name);
+    prog.networkNames.push_back(d.name);
     bool allDefaults = true;
     for (const ast::ParamDecl &p : d.params)
       allDefaults &= p.defaultValue != nullptr;
     if (!allDefaults)
       continue;
-    int index = instantiate(d, {}, {}, d.nameLoc);
+    int index = nets.instantiate(d, {}, {}, d.nameLoc);
     if (index >= 0)
-      prog->defaultInstances[d.name] = index;
+      prog.defaultInstances[d.name] = index;
   }
-  for (const ast::ExperimentDecl &e : mod.experiments)
-    experiment(e);
+}
+
+std::unique_ptr<Program> Sema::run() {
+  ctx.program().file = ctx.module().file;
+  declare();
+  defaultInstances();
+  for (const ast::ExperimentDecl &e : ctx.module().experiments)
+    ExperimentChecker(ctx, ev, nets).check(e);
   if (diags.hasErrors())
     return nullptr;
-  return std::move(prog);
+  return ctx.takeProgram();
 }
 
 std::unique_ptr<Program> elaborate(const ast::Module &module,

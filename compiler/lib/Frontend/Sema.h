@@ -1,17 +1,20 @@
-//===- Sema.h - Checking and elaboration (private) ---------------*- C++
-//-*-===//
+//===- Sema.h - Values and the vocabulary (private) -------------*- C++ -*-===//
 //
-// Sema turns the AST into a Program in one pass per declaration kind:
-// datasets are checked, every network without required parameters is
-// instantiated with its defaults, and experiments are unrolled, which
-// instantiates the networks they call with concrete arguments. Networks and
-// blocks are templates: their bodies are only checked when instantiated,
-// since shapes and `repeat` counts depend on the arguments.
+// Checking and elaboration turn the AST into a Program: datasets are
+// checked, every network without required parameters is instantiated with
+// its defaults, and experiments are unrolled, which instantiates the
+// networks they call with concrete arguments. Networks and blocks are
+// templates: their bodies are only checked when instantiated, since shapes
+// and `repeat` counts depend on the arguments.
 //
-// Split by concept: Value.cpp (compile-time values and arithmetic),
-// Specs.cpp (initializers, regularizers, optimizers, losses), Layers.cpp
-// (layer arguments and shape inference), Networks.cpp (bodies, blocks,
-// composition), Experiments.cpp (unrolling), Sema.cpp (declarations).
+// This header holds what every checking unit uses: compile-time values and
+// the vocabulary tables (Specs.cpp). The units, which share one Context
+// (Context.h: diagnostics, the Program, declarations, limits):
+//   Evaluator (Evaluator.h; Value.cpp, Specs.cpp)  values, argument binding
+//   Networks (Networks.h; Networks.cpp, Layers.cpp) bodies, layers, shapes
+//   ExperimentChecker (Experiments.h/.cpp)         unrolling experiments
+//   Sema (Sema.cpp)                                declarations, datasets,
+//                                                  the driver
 //
 //===----------------------------------------------------------------------===//
 #ifndef NETC_LIB_FRONTEND_SEMA_H
@@ -138,135 +141,6 @@ std::vector<std::string> vocabulary();
 struct BoundArgs {
   std::map<std::string, Value> values;
   bool ok = true;
-};
-
-class Sema {
-public:
-  Sema(const ast::Module &m, Diagnostics &diags) : mod(m), diags(diags) {}
-  std::unique_ptr<Program> run();
-
-  // --- Value.cpp: compile-time evaluation --------------------------------
-  struct ExpCtx; // experiment state, defined in Experiments.cpp
-  Value eval(const ast::Expr &e, Scope &scope, ExpCtx *exp = nullptr);
-  Value evalBinary(const ast::Expr &e, const Value &a, const Value &b);
-  Value range(const ast::Expr &e, const Value &a, const Value &b);
-  std::optional<bool> truth(const Value &v, SourceLoc loc);
-
-  // --- Argument binding ----------------------------------------------------
-  /// Binds evaluated call arguments (`pos`, `kws`) to `specs`; reports
-  /// unknown keywords (with suggestion), duplicates, too many positionals,
-  /// missing required ones and type errors. `what` names the callee.
-  BoundArgs bind(const std::string &what, const std::vector<ParamSpec> &specs,
-                 const std::vector<Value> &pos,
-                 const std::vector<std::pair<std::string, Value>> &kws,
-                 SourceLoc callLoc);
-  bool checkType(const std::string &what, const ParamSpec &p, Value &v);
-  void evalArg(const ast::Arg &a, Scope &scope, ExpCtx *exp,
-               std::vector<Value> &pos,
-               std::vector<std::pair<std::string, Value>> &kws);
-  void evalArgs(const std::vector<ast::Arg> &args, Scope &scope, ExpCtx *exp,
-                std::vector<Value> &pos,
-                std::vector<std::pair<std::string, Value>> &kws);
-
-  // --- Specs.cpp ------------------------------------------------------------
-  std::optional<netc::Call> toCall(const Value &v, const std::string &category,
-                                   const std::string &what);
-  std::optional<InitSpec> toInit(const Value &v, const std::string &what);
-  std::optional<RegSpec> toReg(const Value &v, const std::string &what);
-
-  // --- Networks.cpp ---------------------------------------------------------
-  struct Builder; // a network under construction
-  /// Instantiates network `decl` with argument values; returns its index in
-  /// Program::networks (existing one if the instance was made before) or -1.
-  int instantiate(const ast::NetworkDecl &decl, const std::vector<Value> &pos,
-                  const std::vector<std::pair<std::string, Value>> &kws,
-                  SourceLoc callLoc);
-  int compose(const std::vector<std::pair<int, bool>> &parts, SourceLoc loc);
-  void runBody(const std::vector<ast::NetStmt> &body, Builder &b, Scope &scope,
-               int &cur);
-  void repeat(const ast::NetStmt &s, int64_t count, Builder &b, Scope &scope,
-              int &cur);
-  int apply(const ast::Expr &e, Builder &b, Scope &scope, int cur);
-  int applyNamed(const std::string &name, const ast::Expr &e,
-                 const std::vector<ast::Arg> &args, Builder &b, Scope &scope,
-                 int cur);
-  int applyBlock(const ast::NetworkDecl &decl, const ast::Expr &call,
-                 Builder &b, Scope &scope, int cur);
-
-  // --- Layers.cpp
-  // -------------------------------------------------------------
-  int addLayer(const std::string &kind,
-               const std::vector<const ast::Arg *> &args, SourceLoc loc,
-               Builder &b, Scope &scope, const std::vector<int> &inputs);
-  int inferLayer(Layer &layer, BoundArgs &args, Builder &b);
-  int inputLayer(const Value &shape, SourceLoc loc, Builder &b);
-  /// False (after a fatal report) when one more layer would pass the limits
-  /// on layers per network or per file.
-  bool roomForLayer(Builder &b, SourceLoc loc);
-
-  // --- Experiments.cpp
-  // --------------------------------------------------------
-  void experiment(const ast::ExperimentDecl &decl);
-  Value evalExpCall(const ast::Expr &e, Scope &scope, ExpCtx &exp);
-  Value evalExpChain(const ast::Expr &e, Scope &scope, ExpCtx &exp);
-
-  // --- Sema.cpp -------------------------------------------------------------
-  void declare();
-  void dataset(const ast::DatasetDecl &decl);
-  const ast::NetworkDecl *findDecl(const std::string &name) const;
-  std::vector<std::string> visibleNames(const Scope &scope) const;
-  /// didYouMean() over the `names` of the program, once per location (an
-  /// error in a loop recurs) and counted as work: a file of many unknown
-  /// names among many declarations is quadratic.
-  std::string suggest(const std::string &name, SourceLoc loc,
-                      const std::function<std::vector<std::string>()> &names);
-  std::vector<int64_t> datasetShape(int index) const;
-
-  // --- Limits (Limits.h) ----------------------------------------------------
-  /// Reports an error that ends elaboration: past a limit, further checking
-  /// would only repeat it or take unbounded time.
-  void fatal(SourceLoc loc, const std::string &msg);
-  /// Counts `n` steps of work against limits::kWork; false (after one
-  /// report) once the budget is spent or elaboration was halted.
-  bool spend(int64_t n, SourceLoc loc);
-  /// False (after reporting) if a tensor of this shape would have more than
-  /// limits::kTensorElements elements. `what` names it in the message.
-  bool checkElements(const std::vector<int64_t> &shape, SourceLoc loc,
-                     const std::string &what);
-
-  const ast::Module &mod;
-  Diagnostics &diags;
-  std::unique_ptr<Program> prog;
-  std::map<std::string, const ast::NetworkDecl *> decls; // networks+blocks
-  /// The same, for lookup by name (the hottest path of elaboration).
-  std::unordered_map<std::string, const ast::NetworkDecl *> declIndex;
-  std::map<std::string, int> datasetIndex;
-  std::map<std::string, int> instances; // instance text -> network index
-  std::set<int> composite;              // networks made by composition
-  std::unordered_map<std::string, netc::Call> callCache; // toCall results
-  /// suggest() results by location and name.
-  std::map<std::pair<std::pair<int, int>, std::string>, std::string>
-      suggestions;
-  int depth = 0;          // block nesting, against recursion
-  int nesting = 0;        // repeat bodies and blocks being run, together
-  int64_t work = 0;       // steps spent, against limits::kWork
-  int64_t layersMade = 0; // in all instances, against kLayersPerFile
-  bool halted = false;    // a fatal error was reported
-};
-
-/// Tensor handles in a body: a layer index, or one of these.
-constexpr int NoTensor = -1;  // nothing yet (before `input`)
-constexpr int BadTensor = -2; // an error was reported; stay quiet downstream
-
-struct Sema::Builder {
-  Network net;
-  const ast::NetworkDecl *decl = nullptr;
-  std::map<std::string, int> counts; // per kind, for Keras-style names
-  /// `defaults` in effect: kind -> keyword -> value. Blocks see the defaults
-  /// of the body that uses them, and their own `defaults` end with them.
-  std::map<std::string, std::map<std::string, Value>> defaults;
-  int errorsAtStart = 0;
-  int64_t repeats = 0; // iterations of repeat bodies, against the limit
 };
 
 } // namespace netc

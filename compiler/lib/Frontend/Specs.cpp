@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Sema.h"
+#include "Evaluator.h"
 
 #include <cmath>
 #include <unordered_map>
@@ -111,102 +111,120 @@ std::vector<std::string> layerKinds() {
   return out;
 }
 
+/// Keras' initializers; every one takes a `seed`.
+static void initializerSpecs(std::vector<FuncSpec> &s) {
+  P seed = opt("seed", P::Int);
+  auto init = [&](const std::string &n, std::vector<P> ps) {
+    ps.push_back(seed);
+    s.push_back({n, "initializer", ps, true});
+  };
+  init("zeros", {});
+  init("ones", {});
+  init("constant", {num("value", 0)});
+  init("random_normal", {num("mean", 0), num("stddev", 0.05)});
+  init("random_uniform", {num("minval", -0.05), num("maxval", 0.05)});
+  init("truncated_normal", {num("mean", 0), num("stddev", 0.05)});
+  for (const char *n : {"glorot_normal", "glorot_uniform", "he_normal",
+                        "he_uniform", "lecun_normal", "lecun_uniform"})
+    init(n, {});
+  init("orthogonal", {num("gain", 1)});
+  init("variance_scaling",
+       {num("scale", 1),
+        sym("mode", "fan_in", {"fan_in", "fan_out", "fan_avg"}),
+        sym("distribution", "truncated_normal",
+            {"truncated_normal", "untruncated_normal", "normal", "uniform"})});
+}
+
+static void regularizerSpecs(std::vector<FuncSpec> &s) {
+  s.push_back({"none", "regularizer", {}, true});
+  s.push_back({"l1", "regularizer", {num("l1", 0.01)}, true});
+  s.push_back({"l2", "regularizer", {num("l2", 0.01)}, true});
+  s.push_back(
+      {"l1_l2", "regularizer", {num("l1", 0.01), num("l2", 0.01)}, true});
+}
+
+/// Learning-rate schedules, counted in optimizer steps from 0 (Keras'
+/// LearningRateSchedule classes; `step` is PyTorch's StepLR).
+static void scheduleSpecs(std::vector<FuncSpec> &s) {
+  s.push_back(
+      {"exponential_decay",
+       "schedule",
+       {req("initial_learning_rate", P::Number), req("decay_steps", P::PosInt),
+        req("decay_rate", P::Number), flag("staircase", false)},
+       true});
+  s.push_back(
+      {"cosine_decay",
+       "schedule",
+       {req("initial_learning_rate", P::Number), req("decay_steps", P::PosInt),
+        num("alpha", 0), optNum("warmup_target"), opt("warmup_steps", P::Int)},
+       true});
+  s.push_back({"step",
+               "schedule",
+               {req("initial_learning_rate", P::Number),
+                req("step_size", P::PosInt), num("gamma", 0.1)},
+               true});
+}
+
+static void optimizerSpecs(std::vector<FuncSpec> &s) {
+  auto optim = [&](const std::string &n, double lr, std::vector<P> ps) {
+    ps.insert(ps.begin(),
+              {"learning_rate", P::LearningRate, false, lr, "", {}});
+    s.push_back({n, "optimizer", ps, true});
+  };
+  optim("sgd", 0.01, {num("momentum", 0), flag("nesterov", false)});
+  optim("adam", 1e-3,
+        {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7),
+         flag("amsgrad", false)});
+  optim("adamw", 1e-3,
+        {num("weight_decay", 0.004), num("beta_1", 0.9), num("beta_2", 0.999),
+         num("epsilon", 1e-7), flag("amsgrad", false)});
+  optim("rmsprop", 1e-3,
+        {num("rho", 0.9), num("momentum", 0), num("epsilon", 1e-7),
+         flag("centered", false)});
+  optim("adagrad", 1e-3,
+        {num("initial_accumulator_value", 0.1), num("epsilon", 1e-7)});
+  optim("adadelta", 1e-3, {num("rho", 0.95), num("epsilon", 1e-7)});
+  optim("adamax", 1e-3,
+        {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7)});
+  optim("nadam", 1e-3,
+        {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7)});
+  // Closed-form solve for networks linear in their weights; `l2` is an
+  // optional ridge term.
+  s.push_back({"least_squares", "optimizer", {num("l2", 0)}, true});
+}
+
+static void lossAndMetricSpecs(std::vector<FuncSpec> &s) {
+  s.push_back({"categorical_crossentropy",
+               "loss",
+               {flag("from_logits", false), num("label_smoothing", 0)},
+               true});
+  s.push_back({"sparse_categorical_crossentropy",
+               "loss",
+               {flag("from_logits", false)},
+               true});
+  s.push_back({"binary_crossentropy",
+               "loss",
+               {flag("from_logits", false), num("label_smoothing", 0)},
+               true});
+  s.push_back({"mse", "loss", {}, true});
+  s.push_back({"mae", "loss", {}, true});
+
+  s.push_back({"accuracy", "metric", {}, true});
+  s.push_back({"top_k", "metric", {pint("k", 5)}, true});
+  s.push_back({"mse", "metric", {}, true});
+  s.push_back({"mae", "metric", {}, true});
+}
+
+/// Every vocabulary function, by category in this order (findFunc takes the
+/// first of a name shared across categories).
 static const std::vector<FuncSpec> &funcSpecs() {
   static const std::vector<FuncSpec> specs = [] {
     std::vector<FuncSpec> s;
-    P seed = opt("seed", P::Int);
-    auto init = [&](const std::string &n, std::vector<P> ps) {
-      ps.push_back(seed);
-      s.push_back({n, "initializer", ps, true});
-    };
-    init("zeros", {});
-    init("ones", {});
-    init("constant", {num("value", 0)});
-    init("random_normal", {num("mean", 0), num("stddev", 0.05)});
-    init("random_uniform", {num("minval", -0.05), num("maxval", 0.05)});
-    init("truncated_normal", {num("mean", 0), num("stddev", 0.05)});
-    for (const char *n : {"glorot_normal", "glorot_uniform", "he_normal",
-                          "he_uniform", "lecun_normal", "lecun_uniform"})
-      init(n, {});
-    init("orthogonal", {num("gain", 1)});
-    init(
-        "variance_scaling",
-        {num("scale", 1),
-         sym("mode", "fan_in", {"fan_in", "fan_out", "fan_avg"}),
-         sym("distribution", "truncated_normal",
-             {"truncated_normal", "untruncated_normal", "normal", "uniform"})});
-
-    s.push_back({"none", "regularizer", {}, true});
-    s.push_back({"l1", "regularizer", {num("l1", 0.01)}, true});
-    s.push_back({"l2", "regularizer", {num("l2", 0.01)}, true});
-    s.push_back(
-        {"l1_l2", "regularizer", {num("l1", 0.01), num("l2", 0.01)}, true});
-
-    // Learning-rate schedules, counted in optimizer steps from 0 (Keras'
-    // LearningRateSchedule classes; `step` is PyTorch's StepLR).
-    s.push_back({"exponential_decay",
-                 "schedule",
-                 {req("initial_learning_rate", P::Number),
-                  req("decay_steps", P::PosInt), req("decay_rate", P::Number),
-                  flag("staircase", false)},
-                 true});
-    s.push_back({"cosine_decay",
-                 "schedule",
-                 {req("initial_learning_rate", P::Number),
-                  req("decay_steps", P::PosInt), num("alpha", 0),
-                  optNum("warmup_target"), opt("warmup_steps", P::Int)},
-                 true});
-    s.push_back({"step",
-                 "schedule",
-                 {req("initial_learning_rate", P::Number),
-                  req("step_size", P::PosInt), num("gamma", 0.1)},
-                 true});
-
-    auto optim = [&](const std::string &n, double lr, std::vector<P> ps) {
-      ps.insert(ps.begin(),
-                {"learning_rate", P::LearningRate, false, lr, "", {}});
-      s.push_back({n, "optimizer", ps, true});
-    };
-    optim("sgd", 0.01, {num("momentum", 0), flag("nesterov", false)});
-    optim("adam", 1e-3,
-          {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7),
-           flag("amsgrad", false)});
-    optim("adamw", 1e-3,
-          {num("weight_decay", 0.004), num("beta_1", 0.9), num("beta_2", 0.999),
-           num("epsilon", 1e-7), flag("amsgrad", false)});
-    optim("rmsprop", 1e-3,
-          {num("rho", 0.9), num("momentum", 0), num("epsilon", 1e-7),
-           flag("centered", false)});
-    optim("adagrad", 1e-3,
-          {num("initial_accumulator_value", 0.1), num("epsilon", 1e-7)});
-    optim("adadelta", 1e-3, {num("rho", 0.95), num("epsilon", 1e-7)});
-    optim("adamax", 1e-3,
-          {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7)});
-    optim("nadam", 1e-3,
-          {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7)});
-    // Closed-form solve for networks linear in their weights; `l2` is an
-    // optional ridge term.
-    s.push_back({"least_squares", "optimizer", {num("l2", 0)}, true});
-
-    s.push_back({"categorical_crossentropy",
-                 "loss",
-                 {flag("from_logits", false), num("label_smoothing", 0)},
-                 true});
-    s.push_back({"sparse_categorical_crossentropy",
-                 "loss",
-                 {flag("from_logits", false)},
-                 true});
-    s.push_back({"binary_crossentropy",
-                 "loss",
-                 {flag("from_logits", false), num("label_smoothing", 0)},
-                 true});
-    s.push_back({"mse", "loss", {}, true});
-    s.push_back({"mae", "loss", {}, true});
-
-    s.push_back({"accuracy", "metric", {}, true});
-    s.push_back({"top_k", "metric", {pint("k", 5)}, true});
-    s.push_back({"mse", "metric", {}, true});
-    s.push_back({"mae", "metric", {}, true});
+    initializerSpecs(s);
+    regularizerSpecs(s);
+    scheduleSpecs(s);
+    optimizerSpecs(s);
+    lossAndMetricSpecs(s);
     return s;
   }();
   return specs;
@@ -266,9 +284,9 @@ std::vector<std::string> vocabulary() {
   return out;
 }
 
-std::optional<netc::Call> Sema::toCall(const Value &v,
-                                       const std::string &category,
-                                       const std::string &what) {
+std::optional<netc::Call> Evaluator::toCall(const Value &v,
+                                            const std::string &category,
+                                            const std::string &what) {
   if (v.kind == Value::Error)
     return std::nullopt;
   if (v.kind != Value::Sym && v.kind != Value::Call && v.kind != Value::Str) {
@@ -295,14 +313,23 @@ std::optional<netc::Call> Sema::toCall(const Value &v,
     return std::nullopt;
   }
   std::vector<Value> pos;
-  std::vector<std::pair<std::string, Value>> kws;
+  Keywords kws;
   if (v.kind == Value::Call) {
     pos = v.list;
     kws = v.kw;
   }
   BoundArgs b = bind(name, f->params, pos, kws, v.loc);
-  if (!b.ok)
+  if (!b.ok || !checkCallValues(category, name, b))
     return std::nullopt;
+  std::optional<netc::Call> c = makeCall(name, *f, b, what);
+  if (c)
+    callCache.emplace(key, *c);
+  return c;
+}
+
+/// The ranges that argument types do not express.
+bool Evaluator::checkCallValues(const std::string &category,
+                                const std::string &name, BoundArgs &b) {
   if (category == "loss") {
     auto ls = b.values.find("label_smoothing");
     if (ls != b.values.end() &&
@@ -310,7 +337,7 @@ std::optional<netc::Call> Sema::toCall(const Value &v,
       diags.error(ls->second.loc, "argument 'label_smoothing' of '" + name +
                                       "' must be in [0, 1], got " +
                                       valueText(ls->second));
-      return std::nullopt;
+      return false;
     }
   }
   if (category == "schedule") {
@@ -320,12 +347,19 @@ std::optional<netc::Call> Sema::toCall(const Value &v,
                   "argument 'warmup_steps' of '" + name +
                       "' must be a non-negative integer, got " +
                       describe(warm->second));
-      return std::nullopt;
+      return false;
     }
   }
+  return true;
+}
+
+/// The Call of `f` from its bound arguments, with defaults filled in.
+std::optional<netc::Call> Evaluator::makeCall(const std::string &name,
+                                              const FuncSpec &f, BoundArgs &b,
+                                              const std::string &what) {
   netc::Call c;
   c.name = name;
-  for (const ParamSpec &p : f->params) {
+  for (const ParamSpec &p : f.params) {
     auto it = b.values.find(p.name);
     if (it != b.values.end()) {
       const Value &x = it->second;
@@ -356,11 +390,11 @@ std::optional<netc::Call> Sema::toCall(const Value &v,
       c.args[p.name] = p.num;
     }
   }
-  callCache.emplace(key, c);
   return c;
 }
 
-std::optional<InitSpec> Sema::toInit(const Value &v, const std::string &what) {
+std::optional<InitSpec> Evaluator::toInit(const Value &v,
+                                          const std::string &what) {
   auto c = toCall(v, "initializer", what);
   if (!c)
     return std::nullopt;
@@ -371,7 +405,8 @@ std::optional<InitSpec> Sema::toInit(const Value &v, const std::string &what) {
   return s;
 }
 
-std::optional<RegSpec> Sema::toReg(const Value &v, const std::string &what) {
+std::optional<RegSpec> Evaluator::toReg(const Value &v,
+                                        const std::string &what) {
   auto c = toCall(v, "regularizer", what);
   if (!c)
     return std::nullopt;

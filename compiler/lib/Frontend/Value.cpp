@@ -1,6 +1,6 @@
 //===- Value.cpp - Compile-time values, arithmetic and argument binding ---===//
 
-#include "Sema.h"
+#include "Evaluator.h"
 
 #include "netc/Frontend/Limits.h"
 
@@ -117,7 +117,7 @@ std::string describe(const Value &v) {
   }
 }
 
-std::optional<bool> Sema::truth(const Value &v, SourceLoc loc) {
+std::optional<bool> Evaluator::truth(const Value &v, SourceLoc loc) {
   if (v.kind == Value::Bool)
     return v.i != 0;
   if (v.kind != Value::Error)
@@ -150,7 +150,17 @@ static Value makeBool(bool b, SourceLoc loc) {
   return v;
 }
 
-Value Sema::evalBinary(const ast::Expr &e, const Value &a, const Value &b) {
+/// A value of `kind` carrying `s` (strings, symbols, calls).
+static Value makeText(Value::Kind kind, const std::string &s, SourceLoc loc) {
+  Value v;
+  v.kind = kind;
+  v.s = s;
+  v.loc = loc;
+  return v;
+}
+
+Value Evaluator::evalBinary(const ast::Expr &e, const Value &a,
+                            const Value &b) {
   if (a.kind == Value::Error || b.kind == Value::Error)
     return Value::error();
   const std::string &op = e.text;
@@ -181,6 +191,14 @@ Value Sema::evalBinary(const ast::Expr &e, const Value &a, const Value &b) {
     return makeBool(a.num() >= b.num(), e.loc);
   if (op == "..")
     return range(e, a, b);
+  return arithmetic(e, a, b);
+}
+
+/// + - * / of two numbers: integers stay integers (checked for overflow)
+/// unless a division is inexact; numbers must stay finite.
+Value Evaluator::arithmetic(const ast::Expr &e, const Value &a,
+                            const Value &b) {
+  const std::string &op = e.text;
   bool ints = a.kind == Value::Int && b.kind == Value::Int;
   auto overflow = [&]() {
     diags.error(e.loc, "integer overflow: " + valueText(a) + " " + op + " " +
@@ -220,7 +238,7 @@ Value Sema::evalBinary(const ast::Expr &e, const Value &a, const Value &b) {
   return makeFloat(r, e.loc);
 }
 
-Value Sema::range(const ast::Expr &e, const Value &a, const Value &b) {
+Value Evaluator::range(const ast::Expr &e, const Value &a, const Value &b) {
   if (a.kind != Value::Int || b.kind != Value::Int) {
     diags.error(e.loc, "a range needs integer bounds, got " + describe(a) +
                            " and " + describe(b));
@@ -240,16 +258,15 @@ Value Sema::range(const ast::Expr &e, const Value &a, const Value &b) {
                            std::to_string(limits::kRangeValues));
     return Value::error();
   }
-  if (!spend((int64_t)count, e.loc))
+  if (!ctx.spend((int64_t)count, e.loc))
     return Value::error();
   for (uint64_t k = 0; k < count; ++k)
     list.list.push_back(makeInt(a.i + (int64_t)k, e.loc));
   return list;
 }
 
-void Sema::evalArg(const ast::Arg &a, Scope &scope, ExpCtx *exp,
-                   std::vector<Value> &pos,
-                   std::vector<std::pair<std::string, Value>> &kws) {
+void Evaluator::evalArg(const ast::Arg &a, Scope &scope, ExperimentCalls *exp,
+                        std::vector<Value> &pos, Keywords &kws) {
   Value v = eval(*a.value, scope, exp);
   if (a.key.empty()) {
     if (!kws.empty())
@@ -266,15 +283,14 @@ void Sema::evalArg(const ast::Arg &a, Scope &scope, ExpCtx *exp,
   kws.push_back({a.key, keyed});
 }
 
-void Sema::evalArgs(const std::vector<ast::Arg> &args, Scope &scope,
-                    ExpCtx *exp, std::vector<Value> &pos,
-                    std::vector<std::pair<std::string, Value>> &kws) {
+void Evaluator::evalArgs(const std::vector<ast::Arg> &args, Scope &scope,
+                         ExperimentCalls *exp, std::vector<Value> &pos,
+                         Keywords &kws) {
   for (const ast::Arg &a : args)
     evalArg(a, scope, exp, pos, kws);
 }
 
-/// Removes the "@key" marker evalArgs attaches to keyword values.
-static SourceLoc takeKeyLoc(Value &v) {
+SourceLoc takeKeyLoc(Value &v) {
   SourceLoc loc = v.loc;
   if (!v.kw.empty() && v.kw.front().first == "@key") {
     loc = v.kw.front().second.loc;
@@ -283,10 +299,8 @@ static SourceLoc takeKeyLoc(Value &v) {
   return loc;
 }
 
-Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
-  Value v;
-  v.loc = e.loc;
-  if (!spend(1, e.loc))
+Value Evaluator::eval(const ast::Expr &e, Scope &scope, ExperimentCalls *exp) {
+  if (!ctx.spend(1, e.loc))
     return Value::error();
   switch (e.kind) {
   case ast::Expr::Int:
@@ -296,130 +310,19 @@ Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
   case ast::Expr::Bool:
     return makeBool(e.ival != 0, e.loc);
   case ast::Expr::String:
-    v.kind = Value::Str;
-    v.s = e.text;
-    return v;
-  case ast::Expr::In: {
-    auto it = scope.find("in");
-    if (it != scope.end()) {
-      Value r = it->second;
-      r.loc = e.loc;
-      return r;
-    }
-    diags.error(e.loc, "'in' is only defined inside a network or block body");
-    return Value::error();
-  }
-  case ast::Expr::Name: {
-    auto it = scope.find(e.text);
-    if (it != scope.end()) {
-      if (!spend(valueSize(it->second) - 1, e.loc))
-        return Value::error();
-      Value r = it->second;
-      r.loc = e.loc;
-      return r;
-    }
-    if (exp && findDecl(e.text) && !findDecl(e.text)->isBlock)
-      return evalExpCall(e, scope, *exp);
-    auto ds = datasetIndex.find(e.text);
-    if (ds != datasetIndex.end()) {
-      v.kind = Value::Data;
-      v.i = ds->second;
-      return v;
-    }
-    if (isVocabularyWord(e.text) || findFunc(e.text) || findLayer(e.text)) {
-      v.kind = Value::Sym;
-      v.s = e.text;
-      return v;
-    }
-    if (const ast::NetworkDecl *d = findDecl(e.text)) {
-      diags.error(e.loc, std::string("'") + e.text + "' is a " +
-                             (d->isBlock ? "block" : "network") +
-                             ", not a value here");
-      return Value::error();
-    }
-    std::string hint = suggest(e.text, e.loc, [&] {
-      std::vector<std::string> names = visibleNames(scope);
-      for (auto &n : vocabulary())
-        names.push_back(n);
-      return names;
-    });
-    diags.error(e.loc, "unknown variable '" + e.text + "'" + hint);
-    return Value::error();
-  }
-  case ast::Expr::Call: {
-    if (exp)
-      return evalExpCall(e, scope, *exp);
-    if (findFunc(e.text)) {
-      v.kind = Value::Call;
-      v.s = e.text;
-      evalArgs(e.args, scope, exp, v.list, v.kw);
-      for (auto &kv : v.kw)
-        takeKeyLoc(kv.second);
-      return v;
-    }
-    if (const ast::NetworkDecl *d = findDecl(e.text)) {
-      diags.error(e.loc, std::string("'") + e.text + "' is a " +
-                             (d->isBlock ? "block" : "network") +
-                             "; it cannot be called here");
-      return Value::error();
-    }
-    std::vector<std::string> names;
-    for (const char *c : {"initializer", "regularizer", "optimizer", "schedule",
-                          "loss", "metric"})
-      for (auto &n : funcNames(c))
-        names.push_back(n);
-    diags.error(e.loc, "unknown function '" + e.text + "'" +
-                           didYouMean(e.text, names));
-    return Value::error();
-  }
+    return makeText(Value::Str, e.text, e.loc);
+  case ast::Expr::In:
+    return evalIn(e, scope);
+  case ast::Expr::Name:
+    return evalName(e, scope, exp);
+  case ast::Expr::Call:
+    return evalCall(e, scope, exp);
   case ast::Expr::List:
-    v.kind = Value::List;
-    for (const auto &k : e.kids) {
-      Value x = eval(*k, scope, exp);
-      if (x.kind == Value::Error)
-        return x;
-      v.list.push_back(std::move(x)); // a copy is quadratic in nesting
-    }
-    return v;
-  case ast::Expr::Member: {
-    Value base = eval(*e.kids[0], scope, exp);
-    if (base.kind == Value::Error)
-      return base;
-    if (base.kind != Value::Data || !base.s.empty()) {
-      diags.error(e.loc,
-                  "'." + e.text + "' needs a dataset, got " + describe(base));
-      return Value::error();
-    }
-    if (e.text != "train" && e.text != "test") {
-      diags.error(e.loc, "unknown split '" + e.text + "'" +
-                             didYouMean(e.text, {"train", "test"}) +
-                             " (datasets have .train and .test)");
-      return Value::error();
-    }
-    base.s = e.text;
-    base.loc = e.loc;
-    return base;
-  }
-  case ast::Expr::Unary: {
-    Value a = eval(*e.kids[0], scope, exp);
-    if (a.kind == Value::Error)
-      return a;
-    if (e.text == "not") {
-      auto b = truth(a, e.kids[0]->loc);
-      return b ? makeBool(!*b, e.loc) : Value::error();
-    }
-    if (a.kind == Value::Int && a.i == INT64_MIN) {
-      diags.error(e.loc, "integer overflow: -(" + valueText(a) +
-                             ") is outside the 64-bit range");
-      return Value::error();
-    }
-    if (a.kind == Value::Int)
-      return makeInt(-a.i, e.loc);
-    if (a.kind == Value::Float)
-      return makeFloat(-a.f, e.loc);
-    diags.error(e.kids[0]->loc, "unary '-' needs a number, got " + describe(a));
-    return Value::error();
-  }
+    return evalList(e, scope, exp);
+  case ast::Expr::Member:
+    return evalMember(e, scope, exp);
+  case ast::Expr::Unary:
+    return evalUnary(e, scope, exp);
   case ast::Expr::Binary: {
     Value a = eval(*e.kids[0], scope, exp);
     Value b = eval(*e.kids[1], scope, exp);
@@ -427,7 +330,7 @@ Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
   }
   case ast::Expr::Chain:
     if (exp)
-      return evalExpChain(e, scope, *exp);
+      return exp->chain(e, scope);
     diags.error(e.loc, "'->' is only allowed in network bodies and between "
                        "networks in experiments");
     return Value::error();
@@ -441,13 +344,185 @@ Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
   return Value::error();
 }
 
-bool Sema::checkType(const std::string &what, const ParamSpec &p, Value &v) {
+Value Evaluator::evalIn(const ast::Expr &e, Scope &scope) {
+  auto it = scope.find("in");
+  if (it != scope.end()) {
+    Value r = it->second;
+    r.loc = e.loc;
+    return r;
+  }
+  diags.error(e.loc, "'in' is only defined inside a network or block body");
+  return Value::error();
+}
+
+/// A name: a variable, a network (in an experiment), a dataset, or a word of
+/// the vocabulary.
+Value Evaluator::evalName(const ast::Expr &e, Scope &scope,
+                          ExperimentCalls *exp) {
+  auto it = scope.find(e.text);
+  if (it != scope.end()) {
+    if (!ctx.spend(valueSize(it->second) - 1, e.loc))
+      return Value::error();
+    Value r = it->second;
+    r.loc = e.loc;
+    return r;
+  }
+  const ast::NetworkDecl *d = ctx.findDecl(e.text);
+  if (exp && d && !d->isBlock)
+    return exp->call(e, scope);
+  int ds = ctx.findDataset(e.text);
+  if (ds >= 0) {
+    Value v = makeText(Value::Data, "", e.loc);
+    v.i = ds;
+    return v;
+  }
+  if (isVocabularyWord(e.text) || findFunc(e.text) || findLayer(e.text))
+    return makeText(Value::Sym, e.text, e.loc);
+  if (d) {
+    diags.error(e.loc, std::string("'") + e.text + "' is a " +
+                           (d->isBlock ? "block" : "network") +
+                           ", not a value here");
+    return Value::error();
+  }
+  std::string hint = ctx.suggest(e.text, e.loc, [&] {
+    std::vector<std::string> names = ctx.visibleNames(scope);
+    for (auto &n : vocabulary())
+      names.push_back(n);
+    return names;
+  });
+  diags.error(e.loc, "unknown variable '" + e.text + "'" + hint);
+  return Value::error();
+}
+
+/// A call of a vocabulary function (`l2(1e-4)`); in an experiment, also of a
+/// network or a built-in.
+Value Evaluator::evalCall(const ast::Expr &e, Scope &scope,
+                          ExperimentCalls *exp) {
+  if (exp)
+    return exp->call(e, scope);
+  if (findFunc(e.text)) {
+    Value v = makeText(Value::Call, e.text, e.loc);
+    evalArgs(e.args, scope, exp, v.list, v.kw);
+    for (auto &kv : v.kw)
+      takeKeyLoc(kv.second);
+    return v;
+  }
+  if (const ast::NetworkDecl *d = ctx.findDecl(e.text)) {
+    diags.error(e.loc, std::string("'") + e.text + "' is a " +
+                           (d->isBlock ? "block" : "network") +
+                           "; it cannot be called here");
+    return Value::error();
+  }
+  std::vector<std::string> names;
+  for (const char *c : {"initializer", "regularizer", "optimizer", "schedule",
+                        "loss", "metric"})
+    for (auto &n : funcNames(c))
+      names.push_back(n);
+  diags.error(e.loc,
+              "unknown function '" + e.text + "'" + didYouMean(e.text, names));
+  return Value::error();
+}
+
+Value Evaluator::evalList(const ast::Expr &e, Scope &scope,
+                          ExperimentCalls *exp) {
+  Value v;
+  v.kind = Value::List;
+  v.loc = e.loc;
+  for (const auto &k : e.kids) {
+    Value x = eval(*k, scope, exp);
+    if (x.kind == Value::Error)
+      return x;
+    v.list.push_back(std::move(x)); // a copy is quadratic in nesting
+  }
+  return v;
+}
+
+/// `data.train`, `data.test`.
+Value Evaluator::evalMember(const ast::Expr &e, Scope &scope,
+                            ExperimentCalls *exp) {
+  Value base = eval(*e.kids[0], scope, exp);
+  if (base.kind == Value::Error)
+    return base;
+  if (base.kind != Value::Data || !base.s.empty()) {
+    diags.error(e.loc,
+                "'." + e.text + "' needs a dataset, got " + describe(base));
+    return Value::error();
+  }
+  if (e.text != "train" && e.text != "test") {
+    diags.error(e.loc, "unknown split '" + e.text + "'" +
+                           didYouMean(e.text, {"train", "test"}) +
+                           " (datasets have .train and .test)");
+    return Value::error();
+  }
+  base.s = e.text;
+  base.loc = e.loc;
+  return base;
+}
+
+Value Evaluator::evalUnary(const ast::Expr &e, Scope &scope,
+                           ExperimentCalls *exp) {
+  Value a = eval(*e.kids[0], scope, exp);
+  if (a.kind == Value::Error)
+    return a;
+  if (e.text == "not") {
+    auto b = truth(a, e.kids[0]->loc);
+    return b ? makeBool(!*b, e.loc) : Value::error();
+  }
+  if (a.kind == Value::Int && a.i == INT64_MIN) {
+    diags.error(e.loc, "integer overflow: -(" + valueText(a) +
+                           ") is outside the 64-bit range");
+    return Value::error();
+  }
+  if (a.kind == Value::Int)
+    return makeInt(-a.i, e.loc);
+  if (a.kind == Value::Float)
+    return makeFloat(-a.f, e.loc);
+  diags.error(e.kids[0]->loc, "unary '-' needs a number, got " + describe(a));
+  return Value::error();
+}
+
+/// A size written `3` becomes `[3, 3]`; true for a positive size or pair.
+static bool toIntPair(Value &v) {
+  if (v.kind == Value::Int) {
+    if (v.i <= 0)
+      return false;
+    Value pair = v;
+    pair.kind = Value::List;
+    pair.list = {v, v};
+    v = pair;
+    return true;
+  }
+  return v.kind == Value::List && v.list.size() == 2 &&
+         v.list[0].kind == Value::Int && v.list[1].kind == Value::Int &&
+         v.list[0].i > 0 && v.list[1].i > 0;
+}
+
+static bool isWord(const Value &v) {
+  return v.kind == Value::Sym || v.kind == Value::Str;
+}
+
+static bool isNumList(const Value &v) {
+  if (v.kind != Value::List)
+    return false;
+  for (auto &x : v.list)
+    if (!x.isNumber())
+      return false;
+  return true;
+}
+
+bool Evaluator::mismatch(const std::string &what, const ParamSpec &p,
+                         const Value &v, const std::string &expected) {
+  diags.error(v.loc, "argument '" + p.name + "' of '" + what + "' must be " +
+                         expected + ", got " + describe(v));
+  return false;
+}
+
+bool Evaluator::checkType(const std::string &what, const ParamSpec &p,
+                          Value &v) {
   if (v.kind == Value::Error)
     return false;
   auto fail = [&](const std::string &expected) {
-    diags.error(v.loc, "argument '" + p.name + "' of '" + what + "' must be " +
-                           expected + ", got " + describe(v));
-    return false;
+    return mismatch(what, p, v, expected);
   };
   switch (p.type) {
   case ParamSpec::Number:
@@ -455,80 +530,29 @@ bool Sema::checkType(const std::string &what, const ParamSpec &p, Value &v) {
   case ParamSpec::Int:
     return v.kind == Value::Int ? true : fail("an integer");
   case ParamSpec::PosInt:
-    if (v.kind != Value::Int)
-      return fail("a positive integer");
-    return v.i > 0 ? true : fail("a positive integer");
+    return v.kind == Value::Int && v.i > 0 ? true : fail("a positive integer");
   case ParamSpec::IntPair:
-    if (v.kind == Value::Int) {
-      if (v.i <= 0)
-        return fail("a positive integer or [h, w]");
-      Value pair = v;
-      pair.kind = Value::List;
-      pair.list = {v, v};
-      v = pair;
-      return true;
-    }
-    if (v.kind == Value::List && v.list.size() == 2 &&
-        v.list[0].kind == Value::Int && v.list[1].kind == Value::Int &&
-        v.list[0].i > 0 && v.list[1].i > 0)
-      return true;
-    return fail("a positive integer or [h, w]");
+    return toIntPair(v) ? true : fail("a positive integer or [h, w]");
   case ParamSpec::Bool:
     return v.kind == Value::Bool ? true : fail("true or false");
   case ParamSpec::Padding:
-    if ((v.kind == Value::Sym || v.kind == Value::Str) &&
-        (v.s == "same" || v.s == "valid")) {
+    if (isWord(v) && (v.s == "same" || v.s == "valid")) {
       v.kind = Value::Sym;
       return true;
     }
     return fail("same or valid");
-  case ParamSpec::Activation: {
-    static const std::vector<std::string> acts = {"relu", "sigmoid", "tanh",
-                                                  "softmax", "linear"};
-    if (v.kind == Value::Sym || v.kind == Value::Str) {
-      for (auto &a : acts)
-        if (v.s == a) {
-          v.kind = Value::Sym;
-          return true;
-        }
-      diags.error(v.loc,
-                  "unknown activation '" + v.s + "'" + didYouMean(v.s, acts));
-      return false;
-    }
-    return fail("an activation (relu, sigmoid, tanh, softmax, linear)");
-  }
+  case ParamSpec::Activation:
+    return checkActivation(what, p, v);
   case ParamSpec::Init:
     return toInit(v, what + "' argument '" + p.name).has_value();
   case ParamSpec::Reg:
     return toReg(v, what + "' argument '" + p.name).has_value();
   case ParamSpec::Symbol:
-    if (v.kind == Value::Sym || v.kind == Value::Str) {
-      for (auto &c : p.choices)
-        if (v.s == c) {
-          v.kind = Value::Sym;
-          return true;
-        }
-      diags.error(v.loc, "unknown value '" + v.s + "' for argument '" + p.name +
-                             "' of '" + what + "'" +
-                             didYouMean(v.s, p.choices));
-      return false;
-    }
-    return fail("one of the names " + [&] {
-      std::string s;
-      for (auto &c : p.choices)
-        s += (s.empty() ? "" : ", ") + c;
-      return s;
-    }());
+    return checkSymbol(what, p, v);
   case ParamSpec::String:
     return v.kind == Value::Str ? true : fail("a string");
   case ParamSpec::NumList:
-    if (v.kind == Value::List) {
-      for (auto &x : v.list)
-        if (!x.isNumber())
-          return fail("a list of numbers");
-      return true;
-    }
-    return fail("a list of numbers");
+    return isNumList(v) ? true : fail("a list of numbers");
   case ParamSpec::LearningRate:
     if (v.isNumber())
       return true;
@@ -543,11 +567,45 @@ bool Sema::checkType(const std::string &what, const ParamSpec &p, Value &v) {
   return true;
 }
 
-BoundArgs Sema::bind(const std::string &what,
-                     const std::vector<ParamSpec> &specs,
-                     const std::vector<Value> &pos,
-                     const std::vector<std::pair<std::string, Value>> &kws,
-                     SourceLoc callLoc) {
+bool Evaluator::checkActivation(const std::string &what, const ParamSpec &p,
+                                Value &v) {
+  static const std::vector<std::string> acts = {"relu", "sigmoid", "tanh",
+                                                "softmax", "linear"};
+  if (!isWord(v))
+    return mismatch(what, p, v,
+                    "an activation (relu, sigmoid, tanh, softmax, linear)");
+  for (auto &a : acts)
+    if (v.s == a) {
+      v.kind = Value::Sym;
+      return true;
+    }
+  diags.error(v.loc,
+              "unknown activation '" + v.s + "'" + didYouMean(v.s, acts));
+  return false;
+}
+
+bool Evaluator::checkSymbol(const std::string &what, const ParamSpec &p,
+                            Value &v) {
+  if (!isWord(v)) {
+    std::string names;
+    for (auto &c : p.choices)
+      names += (names.empty() ? "" : ", ") + c;
+    return mismatch(what, p, v, "one of the names " + names);
+  }
+  for (auto &c : p.choices)
+    if (v.s == c) {
+      v.kind = Value::Sym;
+      return true;
+    }
+  diags.error(v.loc, "unknown value '" + v.s + "' for argument '" + p.name +
+                         "' of '" + what + "'" + didYouMean(v.s, p.choices));
+  return false;
+}
+
+BoundArgs Evaluator::bind(const std::string &what,
+                          const std::vector<ParamSpec> &specs,
+                          const std::vector<Value> &pos, const Keywords &kws,
+                          SourceLoc callLoc) {
   BoundArgs out;
   if (pos.size() > specs.size()) {
     diags.error(pos[specs.size()].loc, "too many arguments to '" + what +
