@@ -12,6 +12,7 @@
 #include "Target.h"
 #include "netc/Conversion/Passes.h"
 #include "netc/Dialect/NetDialect.h"
+#include "netc/Transforms/Autodiff.h"
 #include "netc/Transforms/MLIRGen.h"
 #include "netc/Transforms/Passes.h"
 
@@ -178,6 +179,7 @@ bool netc::compileProgram(const Program &program, Stage stage,
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
   registry.insert<net::NetDialect>();
+  registerGradientRules(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
 

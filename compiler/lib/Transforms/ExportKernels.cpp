@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 #include "netc/Dialect/NetDialect.h"
 #include "netc/Transforms/Passes.h"
+#include "netc/Transforms/StepSignature.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -146,24 +147,20 @@ void Exporter::exportTrain() {
         metrics = fn.getArgument(8);
 
   FunctionType type = step.getFunctionType();
-  auto trainable =
-      step->getAttrOfType<DenseI64ArrayAttr>("net.trainable_params");
+  StepSignature sig = StepSignature::ofTrainStep(step);
   auto slotInit = step->getAttrOfType<DenseF64ArrayAttr>("net.slot_init");
-  unsigned numSlots = slotInit ? slotInit.size() : 0;
-  // Inputs: x, y, params..., slots..., lr, t, seed.
-  unsigned numParams = type.getNumInputs() - 5 - trainable.size() * numSlots;
   auto updated = step->getAttrOfType<DenseI64ArrayAttr>("net.updated_params");
 
   SmallVector<Value> args{
       read(batchView(fn.getArgument(2), n,
-                     cast<RankedTensorType>(type.getInput(0)))),
+                     cast<RankedTensorType>(type.getInput(sig.kInput)))),
       read(batchView(fn.getArgument(3), n,
-                     cast<RankedTensorType>(type.getInput(1))))};
+                     cast<RankedTensorType>(type.getInput(sig.kLabels))))};
   SmallVector<Value> paramViews;
   SmallVector<int64_t> paramOffsets;
   int64_t offset = 0;
-  for (unsigned i = 0; i < numParams; ++i) {
-    auto t = cast<RankedTensorType>(type.getInput(2 + i));
+  for (unsigned i = 0; i < sig.getNumParams(); ++i) {
+    auto t = cast<RankedTensorType>(type.getInput(sig.param(i)));
     paramOffsets.push_back(offset);
     paramViews.push_back(view(params, offset, t));
     args.push_back(read(paramViews.back()));
@@ -172,9 +169,9 @@ void Exporter::exportTrain() {
   SmallVector<Value> slotViews;
   SmallVector<Attribute> stateInit;
   int64_t stateOffset = 0;
-  for (int64_t p : trainable.asArrayRef()) {
-    auto t = cast<RankedTensorType>(type.getInput(2 + p));
-    for (unsigned s = 0; s < numSlots; ++s) {
+  for (int64_t p : sig.getTrainable()) {
+    auto t = cast<RankedTensorType>(type.getInput(sig.param(p)));
+    for (unsigned s = 0; s < sig.getNumSlots(); ++s) {
       slotViews.push_back(view(state, stateOffset, t));
       args.push_back(read(slotViews.back()));
       stateInit.push_back(
@@ -184,28 +181,28 @@ void Exporter::exportTrain() {
       stateOffset += t.getNumElements();
     }
   }
+  // hyper[0..2]: the learning rate, the iteration and the dropout seed.
   for (int64_t h = 0; h < 3; ++h) {
     Value v = b.create<memref::LoadOp>(
         loc(), hyper, ValueRange{b.create<arith::ConstantIndexOp>(loc(), h)});
     // The dropout seed (an integer) keeps the type the step gives it.
-    Type want = type.getInput(args.size());
+    Type want = type.getInput(sig.learningRate() + h);
     if (v.getType() != want)
       v = b.create<arith::TruncFOp>(loc(), want, v);
     args.push_back(v);
   }
 
   SmallVector<Value> results = inlineStep(args);
-  storeScalar(results[0], metrics, 0);
-  storeScalar(results[1], metrics, 1);
-  unsigned r = 2;
-  for (int64_t p : trainable.asArrayRef())
-    write(results[r++], paramViews[p]);
-  for (Value v : slotViews)
-    write(results[r++], v);
+  storeScalar(results[sig.kLoss], metrics, 0);
+  storeScalar(results[sig.kMetric], metrics, 1);
+  for (auto [i, p] : llvm::enumerate(sig.getTrainable()))
+    write(results[sig.newParam(i)], paramViews[p]);
+  for (auto [i, v] : llvm::enumerate(slotViews))
+    write(results[sig.newSlot(0, 0) + i], v);
   // Non-trainable params the step replaces (batchnorm moving statistics).
   if (updated)
-    for (int64_t p : updated.asArrayRef())
-      write(results[r++], paramViews[p]);
+    for (auto [u, p] : llvm::enumerate(updated.asArrayRef()))
+      write(results[sig.newUpdatedParam(u)], paramViews[p]);
   b.create<func::ReturnOp>(loc());
 
   fn->setAttr("net.param_offsets", b.getDenseI64ArrayAttr(paramOffsets));
@@ -225,26 +222,28 @@ void Exporter::exportEval() {
   Value params = fn.getArgument(0), n = fn.getArgument(3),
         metrics = fn.getArgument(6);
   FunctionType type = step.getFunctionType();
+  StepSignature sig = StepSignature::ofEvalStep(step);
   SmallVector<Value> args{
       read(batchView(fn.getArgument(1), n,
-                     cast<RankedTensorType>(type.getInput(0)))),
+                     cast<RankedTensorType>(type.getInput(sig.kInput)))),
       read(batchView(fn.getArgument(2), n,
-                     cast<RankedTensorType>(type.getInput(1))))};
+                     cast<RankedTensorType>(type.getInput(sig.kLabels))))};
   int64_t offset = 0;
-  for (unsigned i = 2; i + 1 < type.getNumInputs(); ++i) {
-    auto t = cast<RankedTensorType>(type.getInput(i));
+  for (unsigned i = 0; i < sig.getNumParams(); ++i) {
+    auto t = cast<RankedTensorType>(type.getInput(sig.param(i)));
     args.push_back(read(view(params, offset, t)));
     offset += t.getNumElements();
   }
   // The dropout seed: unused in evaluation, where dropout is the identity.
   args.push_back(b.create<arith::ConstantOp>(
-                      loc(), b.getFloatAttr(type.getInputs().back(), 0))
+                      loc(), b.getFloatAttr(type.getInput(sig.evalSeed()), 0))
                      .getResult());
   SmallVector<Value> results = inlineStep(args);
-  storeScalar(results[0], metrics, 0);
-  storeScalar(results[1], metrics, 1);
-  write(results[2], batchView(fn.getArgument(7), n,
-                              cast<RankedTensorType>(type.getResult(2))));
+  storeScalar(results[sig.kLoss], metrics, 0);
+  storeScalar(results[sig.kMetric], metrics, 1);
+  write(results[sig.kOutput],
+        batchView(fn.getArgument(7), n,
+                  cast<RankedTensorType>(type.getResult(sig.kOutput))));
   b.create<func::ReturnOp>(loc());
 }
 

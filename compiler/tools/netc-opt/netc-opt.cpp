@@ -4,6 +4,7 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "netc/Conversion/Passes.h"
 #include "netc/Dialect/NetDialect.h"
+#include "netc/Transforms/Autodiff.h"
 #include "netc/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
@@ -13,6 +14,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   registry.insert<netc::net::NetDialect>();
+  netc::registerGradientRules(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "netc optimizer driver\n", registry));
 }
