@@ -1,5 +1,4 @@
-//===- ASTBuilder.h - ANTLR parse tree -> AST (private) ----------*- C++
-//-*-===//
+//===- ASTBuilder.h - ANTLR parse tree -> AST (private) ---------*- C++ -*-===//
 //
 // Private to the frontend library: it includes the generated ANTLR headers,
 // which need exceptions and RTTI.

@@ -1,5 +1,4 @@
-//===- Sema.h - Checking and elaboration (private) ---------------*- C++
-//-*-===//
+//===- Sema.h - Checking and elaboration (private) --------------*- C++ -*-===//
 //
 // Sema turns the AST into a Program in one pass per declaration kind:
 // datasets are checked, every network without required parameters is

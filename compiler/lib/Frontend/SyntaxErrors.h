@@ -1,5 +1,4 @@
-//===- SyntaxErrors.h - Syntax errors in plain language (private) -*- C++
-//-*-===//
+//===- SyntaxErrors.h - Syntax errors in plain words (private) --*- C++ -*-===//
 //
 // ANTLR's default strategy recovers well (single-token insertion and
 // deletion, then resynchronization) but words its reports for grammar

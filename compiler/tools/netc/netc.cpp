@@ -1,5 +1,4 @@
-//===- netc.cpp - The netc command line
-//------------------------------------===//
+//===- netc.cpp - The netc command line -----------------------------------===//
 //
 //   netc check FILE.net [--memory-limit SIZE]
 //   netc summary FILE.net [NETWORK]
