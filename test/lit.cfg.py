@@ -23,8 +23,9 @@ for var in ["HOME", "TMPDIR", "ASAN_OPTIONS", "UBSAN_OPTIONS",
 config.substitutions.append(("%netc-opt", os.path.join(config.netc_tools_dir, "netc-opt")))
 config.substitutions.append(("%netc", os.path.join(config.netc_tools_dir, "netc")))
 config.substitutions.append(("%shared", config.shared_dir))
-llvm_bin = "/usr/lib/llvm-19/bin"
-llvm_lib = "/usr/lib/llvm-19/lib"
+# LLVM's tools and MLIR's runner libraries, from the LLVM that CMake found.
+llvm_bin = config.llvm_tools_dir
+llvm_lib = config.llvm_libs_dir
 config.substitutions.append(("%mlir_cpu_runner", os.path.join(llvm_bin, "mlir-cpu-runner")))
 config.substitutions.append(("%mlir_translate", os.path.join(llvm_bin, "mlir-translate")))
 config.substitutions.append(("%llc", os.path.join(llvm_bin, "llc")))

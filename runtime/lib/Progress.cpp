@@ -1,5 +1,4 @@
-//===- Progress.cpp - Keras-style per-epoch progress
-//-----------------------===//
+//===- Progress.cpp - Keras-style per-epoch progress ----------------------===//
 
 #include "netc/Progress.h"
 

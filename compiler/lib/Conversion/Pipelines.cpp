@@ -1,5 +1,6 @@
 //===- Pipelines.cpp - net -> fused linalg -> LLVM dialect ----------------===//
 #include "netc/Conversion/Passes.h"
+#include "netc/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -11,49 +12,17 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
-
-namespace {
-
-/// Replaces math.exp/tanh/log/... by MLIR's polynomial approximations (plain
-/// arith), so that LLVM can vectorize the loops that use them instead of
-/// calling scalar libm functions. What it does not cover (powf, sqrt) is
-/// left to math-to-llvm (LLVM intrinsics) and math-to-libm.
-struct ApproximateMathPass : PassWrapper<ApproximateMathPass, OperationPass<>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ApproximateMathPass)
-  StringRef getArgument() const final { return "netc-approximate-math"; }
-  StringRef getDescription() const final {
-    return "Polynomial approximations of math.exp, math.tanh, math.log, ...";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect, math::MathDialect,
-                    vector::VectorDialect>();
-  }
-  void runOnOperation() override {
-    RewritePatternSet patterns(&getContext());
-    populateMathPolynomialApproximationPatterns(patterns);
-    if (failed(
-            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
-  }
-};
-
-} // namespace
 
 void netc::buildNetToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createNetToLinalgPass());
@@ -82,10 +51,10 @@ void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(std::make_unique<ApproximateMathPass>());
+  pm.addPass(netc::createApproximateMathPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addPass(createOutlineLoopNestsPass());
+  pm.addPass(netc::createOutlineLoopNestsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -101,9 +70,7 @@ void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void netc::registerNetConversionPasses() {
-  registerPass([] { return createNetToLinalgPass(); });
-  registerPass([] { return std::make_unique<ApproximateMathPass>(); });
+void netc::registerNetPipelines() {
   PassPipelineRegistration<>(
       "netc-to-linalg",
       "convert-net-to-linalg, canonicalize, elementwise fusion, cse "

@@ -41,17 +41,18 @@ namespace {
 /// Reads the layout decisions that compilation recorded on the entry points.
 std::vector<KernelLayout> readLayouts(ModuleOp module, size_t numKernels) {
   std::vector<KernelLayout> layouts(numKernels);
+  auto *dialect = module.getContext()->getOrLoadDialect<net::NetDialect>();
   module.walk([&](func::FuncOp fn) {
-    auto kernel = fn->getAttrOfType<StringAttr>("net.kernel");
-    auto entry = fn->getAttrOfType<StringAttr>("net.entry");
+    auto kernel = dialect->getKernelAttrHelper().getAttr(fn);
+    auto entry = dialect->getEntryAttrHelper().getAttr(fn);
     if (!kernel || !entry)
       return;
     size_t index = std::stoul(kernel.getValue().drop_front().str());
     KernelLayout &l = layouts[index];
     int64_t ws = 0, fixed = 0;
-    if (auto a = fn->getAttrOfType<IntegerAttr>("net.ws_per_sample"))
+    if (auto a = dialect->getWsPerSampleAttrHelper().getAttr(fn))
       ws = a.getInt();
-    if (auto a = fn->getAttrOfType<IntegerAttr>("net.ws_fixed"))
+    if (auto a = dialect->getWsFixedAttrHelper().getAttr(fn))
       fixed = a.getInt();
     if (entry.getValue() == "train_f64") {
       l.hasTrainF64 = true;
@@ -60,9 +61,9 @@ std::vector<KernelLayout> readLayouts(ModuleOp module, size_t numKernels) {
     } else if (entry.getValue() == "train") {
       l.trainWsPerSample = ws;
       l.trainWsFixed = fixed;
-      if (auto a = fn->getAttrOfType<IntegerAttr>("net.state_floats"))
+      if (auto a = dialect->getStateFloatsAttrHelper().getAttr(fn))
         l.stateFloats = a.getInt();
-      if (auto a = fn->getAttrOfType<ArrayAttr>("net.state_init"))
+      if (auto a = dialect->getStateInitAttrHelper().getAttr(fn))
         for (Attribute e : a) {
           auto t = cast<ArrayAttr>(e);
           l.stateInit.push_back({(double)cast<IntegerAttr>(t[0]).getInt(),

@@ -1,5 +1,4 @@
-//===- Plan.h - The plan embedded in every program ----------------*- C++
-//-*-===//
+//===- Plan.h - The plan embedded in every program --------------*- C++ -*-===//
 #ifndef NETC_DRIVER_PLAN_H
 #define NETC_DRIVER_PLAN_H
 

@@ -227,28 +227,28 @@ void ReverseMode::buildEvalStep() {
       op->erase();
 }
 
-struct AutodiffPass
-    : public PassWrapper<AutodiffPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(AutodiffPass)
-  StringRef getArgument() const final { return "netc-autodiff"; }
-  StringRef getDescription() const final {
-    return "Build train-step and eval functions by reverse-mode "
-           "differentiation of net loss functions";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect>();
-  }
+} // namespace
+
+namespace netc {
+#define GEN_PASS_DEF_AUTODIFFPASS
+#include "netc/Transforms/Passes.h.inc"
+} // namespace netc
+
+namespace {
+
+struct AutodiffPass : netc::impl::AutodiffPassBase<AutodiffPass> {
   void runOnOperation() override {
+    auto *dialect = getContext().getLoadedDialect<net::NetDialect>();
     SmallVector<func::FuncOp> lossFns;
     getOperation().walk([&](func::FuncOp fn) {
-      if (fn->hasAttr("net.loss_function"))
+      if (dialect->getLossFunctionAttrHelper().isAttrPresent(fn))
         lossFns.push_back(fn);
     });
     for (func::FuncOp fn : lossFns) {
       ReverseMode rm(fn);
       if (failed(rm.buildTrainStep()))
         return signalPassFailure();
-      if (!fn->hasAttr("net.train_only"))
+      if (!dialect->getTrainOnlyAttrHelper().isAttrPresent(fn))
         rm.buildEvalStep();
       fn.erase();
     }
@@ -256,7 +256,3 @@ struct AutodiffPass
 };
 
 } // namespace
-
-std::unique_ptr<Pass> netc::createAutodiffPass() {
-  return std::make_unique<AutodiffPass>();
-}

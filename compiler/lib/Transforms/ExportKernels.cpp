@@ -8,7 +8,7 @@
 // moving statistics, listed by `net.updated_params`). hyper[0..2] become the
 // step's learning rate, iteration and dropout seed. The
 // layout is recorded on the entry as attributes for the plan:
-//   net.param_offsets, net.state_floats, net.state_init ([off, size, value]*).
+//   net.state_floats, net.state_init ([off, size, value]*).
 // The arrays have the step's float type: f32, or f64 for the train step
 // `<k>_f64_train_step` of `--gradcheck-f64`, exported as `<k>_train_f64`
 // (net.entry "train_f64") with the same layout in elements.
@@ -157,11 +157,9 @@ void Exporter::exportTrain() {
       read(batchView(fn.getArgument(3), n,
                      cast<RankedTensorType>(type.getInput(sig.kLabels))))};
   SmallVector<Value> paramViews;
-  SmallVector<int64_t> paramOffsets;
   int64_t offset = 0;
   for (unsigned i = 0; i < sig.getNumParams(); ++i) {
     auto t = cast<RankedTensorType>(type.getInput(sig.param(i)));
-    paramOffsets.push_back(offset);
     paramViews.push_back(view(params, offset, t));
     args.push_back(read(paramViews.back()));
     offset += t.getNumElements();
@@ -205,8 +203,6 @@ void Exporter::exportTrain() {
       write(results[sig.newUpdatedParam(u)], paramViews[p]);
   b.create<func::ReturnOp>(loc());
 
-  fn->setAttr("net.param_offsets", b.getDenseI64ArrayAttr(paramOffsets));
-  fn->setAttr("net.param_floats", b.getI64IntegerAttr(offset));
   fn->setAttr("net.state_floats", b.getI64IntegerAttr(stateOffset));
   fn->setAttr("net.state_init", ArrayAttr::get(ctx, stateInit));
 }
@@ -247,26 +243,30 @@ void Exporter::exportEval() {
   b.create<func::ReturnOp>(loc());
 }
 
+} // namespace
+
+namespace netc {
+#define GEN_PASS_DEF_EXPORTKERNELSPASS
+#include "netc/Transforms/Passes.h.inc"
+} // namespace netc
+
+namespace {
+
 struct ExportKernelsPass
-    : public PassWrapper<ExportKernelsPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ExportKernelsPass)
-  StringRef getArgument() const final { return "netc-export-kernels"; }
-  StringRef getDescription() const final {
-    return "Wrap train/eval steps into the runtime's C-ABI entry points";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect, bufferization::BufferizationDialect,
-                    memref::MemRefDialect, tensor::TensorDialect>();
-  }
+    : netc::impl::ExportKernelsPassBase<ExportKernelsPass> {
   void runOnOperation() override {
+    auto *dialect = getContext().getLoadedDialect<net::NetDialect>();
+    auto isTrainStep = [&](func::FuncOp fn) {
+      return dialect->getTrainStepAttrHelper().isAttrPresent(fn);
+    };
     SmallVector<func::FuncOp> steps;
     getOperation().walk([&](func::FuncOp fn) {
-      if (fn->hasAttr("net.train_step") || fn->hasAttr("net.eval_step"))
+      if (isTrainStep(fn) || dialect->getEvalStepAttrHelper().isAttrPresent(fn))
         steps.push_back(fn);
     });
     for (func::FuncOp fn : steps) {
       Exporter e(fn);
-      if (fn->hasAttr("net.train_step"))
+      if (isTrainStep(fn))
         e.exportTrain();
       else
         e.exportEval();
@@ -276,7 +276,3 @@ struct ExportKernelsPass
 };
 
 } // namespace
-
-std::unique_ptr<Pass> netc::createExportKernelsPass() {
-  return std::make_unique<ExportKernelsPass>();
-}

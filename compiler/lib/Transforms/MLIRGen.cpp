@@ -272,12 +272,13 @@ LogicalResult Generator::run() {
   const bool f64 = precision == Precision::F64;
   auto fn = b.create<func::FuncOp>(fnLoc, kernel.name + (f64 ? "_f64" : ""),
                                    b.getFunctionType(argTypes, resultTypes));
-  fn->setAttr("net.loss_function", b.getUnitAttr());
+  auto *dialect = b.getContext()->getOrLoadDialect<net::NetDialect>();
+  dialect->getLossFunctionAttrHelper().setAttr(fn, b.getUnitAttr());
   if (f64)
-    fn->setAttr("net.train_only", b.getUnitAttr());
-  fn->setAttr("net.network", b.getStringAttr(net.instance));
-  fn->setAttr("net.loss", b.getStringAttr(lossName));
-  fn->setAttr("net.metric", b.getStringAttr(metric));
+    dialect->getTrainOnlyAttrHelper().setAttr(fn, b.getUnitAttr());
+  dialect->getNetworkAttrHelper().setAttr(fn, b.getStringAttr(net.instance));
+  dialect->getLossAttrHelper().setAttr(fn, b.getStringAttr(lossName));
+  dialect->getMetricAttrHelper().setAttr(fn, b.getStringAttr(metric));
   // least_squares is solved in closed form by the runtime (which only calls
   // the eval function); the train step is generated as plain sgd.
   bool closedForm = kernel.train.optimizer.name == "least_squares";
@@ -293,15 +294,17 @@ LogicalResult Generator::run() {
   SmallVector<NamedAttribute> config;
   for (auto &[key, v] : opt.config)
     config.push_back(b.getNamedAttr(key, b.getF64FloatAttr(v)));
-  fn->setAttr(
-      "net.optimizer",
-      b.getStringAttr(closedForm ? "sgd" : kernel.train.optimizer.name));
-  fn->setAttr("net.optimizer_config", b.getDictionaryAttr(config));
+  dialect->getOptimizerAttrHelper().setAttr(
+      fn, b.getStringAttr(closedForm ? "sgd" : kernel.train.optimizer.name));
+  dialect->getOptimizerConfigAttrHelper().setAttr(fn,
+                                                  b.getDictionaryAttr(config));
   SmallVector<double> slotInit(opt.slotInit.begin(), opt.slotInit.end());
-  fn->setAttr("net.slot_init", b.getDenseF64ArrayAttr(slotInit));
+  dialect->getSlotInitAttrHelper().setAttr(fn,
+                                           b.getDenseF64ArrayAttr(slotInit));
   for (size_t i = 0; i < net.params.size(); ++i) {
-    fn.setArgAttr(2 + i, "net.param", b.getStringAttr(net.params[i].name));
-    fn.setArgAttr(2 + i, "net.trainable",
+    fn.setArgAttr(2 + i, dialect->getParamAttrHelper().getName(),
+                  b.getStringAttr(net.params[i].name));
+    fn.setArgAttr(2 + i, dialect->getTrainableAttrHelper().getName(),
                   b.getBoolAttr(net.params[i].trainable));
   }
 
@@ -311,7 +314,8 @@ LogicalResult Generator::run() {
   for (size_t i = 0; i < net.params.size(); ++i)
     params.push_back(body->getArgument(2 + i));
   seed = body->getArguments().back();
-  fn.setArgAttr(body->getNumArguments() - 1, "net.seed", b.getUnitAttr());
+  fn.setArgAttr(body->getNumArguments() - 1,
+                dialect->getSeedAttrHelper().getName(), b.getUnitAttr());
 
   values.resize(net.layers.size());
   values[0] = x;
@@ -350,7 +354,8 @@ LogicalResult Generator::run() {
     updated.push_back(index);
     results.push_back(value);
   }
-  fn->setAttr("net.updated_params", b.getDenseI64ArrayAttr(updated));
+  dialect->getUpdatedParamsAttrHelper().setAttr(
+      fn, b.getDenseI64ArrayAttr(updated));
   fn.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
   b.create<func::ReturnOp>(lossLoc, results);
   return success();

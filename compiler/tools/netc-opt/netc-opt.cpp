@@ -11,6 +11,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   netc::registerNetTransformsPasses();
   netc::registerNetConversionPasses();
+  netc::registerNetPipelines();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   registry.insert<netc::net::NetDialect>();

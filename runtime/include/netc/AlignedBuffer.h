@@ -1,5 +1,4 @@
-//===- AlignedBuffer.h - 64-byte aligned float and double arrays -*- C++
-//-*-===//
+//===- AlignedBuffer.h - 64-byte aligned float/double arrays ----*- C++ -*-===//
 //
 // Generated code may use aligned vector loads on params, state and
 // workspace, so those buffers start on a cache line (AVX-512 width).

@@ -1,4 +1,4 @@
-//===- Cpu.h - The CPU a program was built for, checked at start -*- C++ -*-//
+//===- Cpu.h - The CPU a program was built for ------------------*- C++ -*-===//
 //
 // `netc build --cpu NAME` compiles the kernels for one CPU and records its
 // name and its x86 features (LLVM's names) in the program. Before anything

@@ -1,4 +1,4 @@
-//===- Results.h - results.json, results.csv and the stdout table -*- C++ -*-//
+//===- Results.h - results.json, results.csv, stdout table ------*- C++ -*-===//
 //
 // Spec §5. Everything but "seconds" is a pure function of the plan and the
 // seed, so two runs with the same seed write identical metrics.

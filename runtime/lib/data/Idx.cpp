@@ -1,5 +1,4 @@
-//===- Idx.cpp - IDX reader over zlib
-//---------------------------------------===//
+//===- Idx.cpp - IDX reader over zlib -------------------------------------===//
 //
 // zlib's gzread reads gzip and plain files alike, so one path handles both
 // the official gzipped MNIST files and users' gunzipped copies.

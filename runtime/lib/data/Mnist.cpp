@@ -1,5 +1,4 @@
-//===- Mnist.cpp - MNIST and Fashion-MNIST (IDX)
-//----------------------------===//
+//===- Mnist.cpp - MNIST and Fashion-MNIST (IDX) --------------------------===//
 
 #include "netc/data/Dataset.h"
 #include "netc/data/Idx.h"

@@ -1,5 +1,4 @@
-//===- Pool.cpp - Max and average pooling, NHWC
-//----------------------------===//
+//===- Pool.cpp - Max and average pooling, NHWC ---------------------------===//
 //
 // Plain loops: pooling is memory-bound and the windows here are small, so a
 // channel-contiguous inner loop (vectorized by the compiler) is as fast as a

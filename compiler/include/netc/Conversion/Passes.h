@@ -1,5 +1,9 @@
-//===- Passes.h - Lowering the net dialect to LLVM ---------------*- C++
-//-*-===//
+//===- Passes.h - Lowering the net dialect to LLVM --------------*- C++ -*-===//
+//
+// The conversion pass (Passes.td: createNetToLinalgPass(),
+// registerNetConversionPasses()) and the pipelines built around it.
+//
+//===----------------------------------------------------------------------===//
 #ifndef NETC_CONVERSION_PASSES_H
 #define NETC_CONVERSION_PASSES_H
 
@@ -9,14 +13,8 @@
 
 namespace netc {
 
-/// net ops -> linalg/tensor/arith/math on tensors, and calls to the runtime's
-/// oneDNN kernels (conv, matmul, pooling) through the workspace argument of
-/// the enclosing entry function.
-std::unique_ptr<mlir::Pass> createNetToLinalgPass();
-
-/// Outlines each top-level loop nest of every function into its own
-/// noinline function, so LLVM optimizes many small functions, not one huge.
-std::unique_ptr<mlir::Pass> createOutlineLoopNestsPass();
+#define GEN_PASS_DECL
+#include "netc/Conversion/Passes.h.inc"
 
 /// From exported entry points (net ops) to fused linalg on tensors: what
 /// `netc emit --stage linalg` prints.
@@ -26,7 +24,12 @@ void buildNetToLinalgPipeline(mlir::OpPassManager &pm);
 /// deallocation, loops, and conversion of every dialect to LLVM.
 void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
 
-void registerNetConversionPasses();
+#define GEN_PASS_REGISTRATION
+#include "netc/Conversion/Passes.h.inc"
+
+/// Registers the pipelines above as netc-to-linalg, netc-linalg-to-llvm and
+/// netc-to-llvm (both in a row).
+void registerNetPipelines();
 
 } // namespace netc
 

@@ -1,5 +1,4 @@
-//===- NetDialect.h - The net dialect ----------------------------*- C++
-//-*-===//
+//===- NetDialect.h - The net dialect ---------------------------*- C++ -*-===//
 #ifndef NETC_DIALECT_NETDIALECT_H
 #define NETC_DIALECT_NETDIALECT_H
 

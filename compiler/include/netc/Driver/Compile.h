@@ -1,5 +1,4 @@
-//===- Compile.h - From a checked Program to an executable -------*- C++
-//-*-===//
+//===- Compile.h - From a checked Program to an executable ------*- C++ -*-===//
 #ifndef NETC_DRIVER_COMPILE_H
 #define NETC_DRIVER_COMPILE_H
 

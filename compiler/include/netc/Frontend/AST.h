@@ -1,5 +1,4 @@
-//===- AST.h - Syntax tree of a .net file ------------------------*- C++
-//-*-===//
+//===- AST.h - Syntax tree of a .net file -----------------------*- C++ -*-===//
 //
 // Plain structs built from the ANTLR parse tree (ASTBuilder.cpp). Nothing here
 // depends on ANTLR, so Sema and the dumper compile without its headers. Every

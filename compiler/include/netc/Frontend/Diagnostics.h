@@ -1,5 +1,4 @@
-//===- Diagnostics.h - clang-style error reporting ---------------*- C++
-//-*-===//
+//===- Diagnostics.h - clang-style error reporting --------------*- C++ -*-===//
 //
 // `FILE:LINE:COL: error: MESSAGE`, then the source line and a caret under the
 // column. Errors are printed as they are reported so that a run shows all of

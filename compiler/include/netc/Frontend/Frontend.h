@@ -1,5 +1,4 @@
-//===- Frontend.h - Public entry points of the frontend ----------*- C++
-//-*-===//
+//===- Frontend.h - Public entry points of the frontend ---------*- C++ -*-===//
 //
 // What the `netc` driver calls. This header, AST.h, Program.h and
 // Diagnostics.h are the whole public surface: no ANTLR types leak out, so the

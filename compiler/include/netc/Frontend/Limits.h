@@ -1,5 +1,4 @@
-//===- Limits.h - The front end's documented size limits ---------*- C++
-//-*-===//
+//===- Limits.h - The front end's documented size limits --------*- C++ -*-===//
 //
 // Inputs beyond these limits are located errors, never a stack overflow, an
 // allocation failure or an unbounded run (docs/language.md, "Limits"). They

@@ -1,5 +1,4 @@
-//===- Program.h - The checked, elaborated program ---------------*- C++
-//-*-===//
+//===- Program.h - The checked, elaborated program --------------*- C++ -*-===//
 //
 // What the frontend hands to the rest of the compiler: every network
 // instantiated with concrete arguments (layers in topological order, shapes

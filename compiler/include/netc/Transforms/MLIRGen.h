@@ -1,5 +1,4 @@
-//===- MLIRGen.h - Program -> net dialect -------------------------*- C++
-//-*-===//
+//===- MLIRGen.h - Program -> net dialect -----------------------*- C++ -*-===//
 #ifndef NETC_TRANSFORMS_MLIRGEN_H
 #define NETC_TRANSFORMS_MLIRGEN_H
 

@@ -1,5 +1,4 @@
-//===- Optimizers.h - Optimizer slots and defaults ----------------*- C++
-//-*-===//
+//===- Optimizers.h - Optimizer slots and defaults --------------*- C++ -*-===//
 //
 // The one place that knows, per Keras optimizer, its default hyper-parameters
 // and how many per-weight state tensors ("slots") it keeps and how they start.

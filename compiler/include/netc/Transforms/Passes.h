@@ -1,5 +1,9 @@
-//===- Passes.h - netc's transformations on the net dialect ------*- C++
-//-*-===//
+//===- Passes.h - netc's transformation passes ------------------*- C++ -*-===//
+//
+// Declared in Passes.td: create<Name>Pass() and <Name>PassOptions for each
+// pass, registerNetTransformsPasses() and register<Name>Pass().
+//
+//===----------------------------------------------------------------------===//
 #ifndef NETC_TRANSFORMS_PASSES_H
 #define NETC_TRANSFORMS_PASSES_H
 
@@ -8,17 +12,11 @@
 
 namespace netc {
 
-/// Reverse-mode differentiation: for every `func.func` carrying the unit
-/// attribute `net.loss_function` (forward + loss, see MLIRGen), creates the
-/// tensor-level `<name>_train` (forward, loss, gradients, optimizer update)
-/// and `<name>_eval` functions.
-std::unique_ptr<mlir::Pass> createAutodiffPass();
+#define GEN_PASS_DECL
+#include "netc/Transforms/Passes.h.inc"
 
-/// Wraps the tensor-level train/eval functions into the C-ABI entry points of
-/// runtime/include/netc/Abi.h (flat rank-1 memrefs, workspace argument).
-std::unique_ptr<mlir::Pass> createExportKernelsPass();
-
-void registerNetTransformsPasses();
+#define GEN_PASS_REGISTRATION
+#include "netc/Transforms/Passes.h.inc"
 
 } // namespace netc
 

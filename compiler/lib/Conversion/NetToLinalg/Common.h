@@ -1,5 +1,4 @@
-//===- Common.h - Shared helpers of the net -> linalg lowering ----*- C++
-//-*-===//
+//===- Common.h - Shared helpers of the net -> linalg lowering --*- C++ -*-===//
 //
 // Each op family lives in its own file and contributes patterns through a
 // populate...Patterns function; the heavy ops (conv, matmul, pooling) are

@@ -410,11 +410,12 @@ LogicalResult netc::conversion::lowerKernelOps(Operation *op) {
             net::PoolOp, net::PoolGradOp, net::MatmulOp>(o))
       kernels.push_back(o);
   });
+  MLIRContext *ctx = func.getContext();
   Value wsArg, capArg;
   for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
-    if (func.getArgAttr(i, "net.workspace"))
+    if (func.getArgAttr(i, net::NetDialect::WorkspaceAttrHelper::getNameStr()))
       wsArg = func.getArgument(i);
-    if (func.getArgAttr(i, "net.capacity"))
+    if (func.getArgAttr(i, net::NetDialect::CapacityAttrHelper::getNameStr()))
       capArg = func.getArgument(i);
   }
   if (!wsArg || !capArg) {
@@ -435,9 +436,10 @@ LogicalResult netc::conversion::lowerKernelOps(Operation *op) {
     if (failed(lowerOne(k, ws)))
       return failure();
   ws.finish();
-  auto i64 = IntegerType::get(func.getContext(), 64);
-  func->setAttr("net.ws_per_sample",
-                IntegerAttr::get(i64, ws.perSampleFloats()));
-  func->setAttr("net.ws_fixed", IntegerAttr::get(i64, ws.fixedFloats()));
+  auto i64 = IntegerType::get(ctx, 64);
+  net::NetDialect::WsPerSampleAttrHelper(ctx).setAttr(
+      func, IntegerAttr::get(i64, ws.perSampleFloats()));
+  net::NetDialect::WsFixedAttrHelper(ctx).setAttr(
+      func, IntegerAttr::get(i64, ws.fixedFloats()));
   return success();
 }

@@ -19,24 +19,15 @@
 
 using namespace mlir;
 
+namespace netc {
+#define GEN_PASS_DEF_NETTOLINALGPASS
+#include "netc/Conversion/Passes.h.inc"
+} // namespace netc
+
 namespace {
 
 struct ConvertNetToLinalgPass
-    : PassWrapper<ConvertNetToLinalgPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ConvertNetToLinalgPass)
-
-  StringRef getArgument() const final { return "convert-net-to-linalg"; }
-  StringRef getDescription() const final {
-    return "Lower net ops to linalg on tensors and calls of the runtime's "
-           "conv/matmul/pool kernels through the workspace";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect, bufferization::BufferizationDialect,
-                    func::FuncDialect, linalg::LinalgDialect, math::MathDialect,
-                    memref::MemRefDialect, scf::SCFDialect,
-                    tensor::TensorDialect>();
-  }
-
+    : netc::impl::NetToLinalgPassBase<ConvertNetToLinalgPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     // Collect first: lowering declares the kernels in the module.
@@ -63,7 +54,3 @@ struct ConvertNetToLinalgPass
 };
 
 } // namespace
-
-std::unique_ptr<Pass> netc::createNetToLinalgPass() {
-  return std::make_unique<ConvertNetToLinalgPass>();
-}

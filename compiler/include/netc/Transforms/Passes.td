@@ -1,0 +1,95 @@
+//===- Passes.td - netc's transformation passes ------------*- tablegen -*-===//
+//
+// Every pass of netc that is not a dialect conversion. `mlir-tblgen
+// -gen-pass-decls` makes each one's base class (GEN_PASS_DEF_<NAME>), its
+// create function and options struct (GEN_PASS_DECL) and the registration
+// `registerNetTransformsPasses()` (GEN_PASS_REGISTRATION) that netc-opt calls.
+//
+//===----------------------------------------------------------------------===//
+#ifndef NETC_TRANSFORMS_PASSES
+#define NETC_TRANSFORMS_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// On the net dialect (tensors)
+//===----------------------------------------------------------------------===//
+
+def AutodiffPass : Pass<"netc-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Build train and eval steps by reverse-mode differentiation";
+  let description = [{
+    For every `func.func` marked `net.loss_function` (forward + loss, made by
+    MLIRGen), creates the tensor-level `<name>_train_step` (forward, loss,
+    gradients, one `net.optimizer_update` per trainable parameter) and, unless
+    the function is `net.train_only`, `<name>_eval_step` (inference: no
+    statistics updates, dropout off); then erases the loss function. The
+    steps carry `net.train_step` / `net.eval_step` and the loss function's
+    description attributes.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::netc::net::NetDialect"
+  ];
+}
+
+def ExportKernelsPass : Pass<"netc-export-kernels", "::mlir::ModuleOp"> {
+  let summary = "Wrap train/eval steps into the runtime's C-ABI entry points";
+  let description = [{
+    Turns every `net.train_step` / `net.eval_step` function into the entry
+    point of `runtime/include/netc/Abi.h` (`<k>_train`, `<k>_train_f64`,
+    `<k>_eval`): flat rank-1 memrefs for parameters, optimizer state, data
+    and metrics, a workspace (`net.workspace`, `net.capacity` arguments). The
+    entry records what the driver's plan needs: `net.entry`, `net.kernel`
+    and, for training, `net.state_floats` and `net.state_init`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::tensor::TensorDialect",
+    "::netc::net::NetDialect"
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// On loops (after bufferization)
+//===----------------------------------------------------------------------===//
+
+def ApproximateMathPass : Pass<"netc-approximate-math"> {
+  let summary = "Polynomial approximations of math.exp, math.tanh, math.log...";
+  let description = [{
+    Replaces math.exp/tanh/log/... by MLIR's polynomial approximations (plain
+    arith), so that LLVM can vectorize the loops that use them instead of
+    calling scalar libm functions. What it does not cover (powf, sqrt) is
+    left to math-to-llvm (LLVM intrinsics) and math-to-libm.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def OutlineLoopNestsPass
+    : Pass<"netc-outline-loop-nests", "::mlir::ModuleOp"> {
+  let summary = "Outline every top-level scf.for nest into a noinline function";
+  let description = [{
+    In every function with more than `max-nests-kept-whole` top-level
+    `scf.for` nests, moves each nest into its own private function
+    `<function>_nest<i>` marked `passthrough = ["noinline"]`, so that LLVM's
+    superlinear loop analyses see many small functions instead of one huge
+    one (ResNet50's train step). Smaller functions are left whole.
+  }];
+  let options = [
+    Option<"maxNestsKeptWhole", "max-nests-kept-whole", "unsigned",
+           /*default=*/"200",
+           "Functions with at most this many top-level loop nests are kept "
+           "whole">
+  ];
+  let dependentDialects = [
+    "::mlir::func::FuncDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
+#endif // NETC_TRANSFORMS_PASSES
