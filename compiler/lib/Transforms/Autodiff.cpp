@@ -192,20 +192,19 @@ LogicalResult ReverseMode::differentiate(Operation *op) {
                                      loc, bias.getBias().getType(), dy));
     return success();
   }
-  auto activationGrad = [&](Value input, StringRef kind) {
+  auto activationGrad = [&](Value input, net::ActivationKind kind) {
     addAdjoint(input, b.create<net::ActivationGradOp>(loc, input.getType(), dy,
-                                                      op->getResult(0),
-                                                      b.getStringAttr(kind)));
+                                                      op->getResult(0), kind));
     return success();
   };
   if (auto a = dyn_cast<net::ReluOp>(op))
-    return activationGrad(a.getInput(), "relu");
+    return activationGrad(a.getInput(), net::ActivationKind::Relu);
   if (auto a = dyn_cast<net::SigmoidOp>(op))
-    return activationGrad(a.getInput(), "sigmoid");
+    return activationGrad(a.getInput(), net::ActivationKind::Sigmoid);
   if (auto a = dyn_cast<net::TanhOp>(op))
-    return activationGrad(a.getInput(), "tanh");
+    return activationGrad(a.getInput(), net::ActivationKind::Tanh);
   if (auto a = dyn_cast<net::SoftmaxOp>(op))
-    return activationGrad(a.getInput(), "softmax");
+    return activationGrad(a.getInput(), net::ActivationKind::Softmax);
   if (auto pool = dyn_cast<net::PoolOp>(op)) {
     addAdjoint(pool.getInput(),
                b.create<net::PoolGradOp>(
@@ -381,7 +380,11 @@ LogicalResult ReverseMode::buildTrainStep() {
 
   // Optimizer updates.
   current = nullptr;
-  auto kind = lossFn->getAttrOfType<StringAttr>("net.optimizer");
+  auto kindName = lossFn->getAttrOfType<StringAttr>("net.optimizer");
+  std::optional<net::OptimizerKind> kind =
+      net::symbolizeOptimizerKind(kindName ? kindName.getValue() : "");
+  if (!kind)
+    return lossFn.emitError("no optimizer update for '") << kindName << "'";
   auto config = lossFn->getAttrOfType<DictionaryAttr>("net.optimizer_config");
   Value lr = body->getArgument(args.size() - 3);
   Value iter = body->getArgument(args.size() - 2);
@@ -400,7 +403,7 @@ LogicalResult ReverseMode::buildTrainStep() {
       slots.push_back(body->getArgument(slotArg++));
     SmallVector<Type> types(1 + numSlots, w.getType());
     auto update = b.create<net::OptimizerUpdateOp>(
-        w.getLoc(), types, w, g, slots, lr, iter, kind, config);
+        w.getLoc(), types, w, g, slots, lr, iter, *kind, config);
     newParams.push_back(update.getResult(0));
     for (unsigned s = 0; s < numSlots; ++s)
       newSlots.push_back(update.getResult(1 + s));

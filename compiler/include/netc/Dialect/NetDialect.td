@@ -14,6 +14,8 @@ def Net_Dialect : Dialect {
     optimizer updates. Every op is pure and has value semantics.
   }];
   let cppNamespace = "::netc::net";
+  // The enum attributes of NetEnums.td.
+  let useDefaultAttributePrinterParser = 1;
 }
 
 class Net_Op<string mnemonic, list<Trait> traits = []> :

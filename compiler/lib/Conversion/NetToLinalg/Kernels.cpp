@@ -294,20 +294,20 @@ SmallVector<Value> batchOf(Operation *op, Value v) {
   return {dimIndex(b, op->getLoc(), v, 0)};
 }
 
-int64_t poolKind(StringRef kind) { return kind == "max" ? 0 : 1; }
-
-LogicalResult checkAttrs(Operation *op, ArrayRef<int64_t> strides,
-                         ArrayRef<int64_t> pads) {
-  if (strides.size() != 2 || pads.size() != 4)
-    return op->emitOpError("expects 2 strides and 4 pads");
-  return success();
+/// The runtime's pooling kinds (Abi.h): 0 = max, 1 = average.
+int64_t poolKind(net::PoolKind kind) {
+  switch (kind) {
+  case net::PoolKind::Max:
+    return 0;
+  case net::PoolKind::Avg:
+    return 1;
+  }
+  llvm_unreachable("unknown pool kind");
 }
 
 LogicalResult lowerOne(Operation *op, Workspace &ws) {
   Location loc = op->getLoc();
   if (auto conv = dyn_cast<net::Conv2DOp>(op)) {
-    if (failed(checkAttrs(op, conv.getStrides(), conv.getPads())))
-      return failure();
     auto f = cast<RankedTensorType>(conv.getFilter().getType()).getShape();
     Value x = conv.getInput(), y = conv.getResult();
     return emitKernelCall(
@@ -319,8 +319,6 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
         ws);
   }
   if (auto g = dyn_cast<net::Conv2DGradInputOp>(op)) {
-    if (failed(checkAttrs(op, g.getStrides(), g.getPads())))
-      return failure();
     auto f = cast<RankedTensorType>(g.getFilter().getType()).getShape();
     Value dy = g.getDy(), x = g.getInput();
     return emitKernelCall(
@@ -332,8 +330,6 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
         ws);
   }
   if (auto g = dyn_cast<net::Conv2DGradFilterOp>(op)) {
-    if (failed(checkAttrs(op, g.getStrides(), g.getPads())))
-      return failure();
     auto f = cast<RankedTensorType>(g.getType()).getShape();
     Value x = g.getInput(), dy = g.getDy();
     return emitKernelCall(
@@ -345,9 +341,6 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
         ws);
   }
   if (auto p = dyn_cast<net::PoolOp>(op)) {
-    if (failed(checkAttrs(op, p.getStrides(), p.getPads())) ||
-        p.getWindow().size() != 2)
-      return failure();
     Value x = p.getInput(), y = p.getResult();
     auto win = p.getWindow();
     return emitKernelCall(
@@ -359,9 +352,6 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
         ws);
   }
   if (auto p = dyn_cast<net::PoolGradOp>(op)) {
-    if (failed(checkAttrs(op, p.getStrides(), p.getPads())) ||
-        p.getWindow().size() != 2)
-      return failure();
     Value x = p.getInput(), dy = p.getDy();
     auto win = p.getWindow();
     return emitKernelCall(
