@@ -69,12 +69,9 @@ public:
       : ws(ws), cap(cap),
         elemType(cast<MemRefType>(ws.getType()).getElementType()),
         elemBytes(elemType.getIntOrFloatBitWidth() / 8) {
-    OpBuilder b(func.getContext());
-    Block &entry = func.getBody().front();
-    b.setInsertionPointToStart(&entry);
-    Location loc = func.getLoc();
-    baseAddr = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, ws);
-    perSampleTotal = b.create<arith::ConstantIndexOp>(loc, 0);
+    OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
+    baseAddr =
+        b.create<memref::ExtractAlignedPointerAsIndexOp>(func.getLoc(), ws);
   }
 
   struct Region {
@@ -95,9 +92,7 @@ public:
         size *= d;
     Value start;
     if (t.hasStaticShape()) {
-      // The tail begins after the per-sample regions, whose total is only
-      // known at the end: `perSampleTotal` is patched then.
-      Value tail = b.create<arith::MulIOp>(loc, cap, perSampleTotal);
+      Value tail = b.create<arith::MulIOp>(loc, cap, perSampleTotal());
       start = b.create<arith::AddIOp>(loc, tail, indexConst(b, loc, fixed));
       fixed += size;
     } else {
@@ -127,10 +122,17 @@ public:
 
   int64_t perSampleFloats() const { return next; }
   int64_t fixedFloats() const { return fixed; }
-  /// Fixes the start of the tail once every region is allocated.
+  /// Defines the total of the per-sample regions, now that every region is
+  /// allocated: the constant replaces the placeholder the tail's regions use.
   void finish() {
-    perSampleTotal.getDefiningOp<arith::ConstantIndexOp>()->setAttr(
-        "value", IntegerAttr::get(IndexType::get(ws.getContext()), next));
+    if (!totalPlaceholder)
+      return;
+    OpBuilder b(totalPlaceholder);
+    Value total =
+        b.create<arith::ConstantIndexOp>(totalPlaceholder.getLoc(), next);
+    totalPlaceholder.getResult(0).replaceAllUsesWith(total);
+    totalPlaceholder.erase();
+    totalPlaceholder = nullptr;
   }
 
   /// Tensors already copied into a region, keyed by value: a tensor used by
@@ -149,7 +151,22 @@ public:
   }
 
 private:
-  Value ws, cap, baseAddr, perSampleTotal;
+  /// The total of the per-sample regions, where the tail begins (in units of
+  /// the capacity). It is known only once every region is allocated, so the
+  /// tail's regions refer to a placeholder, defined at the start of the
+  /// entry block, that finish() replaces by the constant.
+  Value perSampleTotal() {
+    if (!totalPlaceholder) {
+      OpBuilder b(baseAddr.getContext());
+      b.setInsertionPointAfterValue(baseAddr);
+      totalPlaceholder = b.create<UnrealizedConversionCastOp>(
+          baseAddr.getLoc(), b.getIndexType(), ValueRange{});
+    }
+    return totalPlaceholder.getResult(0);
+  }
+
+  Value ws, cap, baseAddr;
+  UnrealizedConversionCastOp totalPlaceholder;
   Type elemType;
   int64_t elemBytes;
   int64_t next = 0, fixed = 0;
