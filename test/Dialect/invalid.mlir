@@ -527,7 +527,7 @@ func.func @poly_std(%x: tensor<?x1xf32>) {
 // -----
 
 func.func @poly_input(%x: tensor<?x2xf32>) {
-  // expected-error @below {{expects the input's columns (2) to equal 1 (one value x per row) (1)}}
+  // expected-error @below {{expects an [N, 1] input (one x per row), got 'tensor<?x2xf32>'}}
   %0 = net.polyfeatures %x {mean = array<f64: 0.0>, std = array<f64: 1.0>} : (tensor<?x2xf32>) -> tensor<?x1xf32>
   return
 }
@@ -555,7 +555,7 @@ func.func @poly_degree(%x: tensor<?x1xf32>) {
 // -----
 
 func.func @sce_labels(%l: tensor<?x10xf32>, %y: tensor<?x10xf32>) {
-  // expected-error @below {{expects the labels' columns (10) to equal 1 (one class index per row) (1)}}
+  // expected-error @below {{expects [N, 1] labels (one class index per row), got 'tensor<?x10xf32>'}}
   %0 = net.softmax_cross_entropy %l, %y : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
   return
 }
@@ -579,7 +579,7 @@ func.func @sce_smoothing(%l: tensor<?x10xf32>, %y: tensor<?x1xf32>) {
 // -----
 
 func.func @sce_grad_labels(%l: tensor<?x10xf32>, %y: tensor<?x2xf32>) {
-  // expected-error @below {{expects the labels' columns (2) to equal 1 (one class index per row) (1)}}
+  // expected-error @below {{expects [N, 1] labels (one class index per row), got 'tensor<?x2xf32>'}}
   %0 = net.softmax_cross_entropy_grad %l, %y : (tensor<?x10xf32>, tensor<?x2xf32>) -> tensor<?x10xf32>
   return
 }
@@ -603,7 +603,7 @@ func.func @sce_logits_rank(%l: tensor<?x2x5xf32>, %y: tensor<?x1xf32>) {
 // -----
 
 func.func @accuracy_labels(%s: tensor<?x10xf32>, %y: tensor<?x3xf32>) {
-  // expected-error @below {{expects the labels' columns (3) to equal 1 (one class index per row) (1)}}
+  // expected-error @below {{expects [N, 1] labels (one class index per row), got 'tensor<?x3xf32>'}}
   %0 = net.accuracy_count %s, %y : (tensor<?x10xf32>, tensor<?x3xf32>) -> tensor<f32>
   return
 }
@@ -619,7 +619,7 @@ func.func @top_k_labels(%s: tensor<4x10xf32>, %y: tensor<2x1xf32>) {
 // -----
 
 func.func @prob_ce_labels(%p: tensor<?x10xf32>, %y: tensor<?x10xf32>) {
-  // expected-error @below {{expects the labels' columns (10) to equal 1 (one class index per row) (1)}}
+  // expected-error @below {{expects [N, 1] labels (one class index per row), got 'tensor<?x10xf32>'}}
   %0 = net.prob_cross_entropy %p, %y : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
   return
 }
@@ -627,7 +627,7 @@ func.func @prob_ce_labels(%p: tensor<?x10xf32>, %y: tensor<?x10xf32>) {
 // -----
 
 func.func @prob_ce_grad_labels(%p: tensor<?x10xf32>, %y: tensor<?x4xf32>) {
-  // expected-error @below {{expects the labels' columns (4) to equal 1 (one class index per row) (1)}}
+  // expected-error @below {{expects [N, 1] labels (one class index per row), got 'tensor<?x4xf32>'}}
   %0 = net.prob_cross_entropy_grad %p, %y : (tensor<?x10xf32>, tensor<?x4xf32>) -> tensor<?x10xf32>
   return
 }

@@ -33,8 +33,8 @@ std::string dimText(int64_t d) {
   return ShapedType::isDynamic(d) ? "?" : std::to_string(d);
 }
 
-/// Error unless sizes `a` and `b` can be equal; `what` names them as
-/// "<a's name> (a) and <b's name> (b)".
+/// Error unless sizes `a` and `b` can be equal (a dynamic size agrees with
+/// any); the message calls them `aName` and `bName`.
 LogicalResult agree(Operation *op, int64_t a, int64_t b, StringRef aName,
                     StringRef bName) {
   if (ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b)
@@ -135,15 +135,21 @@ LogicalResult verifyPadded(Operation *op, RankedTensorType small,
                "the padded channels", "the unpadded channels");
 }
 
+/// Whether a 2-D `t` is [N, 1] (one column, or a dynamic number).
+bool isColumn(RankedTensorType t) {
+  return t.isDynamicDim(1) || t.getDimSize(1) == 1;
+}
+
 /// [N, C] scores and [N, 1] class-index labels.
 LogicalResult verifyClassLabels(Operation *op, Value scores, Value labels) {
   auto s = cast<RankedTensorType>(scores.getType());
   auto l = cast<RankedTensorType>(labels.getType());
-  if (failed(agree(op, l.getDimSize(0), s.getDimSize(0), "the labels' batch",
-                   "the scores' batch")))
-    return failure();
-  return agree(op, l.getDimSize(1), 1, "the labels' columns",
-               "1 (one class index per row)");
+  if (!isColumn(l))
+    return op->emitOpError("expects [N, 1] labels (one class index per row), "
+                           "got ")
+           << l;
+  return agree(op, l.getDimSize(0), s.getDimSize(0), "the labels' batch",
+               "the scores' batch");
 }
 
 LogicalResult verifySmoothing(Operation *op, std::optional<APFloat> s) {
@@ -337,9 +343,9 @@ LogicalResult PolyFeaturesOp::verify() {
     if (failed(positive(*this, "every std", s)))
       return failure();
   RankedTensorType in = getInput().getType(), out = getType();
-  if (failed(agree(*this, in.getDimSize(1), 1, "the input's columns",
-                   "1 (one value x per row)")) ||
-      failed(agree(*this, out.getDimSize(0), in.getDimSize(0),
+  if (!isColumn(in))
+    return emitOpError("expects an [N, 1] input (one x per row), got ") << in;
+  if (failed(agree(*this, out.getDimSize(0), in.getDimSize(0),
                    "the result's batch", "the input's")))
     return failure();
   return agree(*this, out.getDimSize(1), static_cast<int64_t>(mean.size()),
