@@ -322,6 +322,35 @@ int64_t poolKind(net::PoolKind kind) {
   llvm_unreachable("unknown pool kind");
 }
 
+/// netc_matmul(a, b, out, m, n, k, transpose_a, transpose_b).
+LogicalResult lowerMatmul(net::MatmulOp mm, Workspace &ws) {
+  Operation *op = mm;
+  Location loc = op->getLoc();
+  Value a = mm.getLhs(), bm = mm.getRhs();
+  bool ta = mm.getTransposeLhs(), tb = mm.getTransposeRhs();
+  // The result's rows come from the lhs (its dim 1 when transposed).
+  SmallVector<Value> dyn;
+  auto rt = cast<RankedTensorType>(mm.getType());
+  {
+    OpBuilder b(op);
+    if (rt.isDynamicDim(0))
+      dyn.push_back(dimIndex(b, loc, a, ta ? 1 : 0));
+    if (rt.isDynamicDim(1))
+      dyn.push_back(dimIndex(b, loc, bm, tb ? 0 : 1));
+  }
+  return emitKernelCall(
+      op, "netc_matmul", {}, {a, bm}, dyn,
+      [&](OpBuilder &b) {
+        Value m = dimIndex(b, loc, a, ta ? 1 : 0);
+        Value n = dimIndex(b, loc, bm, tb ? 0 : 1);
+        Value k = dimIndex(b, loc, a, ta ? 0 : 1);
+        return SmallVector<Value>{
+            m, n, k, b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(ta)),
+            b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(tb))};
+      },
+      ws);
+}
+
 LogicalResult lowerOne(Operation *op, Workspace &ws) {
   Location loc = op->getLoc();
   if (auto conv = dyn_cast<net::Conv2DOp>(op)) {
@@ -379,30 +408,7 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
         },
         ws);
   }
-  auto mm = cast<net::MatmulOp>(op);
-  Value a = mm.getLhs(), bm = mm.getRhs();
-  bool ta = mm.getTransposeLhs(), tb = mm.getTransposeRhs();
-  // The result's rows come from the lhs (its dim 1 when transposed).
-  SmallVector<Value> dyn;
-  auto rt = cast<RankedTensorType>(mm.getType());
-  {
-    OpBuilder b(op);
-    if (rt.isDynamicDim(0))
-      dyn.push_back(dimIndex(b, loc, a, ta ? 1 : 0));
-    if (rt.isDynamicDim(1))
-      dyn.push_back(dimIndex(b, loc, bm, tb ? 0 : 1));
-  }
-  return emitKernelCall(
-      op, "netc_matmul", {}, {a, bm}, dyn,
-      [&](OpBuilder &b) {
-        Value m = dimIndex(b, loc, a, ta ? 1 : 0);
-        Value n = dimIndex(b, loc, bm, tb ? 0 : 1);
-        Value k = dimIndex(b, loc, a, ta ? 0 : 1);
-        return SmallVector<Value>{
-            m, n, k, b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(ta)),
-            b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(tb))};
-      },
-      ws);
+  return lowerMatmul(cast<net::MatmulOp>(op), ws);
 }
 
 } // namespace
