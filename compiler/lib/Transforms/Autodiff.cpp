@@ -401,9 +401,8 @@ LogicalResult ReverseMode::buildTrainStep() {
     SmallVector<Value> slots;
     for (unsigned s = 0; s < numSlots; ++s)
       slots.push_back(body->getArgument(slotArg++));
-    SmallVector<Type> types(1 + numSlots, w.getType());
-    auto update = b.create<net::OptimizerUpdateOp>(
-        w.getLoc(), types, w, g, slots, lr, iter, *kind, config);
+    auto update = b.create<net::OptimizerUpdateOp>(w.getLoc(), w, g, slots, lr,
+                                                   iter, *kind, config);
     newParams.push_back(update.getResult(0));
     for (unsigned s = 0; s < numSlots; ++s)
       newSlots.push_back(update.getResult(1 + s));
