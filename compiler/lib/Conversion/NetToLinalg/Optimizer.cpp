@@ -29,17 +29,11 @@ namespace net = netc::net;
 
 namespace {
 
+/// A hyper-parameter, or `dflt` if the config leaves it out (the verifier
+/// has checked that every value is a float).
 double cfg(DictionaryAttr config, StringRef name, double dflt) {
-  if (!config)
-    return dflt;
-  Attribute a = config.get(name);
-  if (auto f = dyn_cast_or_null<FloatAttr>(a))
-    return f.getValueAsDouble();
-  if (auto bl = dyn_cast_or_null<BoolAttr>(a))
-    return bl.getValue() ? 1.0 : 0.0;
-  if (auto i = dyn_cast_or_null<IntegerAttr>(a))
-    return static_cast<double>(i.getValue().getSExtValue());
-  return dflt;
+  auto f = config ? dyn_cast_or_null<FloatAttr>(config.get(name)) : nullptr;
+  return f ? f.getValueAsDouble() : dflt;
 }
 
 /// What an optimizer's lowering sees: the builder, the config, the
