@@ -72,7 +72,7 @@ func.func @reshapes(%x: tensor<?x2x3x4xf32>, %y: tensor<?x24xf32>) -> (tensor<?x
 // LOWER-NOT: net.
 func.func @grads(%dy: tensor<?x5x5x6xf32>, %y: tensor<?x5x5x6xf32>, %g: tensor<6xf32>, %w: tensor<6xf32>) -> (tensor<6xf32>, tensor<?x5x5x6xf32>, tensor<6xf32>) {
   %0 = net.bias_add_grad %dy : (tensor<?x5x5x6xf32>) -> tensor<6xf32>
-  %1 = net.activation_grad %dy, %y {kind = "tanh"} : (tensor<?x5x5x6xf32>, tensor<?x5x5x6xf32>) -> tensor<?x5x5x6xf32>
+  %1 = net.activation_grad tanh %dy, %y : (tensor<?x5x5x6xf32>, tensor<?x5x5x6xf32>) -> tensor<?x5x5x6xf32>
   %2 = net.add %1, %dy : tensor<?x5x5x6xf32>
   %3 = net.regularizer_grad %g, %w {l1 = 0.0 : f64, l2 = 0.01 : f64} : (tensor<6xf32>, tensor<6xf32>) -> tensor<6xf32>
   return %0, %2, %3 : tensor<6xf32>, tensor<?x5x5x6xf32>, tensor<6xf32>

@@ -89,9 +89,9 @@ func.func @matmuls(%params: memref<?xf32>, %x: tensor<?x8xf32>, %dy: tensor<?x4x
 // CHECK: call @netc_pool_fwd(%c1_i64, %{{.*}}, %{{.*}}, %c4_i64, %c4_i64, %c4_i64, %c3_i64, %c3_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c4_i64, %c4_i64)
 // CHECK: call @netc_pool_bwd(%c0_i64, %[[XA]], %{{.*}}, %{{.*}}, %{{.*}}, %c8_i64, %c8_i64, %c4_i64, %c2_i64, %c2_i64, %c2_i64, %c2_i64, %c0_i64, %c0_i64, %c0_i64, %c0_i64, %c4_i64, %c4_i64)
 func.func @pools(%x: tensor<?x8x8x4xf32>, %dy: tensor<?x4x4x4xf32>, %ws: memref<?xf32> {net.workspace}, %cap: index {net.capacity}) -> (tensor<?x4x4x4xf32>, tensor<?x8x8x4xf32>) {
-  %y = net.pool %x {kind = "max", window = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x8x8x4xf32>) -> tensor<?x4x4x4xf32>
-  %z = net.pool %y {kind = "avg", window = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<?x4x4x4xf32>) -> tensor<?x4x4x4xf32>
-  %dx = net.pool_grad %x, %dy {kind = "max", window = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x8x8x4xf32>, tensor<?x4x4x4xf32>) -> tensor<?x8x8x4xf32>
+  %y = net.pool max %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x8x8x4xf32>) -> tensor<?x4x4x4xf32>
+  %z = net.pool avg %y {window = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<?x4x4x4xf32>) -> tensor<?x4x4x4xf32>
+  %dx = net.pool_grad max %x, %dy {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x8x8x4xf32>, tensor<?x4x4x4xf32>) -> tensor<?x8x8x4xf32>
   return %z, %dx : tensor<?x4x4x4xf32>, tensor<?x8x8x4xf32>
 }
 

@@ -35,24 +35,6 @@ func.func @sce(%l: tensor<?x10xf32>, %y: tensor<?x1xf32>) -> tensor<f32> {
 // CHECK: math.sqrt
 // CHECK: return %[[R]]#0, %[[R]]#1, %[[R]]#2
 func.func @adam(%w: tensor<3x4xf32>, %g: tensor<3x4xf32>, %m: tensor<3x4xf32>, %v: tensor<3x4xf32>, %lr: f32, %t: f32) -> (tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>) {
-  %0:3 = net.optimizer_update %w, %g, slots(%m, %v), %lr, %t {kind = "adam", config = {beta_1 = 0.9 : f64, beta_2 = 0.999 : f64, epsilon = 1.0e-7 : f64}} : (tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>, f32, f32) -> (tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>)
+  %0:3 = net.optimizer_update adam %w, %g, slots(%m, %v), %lr, %t {config = {beta_1 = 0.9 : f64, beta_2 = 0.999 : f64, epsilon = 1.0e-7 : f64}} : (tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>, f32, f32) -> (tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>)
   return %0#0, %0#1, %0#2 : tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>
-}
-
-// -----
-
-func.func @wrong_slots(%w: tensor<4xf32>, %g: tensor<4xf32>, %lr: f32, %t: f32) -> tensor<4xf32> {
-  // expected-error @below {{expects 2 slots}}
-  // expected-error @below {{failed to legalize}}
-  %0 = net.optimizer_update %w, %g, %lr, %t {kind = "adam", config = {}} : (tensor<4xf32>, tensor<4xf32>, f32, f32) -> tensor<4xf32>
-  return %0 : tensor<4xf32>
-}
-
-// -----
-
-func.func @unknown(%w: tensor<4xf32>, %g: tensor<4xf32>, %lr: f32, %t: f32) -> tensor<4xf32> {
-  // expected-error @below {{unsupported optimizer 'lamb'}}
-  // expected-error @below {{failed to legalize}}
-  %0 = net.optimizer_update %w, %g, %lr, %t {kind = "lamb", config = {}} : (tensor<4xf32>, tensor<4xf32>, f32, f32) -> tensor<4xf32>
-  return %0 : tensor<4xf32>
 }

@@ -33,13 +33,13 @@ func.func @main() {
   call @print2(%tanh) : (tensor<?x3xf32>) -> ()
   %sm = net.softmax %x : tensor<?x3xf32>
   call @print2(%sm) : (tensor<?x3xf32>) -> ()
-  %g0 = net.activation_grad %dy, %relu {kind = "relu"} : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+  %g0 = net.activation_grad relu %dy, %relu : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
   call @print2(%g0) : (tensor<?x3xf32>) -> ()
-  %g1 = net.activation_grad %dy, %sig {kind = "sigmoid"} : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+  %g1 = net.activation_grad sigmoid %dy, %sig : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
   call @print2(%g1) : (tensor<?x3xf32>) -> ()
-  %g2 = net.activation_grad %dy, %tanh {kind = "tanh"} : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+  %g2 = net.activation_grad tanh %dy, %tanh : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
   call @print2(%g2) : (tensor<?x3xf32>) -> ()
-  %g3 = net.activation_grad %dy, %sm {kind = "softmax"} : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+  %g3 = net.activation_grad softmax %dy, %sm : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
   call @print2(%g3) : (tensor<?x3xf32>) -> ()
   %ba = net.bias_add %x, %b : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>
   call @print2(%ba) : (tensor<?x3xf32>) -> ()

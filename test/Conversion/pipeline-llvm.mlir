@@ -37,7 +37,7 @@ func.func @k0_train(%params: memref<?xf32>, %x: memref<?xf32>, %y: memref<?xf32>
   %c = net.conv2d %xt, %w0 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x28x28x1xf32>, tensor<3x3x1x6xf32>) -> tensor<?x26x26x6xf32>
   %cb = net.bias_add %c, %b0 : (tensor<?x26x26x6xf32>, tensor<6xf32>) -> tensor<?x26x26x6xf32>
   %r = net.relu %cb : tensor<?x26x26x6xf32>
-  %p = net.pool %r {kind = "max", window = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x26x26x6xf32>) -> tensor<?x13x13x6xf32>
+  %p = net.pool max %r {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x26x26x6xf32>) -> tensor<?x13x13x6xf32>
   %f = net.reshape %p : (tensor<?x13x13x6xf32>) -> tensor<?x1014xf32>
   %logits = net.matmul %f, %w1 : (tensor<?x1014xf32>, tensor<1014x10xf32>) -> tensor<?x10xf32>
   %loss = net.softmax_cross_entropy %logits, %yt : (tensor<?x10xf32>, tensor<?x1xf32>) -> tensor<f32>
@@ -45,15 +45,15 @@ func.func @k0_train(%params: memref<?xf32>, %x: memref<?xf32>, %y: memref<?xf32>
   %dw1 = net.matmul %f, %dl {transpose_lhs = true} : (tensor<?x1014xf32>, tensor<?x10xf32>) -> tensor<1014x10xf32>
   %df = net.matmul %dl, %w1 {transpose_rhs = true} : (tensor<?x10xf32>, tensor<1014x10xf32>) -> tensor<?x1014xf32>
   %dp = net.reshape %df : (tensor<?x1014xf32>) -> tensor<?x13x13x6xf32>
-  %dr = net.pool_grad %r, %dp {kind = "max", window = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x26x26x6xf32>, tensor<?x13x13x6xf32>) -> tensor<?x26x26x6xf32>
-  %dc = net.activation_grad %dr, %r {kind = "relu"} : (tensor<?x26x26x6xf32>, tensor<?x26x26x6xf32>) -> tensor<?x26x26x6xf32>
+  %dr = net.pool_grad max %r, %dp {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x26x26x6xf32>, tensor<?x13x13x6xf32>) -> tensor<?x26x26x6xf32>
+  %dc = net.activation_grad relu %dr, %r : (tensor<?x26x26x6xf32>, tensor<?x26x26x6xf32>) -> tensor<?x26x26x6xf32>
   %db0 = net.bias_add_grad %dc : (tensor<?x26x26x6xf32>) -> tensor<6xf32>
   %dw0 = net.conv2d_grad_filter %xt, %dc {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x28x28x1xf32>, tensor<?x26x26x6xf32>) -> tensor<3x3x1x6xf32>
   %lr = memref.load %hyper[%c0] : memref<?xf32>
   %it = memref.load %hyper[%c1] : memref<?xf32>
-  %nw0 = net.optimizer_update %w0, %dw0, %lr, %it {kind = "sgd", config = {momentum = 0.0 : f64}} : (tensor<3x3x1x6xf32>, tensor<3x3x1x6xf32>, f32, f32) -> tensor<3x3x1x6xf32>
-  %nb0 = net.optimizer_update %b0, %db0, %lr, %it {kind = "sgd", config = {momentum = 0.0 : f64}} : (tensor<6xf32>, tensor<6xf32>, f32, f32) -> tensor<6xf32>
-  %nw1 = net.optimizer_update %w1, %dw1, %lr, %it {kind = "sgd", config = {momentum = 0.0 : f64}} : (tensor<1014x10xf32>, tensor<1014x10xf32>, f32, f32) -> tensor<1014x10xf32>
+  %nw0 = net.optimizer_update sgd %w0, %dw0, %lr, %it {config = {momentum = 0.0 : f64}} : (tensor<3x3x1x6xf32>, tensor<3x3x1x6xf32>, f32, f32) -> tensor<3x3x1x6xf32>
+  %nb0 = net.optimizer_update sgd %b0, %db0, %lr, %it {config = {momentum = 0.0 : f64}} : (tensor<6xf32>, tensor<6xf32>, f32, f32) -> tensor<6xf32>
+  %nw1 = net.optimizer_update sgd %w1, %dw1, %lr, %it {config = {momentum = 0.0 : f64}} : (tensor<1014x10xf32>, tensor<1014x10xf32>, f32, f32) -> tensor<1014x10xf32>
   bufferization.materialize_in_destination %nw0 in restrict writable %w0m : (tensor<3x3x1x6xf32>, memref<3x3x1x6xf32, strided<[18, 6, 6, 1]>>) -> ()
   bufferization.materialize_in_destination %nb0 in restrict writable %b0m : (tensor<6xf32>, memref<6xf32, strided<[1], offset: 54>>) -> ()
   bufferization.materialize_in_destination %nw1 in restrict writable %w1m : (tensor<1014x10xf32>, memref<1014x10xf32, strided<[10, 1], offset: 60>>) -> ()

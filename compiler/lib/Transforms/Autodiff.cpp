@@ -154,7 +154,8 @@ LogicalResult ReverseMode::differentiate(Operation *op) {
 }
 
 void ReverseMode::emitUpdates(func::FuncOp fn, SmallVectorImpl<Value> &outs) {
-  auto kind = lossFn->getAttrOfType<StringAttr>("net.optimizer");
+  auto name = lossFn->getAttrOfType<StringAttr>("net.optimizer");
+  net::OptimizerKind kind = *net::symbolizeOptimizerKind(name.getValue());
   auto config = lossFn->getAttrOfType<DictionaryAttr>("net.optimizer_config");
   Value lr = fn.getArgument(sig.learningRate());
   Value iter = fn.getArgument(sig.iteration());
@@ -182,6 +183,10 @@ LogicalResult ReverseMode::buildTrainStep() {
       !lossFn->getAttrOfType<DictionaryAttr>("net.optimizer_config"))
     return lossFn.emitError("loss function without net.optimizer and "
                             "net.optimizer_config");
+  StringRef optimizer =
+      lossFn->getAttrOfType<StringAttr>("net.optimizer").getValue();
+  if (!net::symbolizeOptimizerKind(optimizer))
+    return lossFn.emitError("no optimizer update for '") << optimizer << "'";
   func::FuncOp fn = createTrainStep();
   IRMapping map;
   SmallVector<Operation *> forward = cloneForward(fn, map);

@@ -108,12 +108,11 @@ Value Generator::emitBatchNorm(const Layer &layer, Value x) {
   Location l = loc(layer.loc);
   // params: gamma, beta, moving_mean, moving_variance (Layers.cpp).
   Value y = b.create<net::BatchNormOp>(
-      l, x.getType(), x, param(layer, 0), param(layer, 1), param(layer, 2),
-      param(layer, 3), b.getF64FloatAttr(layer.epsilon), b.getUnitAttr());
-  Type statType = param(layer, 2).getType();
-  auto moments = b.create<net::MovingMomentsOp>(
-      l, TypeRange{statType, statType}, x, param(layer, 2), param(layer, 3),
-      b.getF64FloatAttr(layer.momentum));
+      l, x, param(layer, 0), param(layer, 1), param(layer, 2), param(layer, 3),
+      b.getF64FloatAttr(layer.epsilon), b.getUnitAttr());
+  auto moments =
+      b.create<net::MovingMomentsOp>(l, x, param(layer, 2), param(layer, 3),
+                                     b.getF64FloatAttr(layer.momentum));
   updates.emplace_back(layer.params[2], moments.getNewMean());
   updates.emplace_back(layer.params[3], moments.getNewVariance());
   return y;
@@ -151,13 +150,11 @@ FailureOr<Value> Generator::emitLayer(const Layer &layer, int index) {
   auto in = [&](size_t i) { return values[layer.inputs[i]]; };
   RankedTensorType outType = batched(layer.outShape);
   const std::string &k = layer.kind;
+  ArrayRef<int64_t> strides(layer.strides), pads(layer.pads);
   Value pre; // value before the fused activation
   if (k == "conv2d") {
-    pre = b.create<net::Conv2DOp>(
-        l, outType, in(0), param(layer, 0),
-        b.getDenseI64ArrayAttr({layer.strides[0], layer.strides[1]}),
-        b.getDenseI64ArrayAttr(
-            {layer.pads[0], layer.pads[1], layer.pads[2], layer.pads[3]}));
+    pre = b.create<net::Conv2DOp>(l, outType, in(0), param(layer, 0), strides,
+                                  pads);
     if (layer.useBias)
       pre = b.create<net::BiasAddOp>(l, outType, pre, param(layer, 1));
   } else if (k == "dense") {
@@ -166,19 +163,17 @@ FailureOr<Value> Generator::emitLayer(const Layer &layer, int index) {
       pre = b.create<net::BiasAddOp>(l, outType, pre, param(layer, 1));
   } else if (k == "maxpool" || k == "avgpool") {
     return Value(b.create<net::PoolOp>(
-        l, outType, in(0), b.getStringAttr(k == "maxpool" ? "max" : "avg"),
-        b.getDenseI64ArrayAttr({layer.kernel[0], layer.kernel[1]}),
-        b.getDenseI64ArrayAttr({layer.strides[0], layer.strides[1]}),
-        b.getDenseI64ArrayAttr(
-            {layer.pads[0], layer.pads[1], layer.pads[2], layer.pads[3]})));
+        l, outType, in(0),
+        k == "maxpool" ? net::PoolKind::Max : net::PoolKind::Avg,
+        ArrayRef<int64_t>(layer.kernel), strides, pads));
   } else if (k == "globalavgpool") {
     // An average pool with the whole image as its window, then [N, C].
     auto inType = cast<RankedTensorType>(in(0).getType());
     int64_t h = inType.getDimSize(1), w = inType.getDimSize(2);
     Value pooled = b.create<net::PoolOp>(
-        l, batched({1, 1, inType.getDimSize(3)}), in(0), b.getStringAttr("avg"),
-        b.getDenseI64ArrayAttr({h, w}), b.getDenseI64ArrayAttr({h, w}),
-        b.getDenseI64ArrayAttr({0, 0, 0, 0}));
+        l, batched({1, 1, inType.getDimSize(3)}), in(0), net::PoolKind::Avg,
+        ArrayRef<int64_t>{h, w}, ArrayRef<int64_t>{h, w},
+        ArrayRef<int64_t>{0, 0, 0, 0});
     return Value(b.create<net::ReshapeOp>(l, outType, pooled));
   } else if (k == "batchnorm") {
     return emitBatchNorm(layer, in(0));
@@ -187,10 +182,7 @@ FailureOr<Value> Generator::emitLayer(const Layer &layer, int index) {
         b.create<net::DropoutOp>(l, in(0), seed, b.getF64FloatAttr(layer.rate),
                                  b.getI64IntegerAttr(index), b.getUnitAttr()));
   } else if (k == "zeropad") {
-    return Value(b.create<net::ZeroPadOp>(
-        l, outType, in(0),
-        b.getDenseI64ArrayAttr(
-            {layer.pads[0], layer.pads[1], layer.pads[2], layer.pads[3]})));
+    return Value(b.create<net::ZeroPadOp>(l, outType, in(0), pads));
   } else if (k == "concat") {
     SmallVector<Value> inputs;
     for (size_t i = 0; i < layer.inputs.size(); ++i)
@@ -327,16 +319,15 @@ LogicalResult Generator::run() {
     values[i] = *v;
     if (layer.activityReg.any())
       regTerms.push_back(b.create<net::RegularizerOp>(
-          loc(layer.loc), scalar(), values[i],
-          b.getF64FloatAttr(layer.activityReg.l1),
+          loc(layer.loc), values[i], b.getF64FloatAttr(layer.activityReg.l1),
           b.getF64FloatAttr(layer.activityReg.l2)));
   }
   for (size_t i = 0; i < net.params.size(); ++i) {
     const Param &p = net.params[i];
     if (p.reg.any() && p.trainable)
       regTerms.push_back(b.create<net::RegularizerOp>(
-          loc(net.layers[p.layer].loc), scalar(), params[i],
-          b.getF64FloatAttr(p.reg.l1), b.getF64FloatAttr(p.reg.l2)));
+          loc(net.layers[p.layer].loc), params[i], b.getF64FloatAttr(p.reg.l1),
+          b.getF64FloatAttr(p.reg.l2)));
   }
 
   Value out = values[net.output];
@@ -389,27 +380,25 @@ LogicalResult Generator::emitLoss(Value out, Value labels, Value &dataLoss,
     if (!fromLogits && softmax)
       scores = softmax.getInput();
     if (fromLogits || softmax) {
-      dataLoss = b.create<net::SoftmaxCrossEntropyOp>(lossLoc, scalar(), scores,
-                                                      labels, smoothing);
+      dataLoss = b.create<net::SoftmaxCrossEntropyOp>(lossLoc, scores, labels,
+                                                      smoothing);
     } else {
       if (smoothing)
         return emitError(outLoc)
                    << "label_smoothing needs a network that ends in softmax "
                       "(or from_logits: true)",
                failure();
-      dataLoss =
-          b.create<net::ProbCrossEntropyOp>(lossLoc, scalar(), out, labels);
+      dataLoss = b.create<net::ProbCrossEntropyOp>(lossLoc, out, labels);
     }
     const Call &metric = kernel.train.metric;
     if (metric.name == "top_k") {
       auto k = metric.args.find("k");
       metricSum = b.create<net::TopKCountOp>(
-          lossLoc, scalar(), scores, labels,
+          lossLoc, scores, labels,
           b.getI64IntegerAttr(
               k == metric.args.end() ? 5 : static_cast<int64_t>(k->second)));
     } else {
-      metricSum =
-          b.create<net::AccuracyCountOp>(lossLoc, scalar(), scores, labels);
+      metricSum = b.create<net::AccuracyCountOp>(lossLoc, scores, labels);
     }
     return success();
   }
@@ -424,22 +413,19 @@ LogicalResult Generator::emitLoss(Value out, Value labels, Value &dataLoss,
                failure();
       z = sigmoid.getInput();
     }
-    dataLoss = b.create<net::SigmoidCrossEntropyOp>(lossLoc, scalar(), z,
-                                                    labels, smoothing);
-    metricSum =
-        b.create<net::BinaryAccuracyCountOp>(lossLoc, scalar(), z, labels);
+    dataLoss =
+        b.create<net::SigmoidCrossEntropyOp>(lossLoc, z, labels, smoothing);
+    metricSum = b.create<net::BinaryAccuracyCountOp>(lossLoc, z, labels);
     return success();
   }
   if (lossName == "mse" || lossName == "mae") {
-    dataLoss =
-        lossName == "mse"
-            ? b.create<net::MseOp>(lossLoc, scalar(), out, labels).getResult()
-            : b.create<net::MaeOp>(lossLoc, scalar(), out, labels).getResult();
+    dataLoss = lossName == "mse"
+                   ? b.create<net::MseOp>(lossLoc, out, labels).getResult()
+                   : b.create<net::MaeOp>(lossLoc, out, labels).getResult();
     if (kernel.train.metricName() == "mae")
-      metricSum = b.create<net::AbsErrorSumOp>(lossLoc, scalar(), out, labels);
+      metricSum = b.create<net::AbsErrorSumOp>(lossLoc, out, labels);
     else
-      metricSum =
-          b.create<net::SquaredErrorSumOp>(lossLoc, scalar(), out, labels);
+      metricSum = b.create<net::SquaredErrorSumOp>(lossLoc, out, labels);
     return success();
   }
   return emitError(lossLoc) << "loss '" << lossName

@@ -52,6 +52,8 @@ def Net_Dialect : Dialect {
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;
   let hasRegionResultAttrVerify = 1;
+  // The enum attributes of NetEnums.td.
+  let useDefaultAttributePrinterParser = 1;
 }
 
 class Net_Op<string mnemonic, list<Trait> traits = []> :

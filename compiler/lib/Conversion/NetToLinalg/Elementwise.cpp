@@ -142,10 +142,6 @@ struct ReshapeLowering : OpRewritePattern<net::ReshapeOp> {
       rewriter.replaceOp(op, x);
       return success();
     }
-    if (inTy.getRank() < 2 || outTy.getRank() < 2 ||
-        ShapedType::isDynamicShape(inTy.getShape().drop_front()) ||
-        ShapedType::isDynamicShape(outTy.getShape().drop_front()))
-      return rewriter.notifyMatchFailure(op, "expects [N, static...] shapes");
     auto group = [](int64_t rank) {
       SmallVector<ReassociationIndices> r{{0}, {}};
       for (int64_t i = 1; i < rank; ++i)
@@ -209,12 +205,8 @@ struct ActivationGradLowering : OpRewritePattern<net::ActivationGradOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value dy = op.getDy(), y = op.getOutput();
-    StringRef kind = op.getKind();
-    if (kind == "linear") {
-      rewriter.replaceOp(op, dy);
-      return success();
-    }
-    if (kind == "softmax") {
+    net::ActivationKind kind = op.getKind();
+    if (kind == net::ActivationKind::Softmax) {
       // dx = y * (dy - sum_c(dy * y)), per row.
       int64_t rank = cast<RankedTensorType>(y.getType()).getRank();
       MLIRContext *ctx = getContext();
@@ -242,19 +234,17 @@ struct ActivationGradLowering : OpRewritePattern<net::ActivationGradOp> {
       rewriter.replaceOp(op, r);
       return success();
     }
-    if (kind != "relu" && kind != "sigmoid" && kind != "tanh")
-      return op.emitOpError("unknown activation kind '") << kind << "'";
     Value r = buildMap(rewriter, loc, ValueRange{dy, y},
                        [&](OpBuilder &b, Location l, ValueRange a) {
                          Value g = a[0], out = a[1];
                          Value one = constLike(b, l, out, 1.0);
                          Value res;
-                         if (kind == "relu") {
+                         if (kind == net::ActivationKind::Relu) {
                            Value zero = constLike(b, l, out, 0.0);
                            Value pos = b.create<arith::CmpFOp>(
                                l, arith::CmpFPredicate::OGT, out, zero);
                            res = b.create<arith::SelectOp>(l, pos, g, zero);
-                         } else if (kind == "sigmoid") {
+                         } else if (kind == net::ActivationKind::Sigmoid) {
                            Value s = b.create<arith::MulFOp>(
                                l, out, b.create<arith::SubFOp>(l, one, out));
                            res = b.create<arith::MulFOp>(l, g, s);

@@ -69,12 +69,9 @@ public:
       : ws(ws), cap(cap),
         elemType(cast<MemRefType>(ws.getType()).getElementType()),
         elemBytes(elemType.getIntOrFloatBitWidth() / 8) {
-    OpBuilder b(func.getContext());
-    Block &entry = func.getBody().front();
-    b.setInsertionPointToStart(&entry);
-    Location loc = func.getLoc();
-    baseAddr = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, ws);
-    perSampleTotal = b.create<arith::ConstantIndexOp>(loc, 0);
+    OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
+    baseAddr =
+        b.create<memref::ExtractAlignedPointerAsIndexOp>(func.getLoc(), ws);
   }
 
   struct Region {
@@ -95,9 +92,7 @@ public:
         size *= d;
     Value start;
     if (t.hasStaticShape()) {
-      // The tail begins after the per-sample regions, whose total is only
-      // known at the end: `perSampleTotal` is patched then.
-      Value tail = b.create<arith::MulIOp>(loc, cap, perSampleTotal);
+      Value tail = b.create<arith::MulIOp>(loc, cap, perSampleTotal());
       start = b.create<arith::AddIOp>(loc, tail, indexConst(b, loc, fixed));
       fixed += size;
     } else {
@@ -127,10 +122,17 @@ public:
 
   int64_t perSampleFloats() const { return next; }
   int64_t fixedFloats() const { return fixed; }
-  /// Fixes the start of the tail once every region is allocated.
+  /// Defines the total of the per-sample regions, now that every region is
+  /// allocated: the constant replaces the placeholder the tail's regions use.
   void finish() {
-    perSampleTotal.getDefiningOp<arith::ConstantIndexOp>()->setAttr(
-        "value", IntegerAttr::get(IndexType::get(ws.getContext()), next));
+    if (!totalPlaceholder)
+      return;
+    OpBuilder b(totalPlaceholder);
+    Value total =
+        b.create<arith::ConstantIndexOp>(totalPlaceholder.getLoc(), next);
+    totalPlaceholder.getResult(0).replaceAllUsesWith(total);
+    totalPlaceholder.erase();
+    totalPlaceholder = nullptr;
   }
 
   /// Tensors already copied into a region, keyed by value: a tensor used by
@@ -149,7 +151,22 @@ public:
   }
 
 private:
-  Value ws, cap, baseAddr, perSampleTotal;
+  /// The total of the per-sample regions, where the tail begins (in units of
+  /// the capacity). It is known only once every region is allocated, so the
+  /// tail's regions refer to a placeholder, defined at the start of the
+  /// entry block, that finish() replaces by the constant.
+  Value perSampleTotal() {
+    if (!totalPlaceholder) {
+      OpBuilder b(baseAddr.getContext());
+      b.setInsertionPointAfterValue(baseAddr);
+      totalPlaceholder = b.create<UnrealizedConversionCastOp>(
+          baseAddr.getLoc(), b.getIndexType(), ValueRange{});
+    }
+    return totalPlaceholder.getResult(0);
+  }
+
+  Value ws, cap, baseAddr;
+  UnrealizedConversionCastOp totalPlaceholder;
   Type elemType;
   int64_t elemBytes;
   int64_t next = 0, fixed = 0;
@@ -294,85 +311,21 @@ SmallVector<Value> batchOf(Operation *op, Value v) {
   return {dimIndex(b, op->getLoc(), v, 0)};
 }
 
-int64_t poolKind(StringRef kind) { return kind == "max" ? 0 : 1; }
-
-LogicalResult checkAttrs(Operation *op, ArrayRef<int64_t> strides,
-                         ArrayRef<int64_t> pads) {
-  if (strides.size() != 2 || pads.size() != 4)
-    return op->emitOpError("expects 2 strides and 4 pads");
-  return success();
+/// The runtime's pooling kinds (Abi.h): 0 = max, 1 = average.
+int64_t poolKind(net::PoolKind kind) {
+  switch (kind) {
+  case net::PoolKind::Max:
+    return 0;
+  case net::PoolKind::Avg:
+    return 1;
+  }
+  llvm_unreachable("unknown pool kind");
 }
 
-LogicalResult lowerOne(Operation *op, Workspace &ws) {
+/// netc_matmul(a, b, out, m, n, k, transpose_a, transpose_b).
+LogicalResult lowerMatmul(net::MatmulOp mm, Workspace &ws) {
+  Operation *op = mm;
   Location loc = op->getLoc();
-  if (auto conv = dyn_cast<net::Conv2DOp>(op)) {
-    if (failed(checkAttrs(op, conv.getStrides(), conv.getPads())))
-      return failure();
-    auto f = cast<RankedTensorType>(conv.getFilter().getType()).getShape();
-    Value x = conv.getInput(), y = conv.getResult();
-    return emitKernelCall(
-        op, "netc_conv2d_fwd", {}, {x, conv.getFilter()}, batchOf(op, x),
-        [&](OpBuilder &b) {
-          return convDims(b, loc, x, y, f[0], f[1], f[3], conv.getStrides(),
-                          conv.getPads(), true);
-        },
-        ws);
-  }
-  if (auto g = dyn_cast<net::Conv2DGradInputOp>(op)) {
-    if (failed(checkAttrs(op, g.getStrides(), g.getPads())))
-      return failure();
-    auto f = cast<RankedTensorType>(g.getFilter().getType()).getShape();
-    Value dy = g.getDy(), x = g.getInput();
-    return emitKernelCall(
-        op, "netc_conv2d_bwd_data", {}, {dy, g.getFilter()}, batchOf(op, dy),
-        [&](OpBuilder &b) {
-          return convDims(b, loc, x, dy, f[0], f[1], f[3], g.getStrides(),
-                          g.getPads(), true);
-        },
-        ws);
-  }
-  if (auto g = dyn_cast<net::Conv2DGradFilterOp>(op)) {
-    if (failed(checkAttrs(op, g.getStrides(), g.getPads())))
-      return failure();
-    auto f = cast<RankedTensorType>(g.getType()).getShape();
-    Value x = g.getInput(), dy = g.getDy();
-    return emitKernelCall(
-        op, "netc_conv2d_bwd_weights", {}, {x, dy}, {},
-        [&](OpBuilder &b) {
-          return convDims(b, loc, x, dy, f[0], f[1], f[3], g.getStrides(),
-                          g.getPads(), true);
-        },
-        ws);
-  }
-  if (auto p = dyn_cast<net::PoolOp>(op)) {
-    if (failed(checkAttrs(op, p.getStrides(), p.getPads())) ||
-        p.getWindow().size() != 2)
-      return failure();
-    Value x = p.getInput(), y = p.getResult();
-    auto win = p.getWindow();
-    return emitKernelCall(
-        op, "netc_pool_fwd", {poolKind(p.getKind())}, {x}, batchOf(op, x),
-        [&](OpBuilder &b) {
-          return convDims(b, loc, x, y, win[0], win[1], 0, p.getStrides(),
-                          p.getPads(), false);
-        },
-        ws);
-  }
-  if (auto p = dyn_cast<net::PoolGradOp>(op)) {
-    if (failed(checkAttrs(op, p.getStrides(), p.getPads())) ||
-        p.getWindow().size() != 2)
-      return failure();
-    Value x = p.getInput(), dy = p.getDy();
-    auto win = p.getWindow();
-    return emitKernelCall(
-        op, "netc_pool_bwd", {poolKind(p.getKind())}, {x, dy}, batchOf(op, x),
-        [&](OpBuilder &b) {
-          return convDims(b, loc, x, dy, win[0], win[1], 0, p.getStrides(),
-                          p.getPads(), false);
-        },
-        ws);
-  }
-  auto mm = cast<net::MatmulOp>(op);
   Value a = mm.getLhs(), bm = mm.getRhs();
   bool ta = mm.getTransposeLhs(), tb = mm.getTransposeRhs();
   // The result's rows come from the lhs (its dim 1 when transposed).
@@ -396,6 +349,66 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
             b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(tb))};
       },
       ws);
+}
+
+LogicalResult lowerOne(Operation *op, Workspace &ws) {
+  Location loc = op->getLoc();
+  if (auto conv = dyn_cast<net::Conv2DOp>(op)) {
+    auto f = cast<RankedTensorType>(conv.getFilter().getType()).getShape();
+    Value x = conv.getInput(), y = conv.getResult();
+    return emitKernelCall(
+        op, "netc_conv2d_fwd", {}, {x, conv.getFilter()}, batchOf(op, x),
+        [&](OpBuilder &b) {
+          return convDims(b, loc, x, y, f[0], f[1], f[3], conv.getStrides(),
+                          conv.getPads(), true);
+        },
+        ws);
+  }
+  if (auto g = dyn_cast<net::Conv2DGradInputOp>(op)) {
+    auto f = cast<RankedTensorType>(g.getFilter().getType()).getShape();
+    Value dy = g.getDy(), x = g.getInput();
+    return emitKernelCall(
+        op, "netc_conv2d_bwd_data", {}, {dy, g.getFilter()}, batchOf(op, dy),
+        [&](OpBuilder &b) {
+          return convDims(b, loc, x, dy, f[0], f[1], f[3], g.getStrides(),
+                          g.getPads(), true);
+        },
+        ws);
+  }
+  if (auto g = dyn_cast<net::Conv2DGradFilterOp>(op)) {
+    auto f = cast<RankedTensorType>(g.getType()).getShape();
+    Value x = g.getInput(), dy = g.getDy();
+    return emitKernelCall(
+        op, "netc_conv2d_bwd_weights", {}, {x, dy}, {},
+        [&](OpBuilder &b) {
+          return convDims(b, loc, x, dy, f[0], f[1], f[3], g.getStrides(),
+                          g.getPads(), true);
+        },
+        ws);
+  }
+  if (auto p = dyn_cast<net::PoolOp>(op)) {
+    Value x = p.getInput(), y = p.getResult();
+    auto win = p.getWindow();
+    return emitKernelCall(
+        op, "netc_pool_fwd", {poolKind(p.getKind())}, {x}, batchOf(op, x),
+        [&](OpBuilder &b) {
+          return convDims(b, loc, x, y, win[0], win[1], 0, p.getStrides(),
+                          p.getPads(), false);
+        },
+        ws);
+  }
+  if (auto p = dyn_cast<net::PoolGradOp>(op)) {
+    Value x = p.getInput(), dy = p.getDy();
+    auto win = p.getWindow();
+    return emitKernelCall(
+        op, "netc_pool_bwd", {poolKind(p.getKind())}, {x, dy}, batchOf(op, x),
+        [&](OpBuilder &b) {
+          return convDims(b, loc, x, dy, win[0], win[1], 0, p.getStrides(),
+                          p.getPads(), false);
+        },
+        ws);
+  }
+  return lowerMatmul(cast<net::MatmulOp>(op), ws);
 }
 
 } // namespace

@@ -31,8 +31,6 @@ struct SoftmaxCrossEntropyLowering
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value logits = op.getLogits(), labels = op.getLabels();
-    if (cast<RankedTensorType>(logits.getType()).getRank() != 2)
-      return rewriter.notifyMatchFailure(op, "expects [N, C] logits");
     MLIRContext *ctx = getContext();
     AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
     // labels [N, 1] read at (n, 0).
@@ -89,8 +87,6 @@ struct SoftmaxCrossEntropyGradLowering
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value logits = op.getLogits(), labels = op.getLabels();
-    if (cast<RankedTensorType>(logits.getType()).getRank() != 2)
-      return rewriter.notifyMatchFailure(op, "expects [N, C] logits");
     MLIRContext *ctx = getContext();
     AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
     AffineMap labMap = firstColumnMap(ctx, 2);
@@ -196,8 +192,6 @@ struct AccuracyCountLowering : OpRewritePattern<net::AccuracyCountOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value scores = op.getScores(), labels = op.getLabels();
-    if (cast<RankedTensorType>(scores.getType()).getRank() != 2)
-      return rewriter.notifyMatchFailure(op, "expects [N, C] scores");
     MLIRContext *ctx = getContext();
     AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
     Value maxInit =
@@ -251,8 +245,6 @@ struct TopKCountLowering : OpRewritePattern<net::TopKCountOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value scores = op.getScores(), labels = op.getLabels();
-    if (cast<RankedTensorType>(scores.getType()).getRank() != 2)
-      return rewriter.notifyMatchFailure(op, "expects [N, C] scores");
     MLIRContext *ctx = getContext();
     AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
     AffineMap lab2 = firstColumnMap(ctx, 2);

@@ -5,7 +5,9 @@
 // scalars (bias corrections, ...) are computed once, before the loops, from
 // the run-time learning rate and 1-based iteration. Each optimizer is one
 // entry of `kRules`: how many slots it has, its scalar prologue and its
-// per-element update, transcribed from Keras 3's update_step.
+// per-element update, transcribed from Keras 3's update_step. How many slots
+// an optimizer keeps is the dialect's net::optimizerSlotCount, which the op's
+// verifier has checked.
 //
 // Slot order (the order of `slots` in the op and of the results after the
 // weight), following the order Keras builds its variables:
@@ -27,17 +29,11 @@ namespace net = netc::net;
 
 namespace {
 
+/// A hyper-parameter, or `dflt` if the config leaves it out (the verifier
+/// has checked that every value is a float).
 double cfg(DictionaryAttr config, StringRef name, double dflt) {
-  if (!config)
-    return dflt;
-  Attribute a = config.get(name);
-  if (auto f = dyn_cast_or_null<FloatAttr>(a))
-    return f.getValueAsDouble();
-  if (auto bl = dyn_cast_or_null<BoolAttr>(a))
-    return bl.getValue() ? 1.0 : 0.0;
-  if (auto i = dyn_cast_or_null<IntegerAttr>(a))
-    return static_cast<double>(i.getValue().getSExtValue());
-  return dflt;
+  auto f = config ? dyn_cast_or_null<FloatAttr>(config.get(name)) : nullptr;
+  return f ? f.getValueAsDouble() : dflt;
 }
 
 /// What an optimizer's lowering sees: the builder, the config, the
@@ -71,8 +67,7 @@ struct UpdateEnv {
 };
 
 struct OptimizerRule {
-  StringRef kind;
-  unsigned (*numSlots)(DictionaryAttr config);
+  net::OptimizerKind kind;
   /// Scalars computed once per step, outside the loops.
   SmallVector<Value> (*prologue)(const UpdateEnv &env);
   /// Per element: returns the new weight followed by the new slots.
@@ -99,10 +94,6 @@ SmallVector<Value> adamElement(const UpdateEnv &e, Value alpha, Value w,
   return {e.sub(w, step), m, v};
 }
 
-unsigned adamSlots(DictionaryAttr c) {
-  return cfg(c, "amsgrad", 0.0) != 0.0 ? 3 : 2;
-}
-
 SmallVector<Value> adamPrologue(const UpdateEnv &e) {
   // alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)
   double b1 = e.c("beta_1", 0.9), b2 = e.c("beta_2", 0.999);
@@ -113,11 +104,7 @@ SmallVector<Value> adamPrologue(const UpdateEnv &e) {
 }
 
 const OptimizerRule kRules[] = {
-    {"sgd",
-     [](DictionaryAttr c) -> unsigned {
-       return cfg(c, "momentum", 0.0) != 0.0 ? 1 : 0;
-     },
-     lrOnly,
+    {net::OptimizerKind::Sgd, lrOnly,
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
         ValueRange s) -> SmallVector<Value> {
        Value lr = sc[0];
@@ -133,10 +120,10 @@ const OptimizerRule kRules[] = {
          upd = e.add(e.b.create<arith::NegFOp>(e.loc, lrg), e.mul(v, e.k(mom)));
        return {e.add(w, upd), v};
      }},
-    {"adam", adamSlots, adamPrologue,
+    {net::OptimizerKind::Adam, adamPrologue,
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g, ValueRange s)
          -> SmallVector<Value> { return adamElement(e, sc[0], w, g, s); }},
-    {"adamw", adamSlots, adamPrologue,
+    {net::OptimizerKind::AdamW, adamPrologue,
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
         ValueRange s) -> SmallVector<Value> {
        // Keras applies decoupled weight decay first: w -= w * wd * lr.
@@ -144,12 +131,7 @@ const OptimizerRule kRules[] = {
        Value wDec = e.sub(w, e.mul(e.mul(w, e.k(wd)), sc[1]));
        return adamElement(e, sc[0], wDec, g, s);
      }},
-    {"rmsprop",
-     [](DictionaryAttr c) -> unsigned {
-       return 1 + (cfg(c, "momentum", 0.0) > 0.0 ? 1 : 0) +
-              (cfg(c, "centered", 0.0) != 0.0 ? 1 : 0);
-     },
-     lrOnly,
+    {net::OptimizerKind::RmsProp, lrOnly,
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
         ValueRange s) -> SmallVector<Value> {
        double rho = e.c("rho", 0.9), mom = e.c("momentum", 0.0);
@@ -179,7 +161,7 @@ const OptimizerRule kRules[] = {
          out.push_back(avg);
        return out;
      }},
-    {"adagrad", [](DictionaryAttr) -> unsigned { return 1; }, lrOnly,
+    {net::OptimizerKind::Adagrad, lrOnly,
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
         ValueRange s) -> SmallVector<Value> {
        double eps = e.c("epsilon", 1e-7);
@@ -187,7 +169,7 @@ const OptimizerRule kRules[] = {
        Value step = e.div(e.mul(sc[0], g), e.sqrt(e.add(acc, e.k(eps))));
        return {e.sub(w, step), acc};
      }},
-    {"adadelta", [](DictionaryAttr) -> unsigned { return 2; }, lrOnly,
+    {net::OptimizerKind::Adadelta, lrOnly,
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
         ValueRange s) -> SmallVector<Value> {
        double rho = e.c("rho", 0.95), eps = e.c("epsilon", 1e-7);
@@ -200,7 +182,7 @@ const OptimizerRule kRules[] = {
            e.add(e.mul(e.k(rho), s[1]), e.mul(e.k(1.0 - rho), e.mul(dv, dv)));
        return {e.add(w, e.mul(sc[0], dv)), ag, ad};
      }},
-    {"adamax", [](DictionaryAttr) -> unsigned { return 2; },
+    {net::OptimizerKind::Adamax,
      [](const UpdateEnv &e) -> SmallVector<Value> {
        Value b1p = e.pow(e.c("beta_1", 0.9), e.t);
        return {e.lr, e.sub(e.k(1.0), b1p)};
@@ -215,7 +197,7 @@ const OptimizerRule kRules[] = {
        Value step = e.div(e.mul(sc[0], m), e.mul(sc[1], e.add(u, e.k(eps))));
        return {e.sub(w, step), m, u};
      }},
-    {"nadam", [](DictionaryAttr) -> unsigned { return 2; },
+    {net::OptimizerKind::Nadam,
      [](const UpdateEnv &e) -> SmallVector<Value> {
        // Keras keeps u_product = prod_{s=1..t} beta_1 * (1 - 0.5 * 0.96^s)
        // in an optimizer variable; recompute it from t (a short scalar loop).
@@ -273,18 +255,11 @@ struct OptimizerUpdateLowering : OpRewritePattern<net::OptimizerUpdateOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(net::OptimizerUpdateOp op,
                                 PatternRewriter &rewriter) const override {
-    const OptimizerRule *rule = nullptr;
-    for (const OptimizerRule &r : kRules)
-      if (r.kind == op.getKind())
-        rule = &r;
-    if (!rule)
-      return op.emitOpError("unsupported optimizer '") << op.getKind() << "'";
+    const OptimizerRule *rule = llvm::find_if(
+        kRules, [&](const OptimizerRule &r) { return r.kind == op.getKind(); });
+    assert(rule != std::end(kRules) && "every optimizer kind has a rule");
     DictionaryAttr config = op.getConfig();
-    unsigned nSlots = rule->numSlots(config);
-    if (op.getSlots().size() != nSlots || op.getNumResults() != nSlots + 1)
-      return op.emitOpError("optimizer '")
-             << op.getKind() << "' with this config expects " << nSlots
-             << " slots and " << nSlots + 1 << " results";
+    unsigned nSlots = op.getSlots().size();
     Location loc = op.getLoc();
     UpdateEnv env{rewriter, loc, config, op.getLearningRate(),
                   op.getIteration()};

@@ -153,8 +153,6 @@ struct ProbCrossEntropyLowering : OpRewritePattern<net::ProbCrossEntropyOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value p = op.getProbs();
-    if (cast<RankedTensorType>(p.getType()).getRank() != 2)
-      return rewriter.notifyMatchFailure(op, "expects [N, C] probabilities");
     MLIRContext *ctx = getContext();
     RowPick rp = rowSumAndPick(rewriter, loc, p, op.getLabels());
     AffineMap r1 = identityMap(ctx, 1),
@@ -194,8 +192,6 @@ struct ProbCrossEntropyGradLowering
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value p = op.getProbs(), labels = op.getLabels();
-    if (cast<RankedTensorType>(p.getType()).getRank() != 2)
-      return rewriter.notifyMatchFailure(op, "expects [N, C] probabilities");
     MLIRContext *ctx = getContext();
     AffineMap id = identityMap(ctx, 2), row = dropLastMap(ctx, 2);
     AffineMap labMap = firstColumnMap(ctx, 2);

@@ -89,8 +89,6 @@ struct ConcatLowering : OpRewritePattern<net::ConcatOp> {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
     int64_t axis = op.getAxis();
-    if (axis < 1 || axis >= type.getRank())
-      return rewriter.notifyMatchFailure(op, "axis must be a non-batch dim");
     Value out = emptyOf(rewriter, loc, type, op.getInputs()[0]);
     int64_t offset = 0;
     for (Value in : op.getInputs()) {
@@ -136,8 +134,6 @@ struct PolyFeaturesLowering : OpRewritePattern<net::PolyFeaturesOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
-    if (type.getRank() != 2)
-      return rewriter.notifyMatchFailure(op, "expects [N, degree]");
     MLIRContext *ctx = getContext();
     ArrayRef<double> mean = op.getMean(), stddev = op.getStd();
     int64_t degree = static_cast<int64_t>(mean.size());

@@ -12,10 +12,12 @@ namespace {
 template <typename Op>
 LogicalResult activation(Op op, AdjointBuilder &ab, ArrayRef<Value> dys) {
   Value input = op.getInput();
-  ab.addAdjoint(
-      input, ab.getBuilder().create<net::ActivationGradOp>(
-                 op.getLoc(), input.getType(), dys[0], op.getResult(),
-                 ab.getBuilder().getStringAttr(op->getName().stripDialect())));
+  // The enum's keywords are the ops' names (relu, sigmoid, tanh, softmax).
+  net::ActivationKind kind =
+      *net::symbolizeActivationKind(op->getName().stripDialect());
+  ab.addAdjoint(input, ab.getBuilder().create<net::ActivationGradOp>(
+                           op.getLoc(), input.getType(), dys[0],
+                           op.getResult(), kind));
   return success();
 }
 
