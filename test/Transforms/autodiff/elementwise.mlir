@@ -12,12 +12,12 @@
 // CHECK: %[[T:.*]] = net.tanh %[[S]]
 // CHECK: %[[P:.*]] = net.softmax %[[T]]
 // CHECK: %[[DP:.*]] = net.prob_cross_entropy_grad %[[P]], %[[Y]]
-// CHECK: %[[DT:.*]] = net.activation_grad %[[DP]], %[[P]] {kind = "softmax"} : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
-// CHECK: %[[DS:.*]] = net.activation_grad %[[DT]], %[[T]] {kind = "tanh"}
-// CHECK: %[[DR:.*]] = net.activation_grad %[[DS]], %[[S]] {kind = "sigmoid"}
-// CHECK: %[[DZ:.*]] = net.activation_grad %[[DR]], %[[R]] {kind = "relu"}
+// CHECK: %[[DT:.*]] = net.activation_grad softmax %[[DP]], %[[P]] : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+// CHECK: %[[DS:.*]] = net.activation_grad tanh %[[DT]], %[[T]]
+// CHECK: %[[DR:.*]] = net.activation_grad sigmoid %[[DS]], %[[S]]
+// CHECK: %[[DZ:.*]] = net.activation_grad relu %[[DR]], %[[R]]
 // CHECK: %[[DB:.*]] = net.bias_add_grad %[[DZ]]
-// CHECK: net.optimizer_update %[[B]], %[[DB]]
+// CHECK: net.optimizer_update {{[a-z]+}} %[[B]], %[[DB]]
 func.func @activations(%x: tensor<?x3xf32>, %y: tensor<?x1xf32>,
                        %b: tensor<3xf32>, %seed: f32)
     -> (tensor<f32>, tensor<f32>, tensor<?x3xf32>)
@@ -48,11 +48,11 @@ func.func @activations(%x: tensor<?x3xf32>, %y: tensor<?x1xf32>,
 // CHECK: %[[R:.*]] = net.relu %[[D]]
 // CHECK: %[[A:.*]] = net.add %[[R]], %[[Z]]
 // CHECK: %[[DA:.*]] = net.mse_grad %[[A]], %[[Y]]
-// CHECK: %[[DD:.*]] = net.activation_grad %[[DA]], %[[R]] {kind = "relu"}
+// CHECK: %[[DD:.*]] = net.activation_grad relu %[[DA]], %[[R]]
 // CHECK: %[[DZ1:.*]] = net.dropout %[[DD]], %[[SEED]] {rate = 5.000000e-01 : f64, salt = 7 : i64, training} : tensor<?x3xf32>
 // CHECK: %[[DZ:.*]] = net.add %[[DA]], %[[DZ1]] : tensor<?x3xf32>
 // CHECK: %[[DB:.*]] = net.bias_add_grad %[[DZ]]
-// CHECK: net.optimizer_update %[[B]], %[[DB]]
+// CHECK: net.optimizer_update {{[a-z]+}} %[[B]], %[[DB]]
 func.func @residual(%x: tensor<?x3xf32>, %y: tensor<?x3xf32>,
                     %b: tensor<3xf32>, %seed: f32)
     -> (tensor<f32>, tensor<f32>, tensor<?x3xf32>)

@@ -23,11 +23,11 @@
 // CHECK: %[[DZ:[a-z_0-9]+]], %[[DG:[a-z_0-9]+]], %[[DBETA:[a-z_0-9]+]] = net.batchnorm_grad %[[DN]], %[[Z]], %[[G]] {epsilon = 1.000000e-03 : f64} : (tensor<?x3xf32>, tensor<?x3xf32>, tensor<3xf32>) -> (tensor<?x3xf32>, tensor<3xf32>, tensor<3xf32>)
 // CHECK-NOT: net.bias_add_grad
 // CHECK: %[[DW:.*]] = net.matmul %[[X]], %[[DZ]] {transpose_lhs = true}
-// CHECK: %[[UW:.*]] = net.optimizer_update %[[W]], %[[DW]]
+// CHECK: %[[UW:.*]] = net.optimizer_update {{[a-z]+}} %[[W]], %[[DW]]
 // CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : tensor<3xf32>
-// CHECK: %[[UB:.*]] = net.optimizer_update %[[B]], %[[ZERO]]
-// CHECK: %[[UG:.*]] = net.optimizer_update %[[G]], %[[DG]]
-// CHECK: %[[UBETA:.*]] = net.optimizer_update %[[BETA]], %[[DBETA]]
+// CHECK: %[[UB:.*]] = net.optimizer_update {{[a-z]+}} %[[B]], %[[ZERO]]
+// CHECK: %[[UG:.*]] = net.optimizer_update {{[a-z]+}} %[[G]], %[[DG]]
+// CHECK: %[[UBETA:.*]] = net.optimizer_update {{[a-z]+}} %[[BETA]], %[[DBETA]]
 // CHECK: return %{{.*}}, %{{.*}}, %[[UW]], %[[UB]], %[[UG]], %[[UBETA]], %[[NEWMEAN]], %[[NEWVAR]] :
 func.func @bn(%x: tensor<?x4xf32>, %y: tensor<?x3xf32>, %w: tensor<4x3xf32>,
               %b: tensor<3xf32>, %gamma: tensor<3xf32>, %beta: tensor<3xf32>,

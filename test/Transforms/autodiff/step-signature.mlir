@@ -23,8 +23,8 @@
 // CHECK-SAME: net.trainable_params = array<i64: 0, 2>
 // CHECK: %[[D:.*]] = net.dropout %{{.*}}, %[[SEED]]
 // CHECK: %[[NEWMEAN:[a-z_0-9]+]], %[[NEWVAR:[a-z_0-9]+]] = net.moving_moments
-// CHECK: %[[UW:.*]]:3 = net.optimizer_update %[[W]], %{{.*}}, slots(%[[WM]], %[[WV]]), %[[LR]], %[[T]] {{.*}}kind = "adam"
-// CHECK: %[[UB:.*]]:3 = net.optimizer_update %[[B]], %{{.*}}, slots(%[[BM]], %[[BV]]), %[[LR]], %[[T]]
+// CHECK: %[[UW:.*]]:3 = net.optimizer_update adam %[[W]], %{{.*}}, slots(%[[WM]], %[[WV]]), %[[LR]], %[[T]]
+// CHECK: %[[UB:.*]]:3 = net.optimizer_update {{[a-z]+}} %[[B]], %{{.*}}, slots(%[[BM]], %[[BV]]), %[[LR]], %[[T]]
 // CHECK: return %{{.*}}, %{{.*}}, %[[UW]]#0, %[[UB]]#0, %[[UW]]#1, %[[UW]]#2, %[[UB]]#1, %[[UB]]#2, %[[NEWMEAN]], %[[NEWVAR]] :
 func.func @sig(%x: tensor<?x2xf32>, %y: tensor<?x2xf32>, %w: tensor<2x2xf32>,
                %f: tensor<2xf32> {net.trainable = false}, %b: tensor<3xf32>,
