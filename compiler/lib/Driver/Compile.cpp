@@ -32,45 +32,63 @@
 #include "llvm/Support/raw_os_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <map>
+
 using namespace netc;
 using namespace mlir;
 
 namespace {
 
-/// Reads the layout decisions that compilation recorded on the entry points.
-std::vector<KernelLayout> readLayouts(ModuleOp module, size_t numKernels) {
-  std::vector<KernelLayout> layouts(numKernels);
+/// Reads the train entry's optimizer state layout.
+void readStateLayout(func::FuncOp fn, KernelLayout &l) {
+  if (auto a = fn->getAttrOfType<IntegerAttr>("net.state_floats"))
+    l.stateFloats = a.getInt();
+  if (auto a = fn->getAttrOfType<ArrayAttr>("net.state_init"))
+    for (Attribute e : a) {
+      auto t = cast<ArrayAttr>(e);
+      l.stateInit.push_back({(double)cast<IntegerAttr>(t[0]).getInt(),
+                             (double)cast<IntegerAttr>(t[1]).getInt(),
+                             cast<FloatAttr>(t[2]).getValueAsDouble()});
+    }
+}
+
+/// Reads the layout decisions that compilation recorded on the entry points
+/// (`net.kernel` names the KernelSpec, `net.entry` the role), and the entry
+/// functions' symbols for the kernel table.
+std::vector<KernelLayout> readLayouts(ModuleOp module, const KernelPlan &plan) {
+  std::map<std::string, size_t> indexOf;
+  for (size_t i = 0; i < plan.kernels.size(); ++i)
+    indexOf[plan.kernels[i].name] = i;
+  std::vector<KernelLayout> layouts(plan.kernels.size());
   module.walk([&](func::FuncOp fn) {
     auto kernel = fn->getAttrOfType<StringAttr>("net.kernel");
     auto entry = fn->getAttrOfType<StringAttr>("net.entry");
     if (!kernel || !entry)
       return;
-    size_t index = std::stoul(kernel.getValue().drop_front().str());
-    KernelLayout &l = layouts[index];
+    auto it = indexOf.find(kernel.getValue().str());
+    if (it == indexOf.end())
+      return;
+    KernelLayout &l = layouts[it->second];
     int64_t ws = 0, fixed = 0;
     if (auto a = fn->getAttrOfType<IntegerAttr>("net.ws_per_sample"))
       ws = a.getInt();
     if (auto a = fn->getAttrOfType<IntegerAttr>("net.ws_fixed"))
       fixed = a.getInt();
+    std::string symbol = fn.getSymName().str();
     if (entry.getValue() == "train_f64") {
       l.hasTrainF64 = true;
       l.trainF64WsPerSample = ws;
       l.trainF64WsFixed = fixed;
+      l.trainF64Symbol = symbol;
     } else if (entry.getValue() == "train") {
       l.trainWsPerSample = ws;
       l.trainWsFixed = fixed;
-      if (auto a = fn->getAttrOfType<IntegerAttr>("net.state_floats"))
-        l.stateFloats = a.getInt();
-      if (auto a = fn->getAttrOfType<ArrayAttr>("net.state_init"))
-        for (Attribute e : a) {
-          auto t = cast<ArrayAttr>(e);
-          l.stateInit.push_back({(double)cast<IntegerAttr>(t[0]).getInt(),
-                                 (double)cast<IntegerAttr>(t[1]).getInt(),
-                                 cast<FloatAttr>(t[2]).getValueAsDouble()});
-        }
+      l.trainSymbol = symbol;
+      readStateLayout(fn, l);
     } else {
       l.evalWsPerSample = ws;
       l.evalWsFixed = fixed;
+      l.evalSymbol = symbol;
     }
   });
   return layouts;
@@ -98,43 +116,60 @@ void addStringGlobal(llvm::Module &m, const std::string &text,
                            llvm::GlobalValue::ExternalLinkage, init, symbol);
 }
 
+/// The wrapper that MLIR's func-to-llvm lowering emits for a function
+/// tagged `llvm.emit_c_interface` (MLIR's naming convention): what the
+/// runtime calls, with memref descriptors passed by pointer.
+std::string cInterfaceSymbol(const std::string &function) {
+  return "_mlir_ciface_" + function;
+}
+
+/// The table `netc_kernels` of netc/Abi.h: per kernel its name and the C
+/// interfaces of its entries (null where there is none).
+void addKernelTable(llvm::Module &m, const KernelPlan &plan,
+                    const std::vector<KernelLayout> &layouts) {
+  llvm::LLVMContext &ctx = m.getContext();
+  auto *ptr = llvm::PointerType::get(ctx, 0);
+  auto *entryType = llvm::StructType::get(ctx, {ptr, ptr, ptr, ptr});
+  auto fn = [&](const std::string &symbol) -> llvm::Constant * {
+    llvm::Function *f =
+        symbol.empty() ? nullptr : m.getFunction(cInterfaceSymbol(symbol));
+    return f ? (llvm::Constant *)f : llvm::ConstantPointerNull::get(ptr);
+  };
+  std::vector<llvm::Constant *> entries;
+  for (size_t i = 0; i < plan.kernels.size(); ++i) {
+    const std::string &k = plan.kernels[i].name;
+    const KernelLayout &l = layouts[i];
+    auto *name = llvm::ConstantDataArray::getString(ctx, k, true);
+    auto *nameVar = new llvm::GlobalVariable(m, name->getType(), true,
+                                             llvm::GlobalValue::PrivateLinkage,
+                                             name, "netc_kernel_name_" + k);
+    entries.push_back(llvm::ConstantStruct::get(
+        entryType,
+        {nameVar, fn(l.trainSymbol), fn(l.evalSymbol), fn(l.trainF64Symbol)}));
+  }
+  auto *arrayType = llvm::ArrayType::get(entryType, entries.size());
+  new llvm::GlobalVariable(
+      m, arrayType, true, llvm::GlobalValue::ExternalLinkage,
+      llvm::ConstantArray::get(arrayType, entries), "netc_kernels");
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  new llvm::GlobalVariable(m, i64, true, llvm::GlobalValue::ExternalLinkage,
+                           llvm::ConstantInt::get(i64, entries.size()),
+                           "netc_num_kernels");
+}
+
 /// The symbols the runtime looks for: the plan text, the kernel table and
 /// the CPU the kernels need (checked at start-up).
 void addProgramGlobals(llvm::Module &m, const std::string &plan,
-                       size_t numKernels, const TargetCpu &cpu) {
-  llvm::LLVMContext &ctx = m.getContext();
+                       const KernelPlan &kernels,
+                       const std::vector<KernelLayout> &layouts,
+                       const TargetCpu &cpu) {
   addStringGlobal(m, plan, "netc_plan_json");
   addStringGlobal(m, cpu.name, "netc_target_cpu");
   std::string features;
   for (const std::string &f : cpu.features)
     features += (features.empty() ? "" : ",") + f;
   addStringGlobal(m, features, "netc_target_features");
-  auto *ptr = llvm::PointerType::get(ctx, 0);
-  auto *entryType = llvm::StructType::get(ctx, {ptr, ptr, ptr, ptr});
-  std::vector<llvm::Constant *> entries;
-  for (size_t i = 0; i < numKernels; ++i) {
-    std::string k = "k" + std::to_string(i);
-    auto *name = llvm::ConstantDataArray::getString(ctx, k, true);
-    auto *nameVar = new llvm::GlobalVariable(m, name->getType(), true,
-                                             llvm::GlobalValue::PrivateLinkage,
-                                             name, "netc_kernel_name_" + k);
-    auto fn = [&](const std::string &sym) -> llvm::Constant * {
-      llvm::Function *f = m.getFunction(sym);
-      return f ? (llvm::Constant *)f : llvm::ConstantPointerNull::get(ptr);
-    };
-    entries.push_back(llvm::ConstantStruct::get(
-        entryType, {nameVar, fn("_mlir_ciface_" + k + "_train"),
-                    fn("_mlir_ciface_" + k + "_eval"),
-                    fn("_mlir_ciface_" + k + "_train_f64")}));
-  }
-  auto *arrayType = llvm::ArrayType::get(entryType, numKernels);
-  new llvm::GlobalVariable(
-      m, arrayType, true, llvm::GlobalValue::ExternalLinkage,
-      llvm::ConstantArray::get(arrayType, entries), "netc_kernels");
-  auto *i64 = llvm::Type::getInt64Ty(ctx);
-  new llvm::GlobalVariable(m, i64, true, llvm::GlobalValue::ExternalLinkage,
-                           llvm::ConstantInt::get(i64, numKernels),
-                           "netc_num_kernels");
+  addKernelTable(m, kernels, layouts);
 }
 
 void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
@@ -223,8 +258,7 @@ bool netc::compileProgram(const Program &program, Stage stage,
     module->print(os);
     return true;
   }
-  std::vector<KernelLayout> layouts =
-      readLayouts(*module, kernels.kernels.size());
+  std::vector<KernelLayout> layouts = readLayouts(*module, kernels);
   stripNetAttributes(*module);
 
   PassManager low(&ctx);
@@ -239,8 +273,8 @@ bool netc::compileProgram(const Program &program, Stage stage,
     err << "error: translation to LLVM IR failed\n";
     return false;
   }
-  addProgramGlobals(*llvmModule, planJson(program, kernels, layouts),
-                    kernels.kernels.size(), *cpu);
+  addProgramGlobals(*llvmModule, planJson(program, kernels, layouts), kernels,
+                    layouts, *cpu);
   std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(*cpu, error);
   if (!tm) {
     err << "error: no target for CPU '" << cpu->name << "': " << error << "\n";

@@ -19,6 +19,9 @@ struct KernelLayout {
   bool hasTrainF64 = false;
   int64_t trainF64WsPerSample = 0, trainF64WsFixed = 0;
   std::vector<std::array<double, 3>> stateInit; // offset, size, value
+  /// The entry functions' symbols (empty where there is none), from which
+  /// the kernel table takes their C interfaces.
+  std::string trainSymbol, evalSymbol, trainF64Symbol;
 };
 
 /// The JSON plan of docs/design.md.
