@@ -1,6 +1,7 @@
 //===- Plan.cpp - Reading and checking the embedded plan ------------------===//
 
 #include "netc/Plan.h"
+#include "netc/OptimizerTable.h"
 
 #include <algorithm>
 #include <cmath>
@@ -22,8 +23,9 @@ double OptimizerSpec::learningRate() const {
   auto it = args.find("learning_rate");
   if (it != args.end())
     return it->second;
-  // Keras defaults (spec §2): sgd 0.01, every adaptive optimizer 0.001.
-  return name == "sgd" ? 0.01 : 0.001;
+  // The optimizer's Keras default (netc/Optimizers.def).
+  const optimizers::Optimizer *o = optimizers::findOptimizer(name);
+  return o ? o->learningRate : 0.001;
 }
 
 double OptimizerSpec::learningRateAt(int64_t iteration) const {

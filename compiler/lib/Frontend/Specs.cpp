@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Sema.h"
+#include "netc/OptimizerTable.h"
 
 #include <cmath>
 #include <unordered_map>
@@ -162,31 +163,18 @@ static const std::vector<FuncSpec> &funcSpecs() {
                   req("step_size", P::PosInt), num("gamma", 0.1)},
                  true});
 
-    auto optim = [&](const std::string &n, double lr, std::vector<P> ps) {
-      ps.insert(ps.begin(),
-                {"learning_rate", P::LearningRate, false, lr, "", {}});
-      s.push_back({n, "optimizer", ps, true});
-    };
-    optim("sgd", 0.01, {num("momentum", 0), flag("nesterov", false)});
-    optim("adam", 1e-3,
-          {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7),
-           flag("amsgrad", false)});
-    optim("adamw", 1e-3,
-          {num("weight_decay", 0.004), num("beta_1", 0.9), num("beta_2", 0.999),
-           num("epsilon", 1e-7), flag("amsgrad", false)});
-    optim("rmsprop", 1e-3,
-          {num("rho", 0.9), num("momentum", 0), num("epsilon", 1e-7),
-           flag("centered", false)});
-    optim("adagrad", 1e-3,
-          {num("initial_accumulator_value", 0.1), num("epsilon", 1e-7)});
-    optim("adadelta", 1e-3, {num("rho", 0.95), num("epsilon", 1e-7)});
-    optim("adamax", 1e-3,
-          {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7)});
-    optim("nadam", 1e-3,
-          {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7)});
-    // Closed-form solve for networks linear in their weights; `l2` is an
-    // optional ridge term.
-    s.push_back({"least_squares", "optimizer", {num("l2", 0)}, true});
+    // Optimizers, from the table runtime/include/netc/Optimizers.def.
+    for (const optimizers::Optimizer &o : optimizers::optimizerTable()) {
+      std::vector<P> ps;
+      if (o.hasUpdateRule)
+        ps.push_back(
+            {"learning_rate", P::LearningRate, false, o.learningRate, "", {}});
+      for (const optimizers::Hyper &h : o.hypers)
+        ps.push_back(h.kind == optimizers::HyperKind::Flag
+                         ? flag(h.name, h.defaultValue != 0)
+                         : num(h.name, h.defaultValue));
+      s.push_back({o.name, "optimizer", ps, true});
+    }
 
     s.push_back({"categorical_crossentropy",
                  "loss",
