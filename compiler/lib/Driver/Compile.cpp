@@ -39,21 +39,23 @@ using namespace mlir;
 
 namespace {
 
-/// Reads the train entry's optimizer state layout.
+/// Reads the train entry's parameter and optimizer state layout.
 void readStateLayout(func::FuncOp fn, KernelLayout &l) {
+  if (auto a = fn->getAttrOfType<DenseI64ArrayAttr>("net.param_offsets"))
+    l.paramOffsets.assign(a.asArrayRef().begin(), a.asArrayRef().end());
   if (auto a = fn->getAttrOfType<IntegerAttr>("net.state_floats"))
-    l.stateFloats = a.getInt();
+    l.spec.stateFloats = a.getInt();
   if (auto a = fn->getAttrOfType<ArrayAttr>("net.state_init"))
     for (Attribute e : a) {
       auto t = cast<ArrayAttr>(e);
-      l.stateInit.push_back({(double)cast<IntegerAttr>(t[0]).getInt(),
-                             (double)cast<IntegerAttr>(t[1]).getInt(),
-                             cast<FloatAttr>(t[2]).getValueAsDouble()});
+      l.spec.stateInit.push_back({cast<IntegerAttr>(t[0]).getInt(),
+                                  cast<IntegerAttr>(t[1]).getInt(),
+                                  cast<FloatAttr>(t[2]).getValueAsDouble()});
     }
 }
 
 /// Reads the layout decisions that compilation recorded on the entry points
-/// (`net.kernel` names the KernelSpec, `net.entry` the role), and the entry
+/// (`net.kernel` names the KernelUnit, `net.entry` the role), and the entry
 /// functions' symbols for the kernel table.
 std::vector<KernelLayout> readLayouts(ModuleOp module, const KernelPlan &plan) {
   std::map<std::string, size_t> indexOf;
@@ -76,22 +78,44 @@ std::vector<KernelLayout> readLayouts(ModuleOp module, const KernelPlan &plan) {
       fixed = a.getInt();
     std::string symbol = fn.getSymName().str();
     if (entry.getValue() == "train_f64") {
-      l.hasTrainF64 = true;
-      l.trainF64WsPerSample = ws;
-      l.trainF64WsFixed = fixed;
+      l.spec.hasTrainF64 = true;
+      l.spec.trainF64WsPerSample = ws;
+      l.spec.trainF64WsFixed = fixed;
       l.trainF64Symbol = symbol;
     } else if (entry.getValue() == "train") {
-      l.trainWsPerSample = ws;
-      l.trainWsFixed = fixed;
+      l.spec.trainWsPerSample = ws;
+      l.spec.trainWsFixed = fixed;
       l.trainSymbol = symbol;
       readStateLayout(fn, l);
     } else {
-      l.evalWsPerSample = ws;
-      l.evalWsFixed = fixed;
+      l.spec.evalWsPerSample = ws;
+      l.spec.evalWsFixed = fixed;
       l.evalSymbol = symbol;
     }
   });
   return layouts;
+}
+
+/// Whether every train entry views its parameters where the plan puts them
+/// (the plan's offsets come from layOutParams, the export pass lays the
+/// flat buffer out in the same order); says which if not.
+bool checkParamLayout(const Plan &plan,
+                      const std::vector<KernelLayout> &layouts,
+                      std::ostream &err) {
+  for (size_t i = 0; i < layouts.size(); ++i) {
+    const std::vector<int64_t> &offsets = layouts[i].paramOffsets;
+    const NetworkSpec &net = plan.networks[plan.kernels[i].network];
+    bool same = offsets.empty() || offsets.size() == net.params.size();
+    for (size_t p = 0; same && p < offsets.size(); ++p)
+      same = offsets[p] == net.params[p].offset;
+    if (!same) {
+      err << "error: internal: kernel " << plan.kernels[i].name
+          << " lays out the parameters of " << net.instance
+          << " differently from the plan\n";
+      return false;
+    }
+  }
+  return true;
 }
 
 /// The net.* attributes have been read into the plan; LLVM IR has no use for
@@ -193,6 +217,60 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
   pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
 }
 
+/// Every dialect the pipeline uses, with their LLVM IR translations.
+DialectRegistry compilerRegistry() {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<net::NetDialect>();
+  return registry;
+}
+
+/// Prints a stage's IR (`netc emit --stage`); true.
+bool printIR(ModuleOp module, std::ostream &out) {
+  llvm::raw_os_ostream os(out);
+  module.print(os);
+  return true;
+}
+bool printIR(llvm::Module &module, std::ostream &out) {
+  llvm::raw_os_ostream os(out);
+  module.print(os, nullptr);
+  return true;
+}
+
+/// Each kernel's loss function, and with `gradcheckF64` its float64 twin.
+bool buildLossFunctions(ModuleOp module, const KernelPlan &kernels,
+                        const std::string &file, bool gradcheckF64) {
+  bool ok = true;
+  for (const KernelUnit &k : kernels.kernels) {
+    ok &= succeeded(buildLossFunction(module, k, file));
+    if (ok && gradcheckF64)
+      ok &= succeeded(buildLossFunction(module, k, file, Precision::F64));
+  }
+  return ok;
+}
+
+/// Writes `m` as an object file for `tm` to `path`.
+bool emitObject(llvm::Module &m, llvm::TargetMachine &tm,
+                const std::string &path, std::ostream &err) {
+  std::error_code ec;
+  llvm::raw_fd_ostream file(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    err << "error: cannot write '" << path << "': " << ec.message() << "\n";
+    return false;
+  }
+  llvm::legacy::PassManager codegen;
+  if (tm.addPassesToEmitFile(codegen, file, nullptr,
+                             llvm::CodeGenFileType::ObjectFile)) {
+    err << "error: this target cannot emit object files\n";
+    return false;
+  }
+  codegen.run(m);
+  file.flush();
+  return true;
+}
+
 } // namespace
 
 bool netc::compileProgram(const Program &program, Stage stage,
@@ -208,12 +286,7 @@ bool netc::compileProgram(const Program &program, Stage stage,
     }
     cpu = &native;
   }
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerAllToLLVMIRTranslations(registry);
-  registry.insert<net::NetDialect>();
-  MLIRContext ctx(registry);
+  MLIRContext ctx(compilerRegistry());
   ctx.loadAllAvailableDialects();
 
   // Diagnostics from MLIR carry the .net file's locations: print them in
@@ -227,14 +300,7 @@ bool netc::compileProgram(const Program &program, Stage stage,
   KernelPlan kernels = planKernels(program);
   OwningOpRef<ModuleOp> module =
       ModuleOp::create(FileLineColLoc::get(&ctx, program.file, 1, 1));
-  bool ok = true;
-  for (const KernelSpec &k : kernels.kernels) {
-    ok &= succeeded(buildLossFunction(*module, k, program.file));
-    if (ok && gradcheckF64)
-      ok &= succeeded(
-          buildLossFunction(*module, k, program.file, Precision::F64));
-  }
-  if (!ok)
+  if (!buildLossFunctions(*module, kernels, program.file, gradcheckF64))
     return false;
 
   PassManager pm(&ctx);
@@ -242,22 +308,16 @@ bool netc::compileProgram(const Program &program, Stage stage,
   pm.addPass(createCanonicalizerPass());
   if (failed(pm.run(*module)))
     return false;
-  if (stage == Stage::Net) {
-    llvm::raw_os_ostream os(out);
-    module->print(os);
-    return true;
-  }
+  if (stage == Stage::Net)
+    return printIR(*module, out);
 
   PassManager lin(&ctx);
   lin.addPass(createExportKernelsPass());
   buildNetToLinalgPipeline(lin);
   if (failed(lin.run(*module)))
     return false;
-  if (stage == Stage::Linalg) {
-    llvm::raw_os_ostream os(out);
-    module->print(os);
-    return true;
-  }
+  if (stage == Stage::Linalg)
+    return printIR(*module, out);
   std::vector<KernelLayout> layouts = readLayouts(*module, kernels);
   stripNetAttributes(*module);
 
@@ -273,34 +333,18 @@ bool netc::compileProgram(const Program &program, Stage stage,
     err << "error: translation to LLVM IR failed\n";
     return false;
   }
-  addProgramGlobals(*llvmModule, planJson(program, kernels, layouts), kernels,
-                    layouts, *cpu);
+  Plan plan = buildPlan(program, kernels, layouts);
+  if (!checkParamLayout(plan, layouts, err))
+    return false;
+  addProgramGlobals(*llvmModule, writePlan(plan), kernels, layouts, *cpu);
   std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(*cpu, error);
   if (!tm) {
     err << "error: no target for CPU '" << cpu->name << "': " << error << "\n";
     return false;
   }
   optimize(*llvmModule, *tm);
-  if (stage == Stage::LLVM) {
-    llvm::raw_os_ostream os(out);
-    llvmModule->print(os, nullptr);
-    return true;
-  }
+  if (stage == Stage::LLVM)
+    return printIR(*llvmModule, out);
 
-  std::error_code ec;
-  llvm::raw_fd_ostream file(objectPath, ec, llvm::sys::fs::OF_None);
-  if (ec) {
-    err << "error: cannot write '" << objectPath << "': " << ec.message()
-        << "\n";
-    return false;
-  }
-  llvm::legacy::PassManager codegen;
-  if (tm->addPassesToEmitFile(codegen, file, nullptr,
-                              llvm::CodeGenFileType::ObjectFile)) {
-    err << "error: this target cannot emit object files\n";
-    return false;
-  }
-  codegen.run(*llvmModule);
-  file.flush();
-  return true;
+  return emitObject(*llvmModule, *tm, objectPath, err);
 }

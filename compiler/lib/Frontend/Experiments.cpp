@@ -404,13 +404,13 @@ static void train(Sema &s, const ast::ExpStmt &st, Scope &scope,
                     "'train ... on' needs a dataset, got " + describe(data));
     ok = false;
   }
-  std::vector<ParamSpec> specs = {
-      {"loss", ParamSpec::Any, false, 0, "", {}},
-      {"optimizer", ParamSpec::Any, false, 0, "", {}},
-      {"epochs", ParamSpec::PosInt, false, 0, "", {}},
-      {"batch_size", ParamSpec::PosInt, false, 0, "", {}},
-      {"metrics", ParamSpec::Any, false, 0, "", {}},
-      {"validation_split", ParamSpec::Number, false, 0, "", {}}};
+  std::vector<ArgSpec> specs = {
+      {"loss", ArgSpec::Any, false, 0, "", {}},
+      {"optimizer", ArgSpec::Any, false, 0, "", {}},
+      {"epochs", ArgSpec::PosInt, false, 0, "", {}},
+      {"batch_size", ArgSpec::PosInt, false, 0, "", {}},
+      {"metrics", ArgSpec::Any, false, 0, "", {}},
+      {"validation_split", ArgSpec::Number, false, 0, "", {}}};
   std::vector<Value> pos;
   std::vector<std::pair<std::string, Value>> kws;
   s.evalArgs(st.args, scope, &c, pos, kws);
@@ -576,8 +576,8 @@ static void process(Sema &s, const std::vector<ast::ExpStmt> &body,
       std::vector<std::pair<std::string, Value>> kws;
       s.evalArgs(st.args, scope, &c, pos, kws);
       BoundArgs b = s.bind("crossvalidate",
-                           {{"folds", ParamSpec::PosInt, false, 5, "", {}},
-                            {"seed", ParamSpec::Int, false, 0, "", {}}},
+                           {{"folds", ArgSpec::PosInt, false, 5, "", {}},
+                            {"seed", ArgSpec::Int, false, 0, "", {}}},
                            pos, kws, st.loc);
       int64_t folds = b.values.count("folds") ? b.values["folds"].i : 5;
       if (folds < 2 || folds > limits::kLoopIterations) {
@@ -623,10 +623,10 @@ static void process(Sema &s, const std::vector<ast::ExpStmt> &body,
       std::vector<Value> pos;
       std::vector<std::pair<std::string, Value>> kws;
       s.evalArgs(st.args, scope, &c, pos, kws);
-      BoundArgs b = s.bind(
-          "select",
-          {{"within", ParamSpec::Symbol, false, 0, "", {"one_std_error"}}}, pos,
-          kws, st.loc);
+      BoundArgs b =
+          s.bind("select",
+                 {{"within", ArgSpec::Symbol, false, 0, "", {"one_std_error"}}},
+                 pos, kws, st.loc);
       c.exp->selectMode = st.name;
       c.exp->selectMetric = st.metric;
       c.exp->selectRule = b.values.count("within") ? "one_std_error" : "min";

@@ -107,11 +107,11 @@ int Sema::addLayer(const std::string &kind,
   const LayerSpec *spec = findLayer(kind);
   // The input tensors of add/concat are not bound; other kinds bind all.
   bool tensors = kind == "add" || kind == "concat";
-  std::vector<ParamSpec> options;
-  for (const ParamSpec &p : spec->params)
-    if (tensors && p.type != ParamSpec::Tensors)
+  std::vector<ArgSpec> options;
+  for (const ArgSpec &p : spec->params)
+    if (tensors && p.type != ArgSpec::Tensors)
       options.push_back(p);
-  const std::vector<ParamSpec> &specs = tensors ? options : spec->params;
+  const std::vector<ArgSpec> &specs = tensors ? options : spec->params;
   std::vector<Value> pos;
   std::vector<std::pair<std::string, Value>> kws;
   for (const ast::Arg *a : args)
@@ -146,26 +146,26 @@ int Sema::addLayer(const std::string &kind,
   int n = b.counts[kind]++;
   l.name = n ? kind + "_" + std::to_string(n) : kind;
   // Fill in the spec's defaults so inference reads every argument.
-  for (const ParamSpec &p : specs) {
+  for (const ArgSpec &p : specs) {
     if (bound.values.count(p.name))
       continue;
     Value v;
     v.loc = loc;
     switch (p.type) {
-    case ParamSpec::Number:
+    case ArgSpec::Number:
       v.kind = Value::Float;
       v.f = p.num;
       break;
-    case ParamSpec::Int:
-    case ParamSpec::PosInt:
+    case ArgSpec::Int:
+    case ArgSpec::PosInt:
       v.kind = Value::Int;
       v.i = (int64_t)p.num;
       break;
-    case ParamSpec::Bool:
+    case ArgSpec::Bool:
       v.kind = Value::Bool;
       v.i = p.num != 0;
       break;
-    case ParamSpec::IntPair: {
+    case ArgSpec::IntPair: {
       if (p.num == 0)
         continue; // pool stride: defaults to the pool size below
       Value d;

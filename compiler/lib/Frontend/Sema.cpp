@@ -148,7 +148,7 @@ void Sema::dataset(const ast::DatasetDecl &decl) {
                            didYouMean(e.text, kinds));
     return;
   }
-  using P = ParamSpec;
+  using P = ArgSpec;
   std::vector<P> specs;
   bool pathless = e.text == "polynomial";
   if (!pathless)

@@ -85,7 +85,7 @@ std::string shapeText(const std::vector<int64_t> &shape);
 using Scope = std::map<std::string, Value>;
 
 /// One positional-or-keyword parameter of a layer or a vocabulary function.
-struct ParamSpec {
+struct ArgSpec {
   std::string name;
   enum Type {
     Number,
@@ -113,7 +113,7 @@ struct ParamSpec {
 struct LayerSpec {
   std::string kind;
   std::string kerasType; // for `netc summary`
-  std::vector<ParamSpec> params;
+  std::vector<ArgSpec> params;
 };
 const std::vector<LayerSpec> &layerSpecs();
 const LayerSpec *findLayer(const std::string &kind);
@@ -124,7 +124,7 @@ std::vector<std::string> layerKinds();
 struct FuncSpec {
   std::string name;
   std::string category; // initializer, regularizer, optimizer, loss, metric
-  std::vector<ParamSpec> params;
+  std::vector<ArgSpec> params;
   bool fillDefaults = true; // record defaults in the Call (runtime reads them)
 };
 const FuncSpec *findFunc(const std::string &name);
@@ -134,7 +134,7 @@ bool isVocabularyWord(const std::string &name);
 /// Every built-in name (layers, functions, words), for suggestions.
 std::vector<std::string> vocabulary();
 
-/// Argument values bound to a ParamSpec list (positional first).
+/// Argument values bound to a ArgSpec list (positional first).
 struct BoundArgs {
   std::map<std::string, Value> values;
   bool ok = true;
@@ -156,11 +156,11 @@ public:
   /// Binds evaluated call arguments (`pos`, `kws`) to `specs`; reports
   /// unknown keywords (with suggestion), duplicates, too many positionals,
   /// missing required ones and type errors. `what` names the callee.
-  BoundArgs bind(const std::string &what, const std::vector<ParamSpec> &specs,
+  BoundArgs bind(const std::string &what, const std::vector<ArgSpec> &specs,
                  const std::vector<Value> &pos,
                  const std::vector<std::pair<std::string, Value>> &kws,
                  SourceLoc callLoc);
-  bool checkType(const std::string &what, const ParamSpec &p, Value &v);
+  bool checkType(const std::string &what, const ArgSpec &p, Value &v);
   void evalArg(const ast::Arg &a, Scope &scope, ExpCtx *exp,
                std::vector<Value> &pos,
                std::vector<std::pair<std::string, Value>> &kws);

@@ -15,7 +15,7 @@
 
 namespace netc {
 
-using P = ParamSpec;
+using P = ArgSpec;
 
 static P req(const std::string &n, P::Type t) {
   return {n, t, true, 0, "", {}};
@@ -313,11 +313,11 @@ std::optional<netc::Call> Sema::toCall(const Value &v,
   }
   netc::Call c;
   c.name = name;
-  for (const ParamSpec &p : f->params) {
+  for (const ArgSpec &p : f->params) {
     auto it = b.values.find(p.name);
     if (it != b.values.end()) {
       const Value &x = it->second;
-      if (p.type == ParamSpec::LearningRate && !x.isNumber()) {
+      if (p.type == ArgSpec::LearningRate && !x.isNumber()) {
         // A schedule (checkType validated it): its initial value stands as
         // the learning rate, the schedule rides along.
         auto sched = toCall(x, "schedule", what + "' argument '" + p.name);
@@ -334,13 +334,13 @@ std::optional<netc::Call> Sema::toCall(const Value &v,
         c.args[p.name] = (double)x.i;
       else
         c.args[p.name] = x.num();
-    } else if (p.type == ParamSpec::Symbol) {
+    } else if (p.type == ArgSpec::Symbol) {
       c.strArgs[p.name] = p.str;
     } else if (std::isnan(p.num)) {
       // No default: absent.
-    } else if (p.type == ParamSpec::Number || p.type == ParamSpec::Bool ||
-               p.type == ParamSpec::LearningRate ||
-               (p.type == ParamSpec::PosInt && p.num != 0)) {
+    } else if (p.type == ArgSpec::Number || p.type == ArgSpec::Bool ||
+               p.type == ArgSpec::LearningRate ||
+               (p.type == ArgSpec::PosInt && p.num != 0)) {
       c.args[p.name] = p.num;
     }
   }

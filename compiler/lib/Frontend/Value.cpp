@@ -441,7 +441,7 @@ Value Sema::eval(const ast::Expr &e, Scope &scope, ExpCtx *exp) {
   return Value::error();
 }
 
-bool Sema::checkType(const std::string &what, const ParamSpec &p, Value &v) {
+bool Sema::checkType(const std::string &what, const ArgSpec &p, Value &v) {
   if (v.kind == Value::Error)
     return false;
   auto fail = [&](const std::string &expected) {
@@ -450,15 +450,15 @@ bool Sema::checkType(const std::string &what, const ParamSpec &p, Value &v) {
     return false;
   };
   switch (p.type) {
-  case ParamSpec::Number:
+  case ArgSpec::Number:
     return v.isNumber() ? true : fail("a number");
-  case ParamSpec::Int:
+  case ArgSpec::Int:
     return v.kind == Value::Int ? true : fail("an integer");
-  case ParamSpec::PosInt:
+  case ArgSpec::PosInt:
     if (v.kind != Value::Int)
       return fail("a positive integer");
     return v.i > 0 ? true : fail("a positive integer");
-  case ParamSpec::IntPair:
+  case ArgSpec::IntPair:
     if (v.kind == Value::Int) {
       if (v.i <= 0)
         return fail("a positive integer or [h, w]");
@@ -473,16 +473,16 @@ bool Sema::checkType(const std::string &what, const ParamSpec &p, Value &v) {
         v.list[0].i > 0 && v.list[1].i > 0)
       return true;
     return fail("a positive integer or [h, w]");
-  case ParamSpec::Bool:
+  case ArgSpec::Bool:
     return v.kind == Value::Bool ? true : fail("true or false");
-  case ParamSpec::Padding:
+  case ArgSpec::Padding:
     if ((v.kind == Value::Sym || v.kind == Value::Str) &&
         (v.s == "same" || v.s == "valid")) {
       v.kind = Value::Sym;
       return true;
     }
     return fail("same or valid");
-  case ParamSpec::Activation: {
+  case ArgSpec::Activation: {
     static const std::vector<std::string> acts = {"relu", "sigmoid", "tanh",
                                                   "softmax", "linear"};
     if (v.kind == Value::Sym || v.kind == Value::Str) {
@@ -497,11 +497,11 @@ bool Sema::checkType(const std::string &what, const ParamSpec &p, Value &v) {
     }
     return fail("an activation (relu, sigmoid, tanh, softmax, linear)");
   }
-  case ParamSpec::Init:
+  case ArgSpec::Init:
     return toInit(v, what + "' argument '" + p.name).has_value();
-  case ParamSpec::Reg:
+  case ArgSpec::Reg:
     return toReg(v, what + "' argument '" + p.name).has_value();
-  case ParamSpec::Symbol:
+  case ArgSpec::Symbol:
     if (v.kind == Value::Sym || v.kind == Value::Str) {
       for (auto &c : p.choices)
         if (v.s == c) {
@@ -519,9 +519,9 @@ bool Sema::checkType(const std::string &what, const ParamSpec &p, Value &v) {
         s += (s.empty() ? "" : ", ") + c;
       return s;
     }());
-  case ParamSpec::String:
+  case ArgSpec::String:
     return v.kind == Value::Str ? true : fail("a string");
-  case ParamSpec::NumList:
+  case ArgSpec::NumList:
     if (v.kind == Value::List) {
       for (auto &x : v.list)
         if (!x.isNumber())
@@ -529,22 +529,21 @@ bool Sema::checkType(const std::string &what, const ParamSpec &p, Value &v) {
       return true;
     }
     return fail("a list of numbers");
-  case ParamSpec::LearningRate:
+  case ArgSpec::LearningRate:
     if (v.isNumber())
       return true;
     if (v.kind == Value::Call || v.kind == Value::Sym)
       return toCall(v, "schedule", what + "' argument '" + p.name).has_value();
     return fail("a number or a learning-rate schedule (exponential_decay, "
                 "cosine_decay, step)");
-  case ParamSpec::Tensors:
-  case ParamSpec::Any:
+  case ArgSpec::Tensors:
+  case ArgSpec::Any:
     return true;
   }
   return true;
 }
 
-BoundArgs Sema::bind(const std::string &what,
-                     const std::vector<ParamSpec> &specs,
+BoundArgs Sema::bind(const std::string &what, const std::vector<ArgSpec> &specs,
                      const std::vector<Value> &pos,
                      const std::vector<std::pair<std::string, Value>> &kws,
                      SourceLoc callLoc) {
@@ -563,11 +562,11 @@ BoundArgs Sema::bind(const std::string &what,
     if (kv.first == "strides")
       kv.first = "stride";
     bool known = false;
-    for (const ParamSpec &p : specs)
+    for (const ArgSpec &p : specs)
       known |= p.name == kv.first;
     if (!known) {
       std::vector<std::string> names;
-      for (const ParamSpec &p : specs)
+      for (const ArgSpec &p : specs)
         names.push_back(p.name);
       diags.error(keyLoc, "unknown argument '" + kv.first + "' for '" + what +
                               "'" + didYouMean(kv.first, names));
@@ -582,7 +581,7 @@ BoundArgs Sema::bind(const std::string &what,
     }
     out.values[kv.first] = kv.second;
   }
-  for (const ParamSpec &p : specs) {
+  for (const ArgSpec &p : specs) {
     auto it = out.values.find(p.name);
     if (it == out.values.end()) {
       if (p.required) {

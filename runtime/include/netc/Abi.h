@@ -9,8 +9,9 @@
  *     row-major: activations NHWC, conv kernels HWIO, dense kernels (in, out).
  *  2. The runtime calls compiled code through the table `netc_kernels`, and
  *     reads the program's plan (networks, parameters, experiments) from the
- *     JSON text `netc_plan_json` that the compiler embeds. See
- *     docs/design.md for the plan's schema.
+ *     JSON text `netc_plan_json` that the compiler embeds. Its schema, writer
+ *     and reader: netc/Plan.h. docs/design.md, "The compiler-runtime
+ *     contract", shows how the pieces fit.
  *
  *===----------------------------------------------------------------------===*/
 #ifndef NETC_ABI_H

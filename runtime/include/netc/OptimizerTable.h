@@ -56,7 +56,8 @@ enum { Number = static_cast<int>(HyperKind::Number), Flag };
 inline std::vector<Optimizer> buildTable() {
   std::vector<Optimizer> table;
 #define NETC_OPTIMIZER(Id, LearningRate, Rule)                                 \
-  table.push_back({OptimizerId::Id, #Id, LearningRate, Rule == UpdateRule});
+  table.push_back(                                                             \
+      {OptimizerId::Id, #Id, LearningRate, Rule == UpdateRule, {}, {}});
 #include "netc/Optimizers.def"
   auto find = [&](OptimizerId id) -> Optimizer & {
     return table[static_cast<size_t>(id)];
