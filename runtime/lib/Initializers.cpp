@@ -26,8 +26,8 @@ double arg(const InitSpec &spec, const char *key, double fallback) {
 
 std::string strArg(const InitSpec &spec, const char *key,
                    const std::string &fallback) {
-  auto it = spec.str_args.find(key);
-  return it == spec.str_args.end() ? fallback : it->second;
+  auto it = spec.strArgs.find(key);
+  return it == spec.strArgs.end() ? fallback : it->second;
 }
 
 int64_t numElements(const std::vector<int64_t> &shape) {

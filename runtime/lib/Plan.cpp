@@ -1,6 +1,14 @@
-//===- Plan.cpp - Reading and checking the embedded plan ------------------===//
+//===- Plan.cpp - The plan's writer and reader ----------------------------===//
+//
+// The library `netc_plan`, linked into the compiler's driver (which writes
+// the plan) and the runtime (which reads it): the JSON of the schema in
+// netc/Plan.h, in one place. Reading checks the schema and names the path of
+// a bad field. docs/design.md describes the fields.
+//
+//===----------------------------------------------------------------------===//
 
 #include "netc/Plan.h"
+#include "netc/OptimizerTable.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,14 +24,13 @@ int64_t elementCount(const std::vector<int64_t> &shape) {
   return n;
 }
 
-int64_t ParamSpec::size() const { return elementCount(shape); }
-
 double OptimizerSpec::learningRate() const {
   auto it = args.find("learning_rate");
   if (it != args.end())
     return it->second;
-  // Keras defaults (spec §2): sgd 0.01, every adaptive optimizer 0.001.
-  return name == "sgd" ? 0.01 : 0.001;
+  // The optimizer's Keras default (netc/Optimizers.def).
+  const optimizers::Optimizer *o = optimizers::findOptimizer(name);
+  return o ? o->learningRate : 0.001;
 }
 
 double OptimizerSpec::learningRateAt(int64_t iteration) const {
@@ -64,6 +71,10 @@ double OptimizerSpec::learningRateAt(int64_t iteration) const {
            std::pow(arg("gamma", 0.1), std::floor(t / arg("step_size", 1)));
   throw PlanError("unknown learning-rate schedule '" + schedule + "'");
 }
+
+//===----------------------------------------------------------------------===//
+// Reading (the runtime's side)
+//===----------------------------------------------------------------------===//
 
 namespace {
 
@@ -169,7 +180,7 @@ InitSpec parseInit(const json &j, const std::string &path) {
   }
   init.name = str(j, "name", path);
   init.args = numberMap(j, "args", path);
-  init.str_args = stringMap(j, "str_args", path);
+  init.strArgs = stringMap(j, "str_args", path);
   return init;
 }
 
@@ -233,6 +244,7 @@ KernelSpec parseKernel(const json &j, const std::string &path) {
   k.evalWsPerSample = integer(j, "eval_ws_per_sample", path, &zero);
   k.trainWsFixed = integer(j, "train_ws_fixed", path, &zero);
   k.evalWsFixed = integer(j, "eval_ws_fixed", path, &zero);
+  k.hasTrainF64 = j.contains("train_f64_ws_per_sample");
   k.trainF64WsPerSample = integer(j, "train_f64_ws_per_sample", path, &zero);
   k.trainF64WsFixed = integer(j, "train_f64_ws_fixed", path, &zero);
   k.stateInit = list<StateInit>(
@@ -407,6 +419,146 @@ Plan parsePlan(const std::string &text) {
         }
       }
   return plan;
+}
+
+//===----------------------------------------------------------------------===//
+// Writing (the compiler's side)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+ojson initJson(const InitSpec &i) {
+  return {{"name", i.name}, {"args", i.args}, {"str_args", i.strArgs}};
+}
+
+ojson paramJson(const ParamSpec &p) {
+  return {{"name", p.name},          {"shape", p.shape},
+          {"offset", p.offset},      {"trainable", p.trainable},
+          {"fan_in", p.fanIn},       {"fan_out", p.fanOut},
+          {"init", initJson(p.init)}};
+}
+
+ojson layerJson(const memory::LayerSize &l) {
+  return {{"name", l.name},
+          {"kind", l.kind},
+          {"line", l.line},
+          {"col", l.col},
+          {"out_floats", l.outFloats},
+          {"param_floats", l.paramFloats},
+          {"trainable_floats", l.trainableFloats}};
+}
+
+template <typename T, typename F>
+ojson arrayJson(const std::vector<T> &items, F toJson) {
+  ojson a = ojson::array();
+  for (const T &item : items)
+    a.push_back(toJson(item));
+  return a;
+}
+
+ojson networkJson(const NetworkSpec &n) {
+  return {{"name", n.name},
+          {"instance", n.instance},
+          {"param_floats", n.paramFloats},
+          {"trainable_params", n.trainableParams},
+          {"input_shape", n.inputShape},
+          {"output_shape", n.outputShape},
+          {"params", arrayJson(n.params, paramJson)},
+          {"layers", arrayJson(n.layers, layerJson)}};
+}
+
+ojson optimizerJson(const OptimizerSpec &o) {
+  ojson j = {{"name", o.name}, {"args", o.args}};
+  if (!o.schedule.empty())
+    j["schedule"] = {{"name", o.schedule}, {"args", o.scheduleArgs}};
+  return j;
+}
+
+ojson stateInitJson(const StateInit &s) {
+  return {{"offset", s.offset}, {"size", s.size}, {"value", s.value}};
+}
+
+ojson kernelJson(const KernelSpec &k) {
+  ojson j = {{"name", k.name},
+             {"index", k.index},
+             {"network", k.network},
+             {"loss", k.loss},
+             {"metric", k.metric},
+             {"label_shape", k.labelShape},
+             {"output_shape", k.outputShape},
+             {"state_floats", k.stateFloats},
+             {"train_ws_per_sample", k.trainWsPerSample},
+             {"eval_ws_per_sample", k.evalWsPerSample},
+             {"train_ws_fixed", k.trainWsFixed},
+             {"eval_ws_fixed", k.evalWsFixed},
+             {"state_init", arrayJson(k.stateInit, stateInitJson)},
+             {"optimizer", optimizerJson(k.optimizer)}};
+  if (k.hasTrainF64) {
+    j["train_f64_ws_per_sample"] = k.trainF64WsPerSample;
+    j["train_f64_ws_fixed"] = k.trainF64WsFixed;
+  }
+  return j;
+}
+
+ojson datasetJson(const DatasetSpec &d) {
+  return {{"name", d.name},           {"kind", d.kind},
+          {"path", d.path},           {"args", d.args},
+          {"list_args", d.list_args}, {"str_args", d.str_args}};
+}
+
+/// `op` and `slot`, then every field that differs from its default (the
+/// reader's value for an absent one).
+ojson stepJson(const StepSpec &s) {
+  const StepSpec d;
+  ojson j = {{"op", s.op}, {"slot", s.slot}};
+  auto put = [&](const char *key, const auto &value, const auto &dflt) {
+    if (value != dflt)
+      j[key] = value;
+  };
+  put("network", s.network, d.network);
+  put("src", s.src, d.src);
+  put("kernel", s.kernel, d.kernel);
+  put("dataset", s.dataset, d.dataset);
+  put("split", s.split, d.split);
+  put("epochs", s.epochs, d.epochs);
+  put("batch_size", s.batchSize, d.batchSize);
+  put("validation_split", s.validationSplit, d.validationSplit);
+  put("result", s.result, d.result);
+  put("columns", s.columns, d.columns);
+  if (!s.values.empty())
+    j["values"] = arrayJson(s.values, [](const nlohmann::json &v) {
+      return ojson::parse(v.dump());
+    });
+  put("file", s.file, d.file);
+  put("parts", s.parts, d.parts);
+  return j;
+}
+
+ojson runJson(const RunSpec &r) {
+  return {{"params", ojson::parse(r.params.dump())},
+          {"fold", r.fold},
+          {"shared", r.shared},
+          {"steps", arrayJson(r.steps, stepJson)}};
+}
+
+ojson experimentJson(const ExperimentSpec &e) {
+  return {{"name", e.name},
+          {"select", ojson::parse(e.select.dump())},
+          {"runs", arrayJson(e.runs, runJson)}};
+}
+
+} // namespace
+
+std::string writePlan(const Plan &plan) {
+  ojson root = {{"version", plan.version},
+                {"file", plan.file},
+                {"networks", arrayJson(plan.networks, networkJson)},
+                {"kernels", arrayJson(plan.kernels, kernelJson)},
+                {"datasets", arrayJson(plan.datasets, datasetJson)},
+                {"experiments", arrayJson(plan.experiments, experimentJson)}};
+  return root.dump(1);
 }
 
 } // namespace netc

@@ -8,6 +8,7 @@
 #define NETC_RUNTIME_RUNNERDETAIL_H
 
 #include "netc/Plan.h"
+#include "netc/data/Dataset.h"
 
 #include <string>
 #include <vector>

@@ -9,6 +9,7 @@
 #include "netc/Driver.h"
 #include "netc/Plan.h"
 #include "netc/Safetensors.h"
+#include "netc/data/Dataset.h"
 
 #include <cmath>
 #include <csignal>

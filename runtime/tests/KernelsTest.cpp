@@ -2,6 +2,7 @@
 // against naive reference loops written from the ABI's definitions (Abi.h),
 // on shapes with stride 2 and asymmetric 'same' padding.
 #include "netc/Abi.h"
+#include "netc/KernelTable.h"
 #include "netc/Random.h"
 
 #include <algorithm>
@@ -293,6 +294,19 @@ TEST(MatmulEdge, LargerProductMatchesReference) {
     }
   netc_matmul(a.data(), b.data(), got.data(), m, n, k, 0, 0);
   expectClose(got, want, 1e-4);
+}
+
+// The table the compiler declares its calls from (netc/Kernels.def): the
+// symbols of each kernel and the arity of its C declaration.
+TEST(KernelTable, NamesAndAritiesComeFromTheDeclarations) {
+  // Qualified: cxxabi.h has a global namespace alias `abi`.
+  using netc::abi::info;
+  using netc::abi::RuntimeKernel;
+  EXPECT_STREQ(info(RuntimeKernel::conv2d_fwd).name, "netc_conv2d_fwd");
+  EXPECT_STREQ(info(RuntimeKernel::pool_bwd).nameF64, "netc_pool_bwd_f64");
+  EXPECT_EQ(info(RuntimeKernel::conv2d_bwd_weights).numArgs, 18u);
+  EXPECT_EQ(info(RuntimeKernel::pool_fwd).numArgs, 17u);
+  EXPECT_EQ(info(RuntimeKernel::matmul).numArgs, 8u);
 }
 
 } // namespace

@@ -79,6 +79,7 @@ const AttrRule *findRule(StringRef name) {
       rule<D::TrainableParamsAttrHelper>(fn),
       rule<D::EntryAttrHelper>(fn),
       rule<D::KernelAttrHelper>(fn),
+      rule<D::ParamOffsetsAttrHelper>(fn),
       rule<D::StateFloatsAttrHelper>(fn),
       rule<D::StateInitAttrHelper>(fn),
       rule<D::WorkspaceAttrHelper>(arg),

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "netc/Dialect/NetDialect.h"
+#include "netc/OptimizerTable.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -455,24 +456,18 @@ LogicalResult RegularizerGradOp::verify() {
 
 unsigned netc::net::optimizerSlotCount(OptimizerKind kind,
                                        DictionaryAttr config) {
-  auto on = [&](StringRef name) { return configValue(config, name) != 0.0; };
-  switch (kind) {
-  case OptimizerKind::Sgd:
-    return on("momentum") ? 1 : 0;
-  case OptimizerKind::Adam:
-  case OptimizerKind::AdamW:
-    return on("amsgrad") ? 3 : 2;
-  case OptimizerKind::RmsProp:
-    return 1 + (configValue(config, "momentum") > 0.0 ? 1 : 0) +
-           (on("centered") ? 1 : 0);
-  case OptimizerKind::Adagrad:
-    return 1;
-  case OptimizerKind::Adadelta:
-  case OptimizerKind::Adamax:
-  case OptimizerKind::Nadam:
-    return 2;
-  }
-  llvm_unreachable("unknown optimizer kind");
+  // The slots and when each exists come from the one optimizer table.
+  const optimizers::Optimizer *o =
+      optimizers::findOptimizer(stringifyOptimizerKind(kind).str());
+  if (!o)
+    return 0;
+  auto lookup = [&](std::string_view name) {
+    return configValue(config, StringRef(name.data(), name.size()));
+  };
+  unsigned n = 0;
+  for (const optimizers::Slot &s : o->slots)
+    n += optimizers::slotPresent(s, lookup);
+  return n;
 }
 
 void OptimizerUpdateOp::build(OpBuilder &b, OperationState &state, Value weight,
@@ -499,6 +494,10 @@ LogicalResult OptimizerUpdateOp::verify() {
     if (!isa<FloatAttr>(a.getValue()))
       return emitOpError("expects config value '")
              << a.getName().getValue() << "' to be a float";
+  if (!optimizers::findOptimizer(stringifyOptimizerKind(getKind()).str()))
+    return emitOpError("optimizer '")
+           << stringifyOptimizerKind(getKind())
+           << "' is missing from netc/Optimizers.def";
   unsigned slots = optimizerSlotCount(getKind(), getConfig());
   if (getSlots().size() != slots)
     return emitOpError("optimizer '")

@@ -56,6 +56,16 @@ static std::string trainKey(const TrainSpec &t) {
   return t.loss.str() + "|" + t.optimizer.str() + "|" + t.metricName();
 }
 
+/// The kernel of a network evaluated without training: the loss its output
+/// implies.
+static TrainSpec evaluationOnly(const Network &net) {
+  TrainSpec t;
+  const Layer &out = net.layers[net.output];
+  bool softmax = out.kind == "softmax" || out.activation == "softmax";
+  t.loss.name = softmax ? "categorical_crossentropy" : "mse";
+  return t;
+}
+
 KernelPlan netc::planKernels(const Program &program) {
   KernelPlan plan;
   std::map<std::string, int> byKey;
@@ -78,7 +88,7 @@ KernelPlan netc::planKernels(const Program &program) {
     if (it != byKey.end())
       return it->second;
     int index = plan.kernels.size();
-    KernelSpec spec;
+    KernelUnit spec;
     spec.name = "k" + std::to_string(index);
     spec.network = program.networks[network].get();
     spec.train = train;
@@ -118,14 +128,9 @@ KernelPlan netc::planKernels(const Program &program) {
           if (it != slotKernel.end()) {
             steps[i] = it->second;
           } else {
-            // Evaluated without training here: a kernel with the loss the
-            // network's output implies.
-            TrainSpec t;
+            // Evaluated without training here.
             const Network &net = *program.networks[slotNetwork[s.slot]];
-            const Layer &out = net.layers[net.output];
-            bool softmax = out.kind == "softmax" || out.activation == "softmax";
-            t.loss.name = softmax ? "categorical_crossentropy" : "mse";
-            steps[i] = kernelFor(slotNetwork[s.slot], t, -1);
+            steps[i] = kernelFor(slotNetwork[s.slot], evaluationOnly(net), -1);
           }
           break;
         }

@@ -3,26 +3,30 @@
 #define NETC_DRIVER_PLAN_H
 
 #include "netc/Driver/Compile.h"
+#include "netc/Plan.h"
 
-#include <array>
 #include <string>
 #include <vector>
 
 namespace netc {
 
-/// What compilation decided about one kernel's buffers.
+/// What compilation decided about one kernel, read from its entry points.
 struct KernelLayout {
-  int64_t stateFloats = 0, trainWsPerSample = 0, evalWsPerSample = 0;
-  int64_t trainWsFixed = 0, evalWsFixed = 0;
-  /// The float64 train entry of --gradcheck-f64, when there is one.
-  bool hasTrainF64 = false;
-  int64_t trainF64WsPerSample = 0, trainF64WsFixed = 0;
-  std::vector<std::array<double, 3>> stateInit; // offset, size, value
+  /// The plan's record of the kernel with its buffers' layout filled in
+  /// (state_floats, state_init, workspace sizes, hasTrainF64); buildPlan
+  /// adds the rest.
+  KernelSpec spec;
+  /// The entry functions' symbols (empty where there is none), from which
+  /// the kernel table takes their C interfaces.
+  std::string trainSymbol, evalSymbol, trainF64Symbol;
+  /// The offset of each parameter in the train entry's flat buffer
+  /// (`net.param_offsets`; empty without a train entry).
+  std::vector<int64_t> paramOffsets;
 };
 
-/// The JSON plan of docs/design.md.
-std::string planJson(const Program &program, const KernelPlan &kernels,
-                     const std::vector<KernelLayout> &layouts);
+/// The plan of `program` compiled into `kernels` (netc/Plan.h).
+Plan buildPlan(const Program &program, const KernelPlan &kernels,
+               const std::vector<KernelLayout> &layouts);
 
 } // namespace netc
 

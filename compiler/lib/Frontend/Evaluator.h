@@ -56,12 +56,12 @@ public:
   /// Binds evaluated call arguments (`pos`, `kws`) to `specs`; reports
   /// unknown keywords (with suggestion), duplicates, too many positionals,
   /// missing required ones and type errors. `what` names the callee.
-  BoundArgs bind(const std::string &what, const std::vector<ParamSpec> &specs,
+  BoundArgs bind(const std::string &what, const std::vector<ArgSpec> &specs,
                  const std::vector<Value> &pos, const Keywords &kws,
                  SourceLoc callLoc);
   /// Checks `v` against `p` (reporting as an argument of `what`) and
   /// normalizes it: a size `3` becomes `[3, 3]`, a string choice a symbol.
-  bool checkType(const std::string &what, const ParamSpec &p, Value &v);
+  bool checkType(const std::string &what, const ArgSpec &p, Value &v);
 
   // --- Conversions (Specs.cpp) ----------------------------------------------
   /// A vocabulary call of `category` (loss, optimizer, ...) with its
@@ -84,9 +84,9 @@ private:
   Value range(const ast::Expr &e, const Value &a, const Value &b);
 
   // Parts of checkType.
-  bool checkActivation(const std::string &what, const ParamSpec &p, Value &v);
-  bool checkSymbol(const std::string &what, const ParamSpec &p, Value &v);
-  bool mismatch(const std::string &what, const ParamSpec &p, const Value &v,
+  bool checkActivation(const std::string &what, const ArgSpec &p, Value &v);
+  bool checkSymbol(const std::string &what, const ArgSpec &p, Value &v);
+  bool mismatch(const std::string &what, const ArgSpec &p, const Value &v,
                 const std::string &expected);
 
   // Parts of toCall (Specs.cpp).

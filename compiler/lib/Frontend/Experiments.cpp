@@ -449,13 +449,13 @@ void ExperimentChecker::train(const ast::ExpStmt &st, Scope &scope) {
                   "'train ... on' needs a dataset, got " + describe(data));
     ok = false;
   }
-  std::vector<ParamSpec> specs = {
-      {"loss", ParamSpec::Any, false, 0, "", {}},
-      {"optimizer", ParamSpec::Any, false, 0, "", {}},
-      {"epochs", ParamSpec::PosInt, false, 0, "", {}},
-      {"batch_size", ParamSpec::PosInt, false, 0, "", {}},
-      {"metrics", ParamSpec::Any, false, 0, "", {}},
-      {"validation_split", ParamSpec::Number, false, 0, "", {}}};
+  std::vector<ArgSpec> specs = {
+      {"loss", ArgSpec::Any, false, 0, "", {}},
+      {"optimizer", ArgSpec::Any, false, 0, "", {}},
+      {"epochs", ArgSpec::PosInt, false, 0, "", {}},
+      {"batch_size", ArgSpec::PosInt, false, 0, "", {}},
+      {"metrics", ArgSpec::Any, false, 0, "", {}},
+      {"validation_split", ArgSpec::Number, false, 0, "", {}}};
   std::vector<Value> pos;
   Keywords kws;
   ev.evalArgs(st.args, scope, this, pos, kws);
@@ -607,8 +607,8 @@ void ExperimentChecker::crossValidate(const ast::ExpStmt &st, Scope &scope) {
   Keywords kws;
   ev.evalArgs(st.args, scope, this, pos, kws);
   BoundArgs b = ev.bind("crossvalidate",
-                        {{"folds", ParamSpec::PosInt, false, 5, "", {}},
-                         {"seed", ParamSpec::Int, false, 0, "", {}}},
+                        {{"folds", ArgSpec::PosInt, false, 5, "", {}},
+                         {"seed", ArgSpec::Int, false, 0, "", {}}},
                         pos, kws, st.loc);
   int64_t folds = b.values.count("folds") ? b.values["folds"].i : 5;
   if (folds < 2 || folds > limits::kLoopIterations) {
@@ -654,7 +654,7 @@ void ExperimentChecker::select(const ast::ExpStmt &st, Scope &scope) {
   ev.evalArgs(st.args, scope, this, pos, kws);
   BoundArgs b =
       ev.bind("select",
-              {{"within", ParamSpec::Symbol, false, 0, "", {"one_std_error"}}},
+              {{"within", ArgSpec::Symbol, false, 0, "", {"one_std_error"}}},
               pos, kws, st.loc);
   exp->selectMode = st.name;
   exp->selectMetric = st.metric;

@@ -104,24 +104,24 @@ int Networks::inputLayer(const Value &shape, SourceLoc loc, Builder &b) {
 
 /// The value of parameter `p` when a call leaves it out; None for a pool's
 /// stride, which defaults to the pool size.
-static Value defaultValue(const ParamSpec &p, SourceLoc loc) {
+static Value defaultValue(const ArgSpec &p, SourceLoc loc) {
   Value v;
   v.loc = loc;
   switch (p.type) {
-  case ParamSpec::Number:
+  case ArgSpec::Number:
     v.kind = Value::Float;
     v.f = p.num;
     break;
-  case ParamSpec::Int:
-  case ParamSpec::PosInt:
+  case ArgSpec::Int:
+  case ArgSpec::PosInt:
     v.kind = Value::Int;
     v.i = (int64_t)p.num;
     break;
-  case ParamSpec::Bool:
+  case ArgSpec::Bool:
     v.kind = Value::Bool;
     v.i = p.num != 0;
     break;
-  case ParamSpec::IntPair: {
+  case ArgSpec::IntPair: {
     if (p.num == 0)
       return v; // pool stride: defaults to the pool size
     Value d;
@@ -142,7 +142,7 @@ static Value defaultValue(const ParamSpec &p, SourceLoc loc) {
 /// Evaluates a layer's arguments and binds them to `specs`, with the body's
 /// `defaults` for `kind` filling what the call leaves out.
 BoundArgs Networks::bindLayer(const std::string &kind,
-                              const std::vector<ParamSpec> &specs,
+                              const std::vector<ArgSpec> &specs,
                               const std::vector<const ast::Arg *> &args,
                               SourceLoc loc, Builder &b, Scope &scope) {
   std::vector<Value> pos;
@@ -171,11 +171,11 @@ int Networks::addLayer(const std::string &kind,
   const LayerSpec *spec = findLayer(kind);
   // The input tensors of add/concat are not bound; other kinds bind all.
   bool tensors = kind == "add" || kind == "concat";
-  std::vector<ParamSpec> options;
-  for (const ParamSpec &p : spec->params)
-    if (tensors && p.type != ParamSpec::Tensors)
+  std::vector<ArgSpec> options;
+  for (const ArgSpec &p : spec->params)
+    if (tensors && p.type != ArgSpec::Tensors)
       options.push_back(p);
-  const std::vector<ParamSpec> &specs = tensors ? options : spec->params;
+  const std::vector<ArgSpec> &specs = tensors ? options : spec->params;
   BoundArgs bound = bindLayer(kind, specs, args, loc, b, scope);
   for (int in : inputs)
     if (in < 0)
@@ -193,7 +193,7 @@ int Networks::addLayer(const std::string &kind,
   int n = b.counts[kind]++;
   l.name = n ? kind + "_" + std::to_string(n) : kind;
   // Fill in the spec's defaults so inference reads every argument.
-  for (const ParamSpec &p : specs) {
+  for (const ArgSpec &p : specs) {
     if (bound.values.count(p.name))
       continue;
     Value v = defaultValue(p, loc);

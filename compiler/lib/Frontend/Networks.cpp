@@ -15,10 +15,10 @@
 namespace netc {
 
 /// Parameters of a network or block as binding specs (any value type).
-static std::vector<ParamSpec> declSpecs(const ast::NetworkDecl &d) {
-  std::vector<ParamSpec> specs;
+static std::vector<ArgSpec> declSpecs(const ast::NetworkDecl &d) {
+  std::vector<ArgSpec> specs;
   for (const ast::ParamDecl &p : d.params)
-    specs.push_back({p.name, ParamSpec::Any, !p.defaultValue, 0, "", {}});
+    specs.push_back({p.name, ArgSpec::Any, !p.defaultValue, 0, "", {}});
   return specs;
 }
 
@@ -148,12 +148,12 @@ void Networks::defaults(const ast::NetStmt &s, Builder &b, Scope &scope) {
       continue;
     }
     std::vector<std::string> names;
-    for (const ParamSpec &p : spec->params)
+    for (const ArgSpec &p : spec->params)
       names.push_back(p.name);
     for (auto kv : kws) {
       SourceLoc keyLoc = takeKeyLoc(kv.second);
-      const ParamSpec *p = nullptr;
-      for (const ParamSpec &q : spec->params)
+      const ArgSpec *p = nullptr;
+      for (const ArgSpec &q : spec->params)
         if (q.name == kv.first)
           p = &q;
       if (!p) {

@@ -77,7 +77,7 @@ private:
                const std::vector<const ast::Arg *> &args, SourceLoc loc,
                Builder &b, Scope &scope, const std::vector<int> &inputs);
   BoundArgs bindLayer(const std::string &kind,
-                      const std::vector<ParamSpec> &specs,
+                      const std::vector<ArgSpec> &specs,
                       const std::vector<const ast::Arg *> &args, SourceLoc loc,
                       Builder &b, Scope &scope);
   int inferLayer(Layer &layer, Args &args, Builder &b);

@@ -42,8 +42,6 @@ static std::string callText(const std::string &name,
   return s + ")";
 }
 
-std::string InitSpec::str() const { return callText(name, args, strArgs); }
-
 std::string Call::str() const {
   if (schedule.empty())
     return callText(name, args, strArgs);

@@ -87,8 +87,8 @@ void Sema::declare() {
 }
 
 /// The arguments of a dataset of `kind`.
-static std::vector<ParamSpec> datasetSpecs(const std::string &kind) {
-  using P = ParamSpec;
+static std::vector<ArgSpec> datasetSpecs(const std::string &kind) {
+  using P = ArgSpec;
   std::vector<P> specs;
   if (kind != "polynomial")
     specs.push_back({"path", P::String, kind != "fashion_mnist", 0, "", {}});
@@ -124,7 +124,7 @@ void Sema::dataset(const ast::DatasetDecl &decl) {
                            didYouMean(e.text, kinds));
     return;
   }
-  std::vector<ParamSpec> specs = datasetSpecs(e.text);
+  std::vector<ArgSpec> specs = datasetSpecs(e.text);
   Scope scope;
   std::vector<Value> pos;
   Keywords kws;
@@ -140,9 +140,9 @@ void Sema::dataset(const ast::DatasetDecl &decl) {
   // Keep only what was given or has a meaningful default.
   for (auto it = d.listArgs.begin(); it != d.listArgs.end();)
     it = it->second.empty() ? d.listArgs.erase(it) : std::next(it);
-  for (const ParamSpec &p : specs)
-    if (p.type == ParamSpec::Number || p.type == ParamSpec::Int ||
-        p.type == ParamSpec::PosInt)
+  for (const ArgSpec &p : specs)
+    if (p.type == ArgSpec::Number || p.type == ArgSpec::Int ||
+        p.type == ArgSpec::PosInt)
       if (!d.args.count(p.name) && p.name != "limit")
         d.args[p.name] = p.num;
   if (!b.values.count("limit"))

@@ -88,7 +88,7 @@ std::string shapeText(const std::vector<int64_t> &shape);
 using Scope = std::map<std::string, Value>;
 
 /// One positional-or-keyword parameter of a layer or a vocabulary function.
-struct ParamSpec {
+struct ArgSpec {
   std::string name;
   enum Type {
     Number,
@@ -116,7 +116,7 @@ struct ParamSpec {
 struct LayerSpec {
   std::string kind;
   std::string kerasType; // for `netc summary`
-  std::vector<ParamSpec> params;
+  std::vector<ArgSpec> params;
 };
 const std::vector<LayerSpec> &layerSpecs();
 const LayerSpec *findLayer(const std::string &kind);
@@ -127,7 +127,7 @@ std::vector<std::string> layerKinds();
 struct FuncSpec {
   std::string name;
   std::string category; // initializer, regularizer, optimizer, loss, metric
-  std::vector<ParamSpec> params;
+  std::vector<ArgSpec> params;
   bool fillDefaults = true; // record defaults in the Call (runtime reads them)
 };
 const FuncSpec *findFunc(const std::string &name);
@@ -137,7 +137,7 @@ bool isVocabularyWord(const std::string &name);
 /// Every built-in name (layers, functions, words), for suggestions.
 std::vector<std::string> vocabulary();
 
-/// Argument values bound to a ParamSpec list (positional first).
+/// Argument values bound to a ArgSpec list (positional first).
 struct BoundArgs {
   std::map<std::string, Value> values;
   bool ok = true;

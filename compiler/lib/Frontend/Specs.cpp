@@ -9,12 +9,14 @@
 
 #include "Evaluator.h"
 
+#include "netc/OptimizerTable.h"
+
 #include <cmath>
 #include <unordered_map>
 
 namespace netc {
 
-using P = ParamSpec;
+using P = ArgSpec;
 
 static P req(const std::string &n, P::Type t) {
   return {n, t, true, 0, "", {}};
@@ -165,32 +167,19 @@ static void scheduleSpecs(std::vector<FuncSpec> &s) {
                true});
 }
 
+// Optimizers, from the table runtime/include/netc/Optimizers.def.
 static void optimizerSpecs(std::vector<FuncSpec> &s) {
-  auto optim = [&](const std::string &n, double lr, std::vector<P> ps) {
-    ps.insert(ps.begin(),
-              {"learning_rate", P::LearningRate, false, lr, "", {}});
-    s.push_back({n, "optimizer", ps, true});
-  };
-  optim("sgd", 0.01, {num("momentum", 0), flag("nesterov", false)});
-  optim("adam", 1e-3,
-        {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7),
-         flag("amsgrad", false)});
-  optim("adamw", 1e-3,
-        {num("weight_decay", 0.004), num("beta_1", 0.9), num("beta_2", 0.999),
-         num("epsilon", 1e-7), flag("amsgrad", false)});
-  optim("rmsprop", 1e-3,
-        {num("rho", 0.9), num("momentum", 0), num("epsilon", 1e-7),
-         flag("centered", false)});
-  optim("adagrad", 1e-3,
-        {num("initial_accumulator_value", 0.1), num("epsilon", 1e-7)});
-  optim("adadelta", 1e-3, {num("rho", 0.95), num("epsilon", 1e-7)});
-  optim("adamax", 1e-3,
-        {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7)});
-  optim("nadam", 1e-3,
-        {num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7)});
-  // Closed-form solve for networks linear in their weights; `l2` is an
-  // optional ridge term.
-  s.push_back({"least_squares", "optimizer", {num("l2", 0)}, true});
+  for (const optimizers::Optimizer &o : optimizers::optimizerTable()) {
+    std::vector<P> ps;
+    if (o.hasUpdateRule)
+      ps.push_back(
+          {"learning_rate", P::LearningRate, false, o.learningRate, "", {}});
+    for (const optimizers::Hyper &h : o.hypers)
+      ps.push_back(h.kind == optimizers::HyperKind::Flag
+                       ? flag(h.name, h.defaultValue != 0)
+                       : num(h.name, h.defaultValue));
+    s.push_back({o.name, "optimizer", ps, true});
+  }
 }
 
 static void lossAndMetricSpecs(std::vector<FuncSpec> &s) {
@@ -359,11 +348,11 @@ std::optional<netc::Call> Evaluator::makeCall(const std::string &name,
                                               const std::string &what) {
   netc::Call c;
   c.name = name;
-  for (const ParamSpec &p : f.params) {
+  for (const ArgSpec &p : f.params) {
     auto it = b.values.find(p.name);
     if (it != b.values.end()) {
       const Value &x = it->second;
-      if (p.type == ParamSpec::LearningRate && !x.isNumber()) {
+      if (p.type == ArgSpec::LearningRate && !x.isNumber()) {
         // A schedule (checkType validated it): its initial value stands as
         // the learning rate, the schedule rides along.
         auto sched = toCall(x, "schedule", what + "' argument '" + p.name);
@@ -380,13 +369,13 @@ std::optional<netc::Call> Evaluator::makeCall(const std::string &name,
         c.args[p.name] = (double)x.i;
       else
         c.args[p.name] = x.num();
-    } else if (p.type == ParamSpec::Symbol) {
+    } else if (p.type == ArgSpec::Symbol) {
       c.strArgs[p.name] = p.str;
     } else if (std::isnan(p.num)) {
       // No default: absent.
-    } else if (p.type == ParamSpec::Number || p.type == ParamSpec::Bool ||
-               p.type == ParamSpec::LearningRate ||
-               (p.type == ParamSpec::PosInt && p.num != 0)) {
+    } else if (p.type == ArgSpec::Number || p.type == ArgSpec::Bool ||
+               p.type == ArgSpec::LearningRate ||
+               (p.type == ArgSpec::PosInt && p.num != 0)) {
       c.args[p.name] = p.num;
     }
   }

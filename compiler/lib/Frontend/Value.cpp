@@ -510,14 +510,14 @@ static bool isNumList(const Value &v) {
   return true;
 }
 
-bool Evaluator::mismatch(const std::string &what, const ParamSpec &p,
+bool Evaluator::mismatch(const std::string &what, const ArgSpec &p,
                          const Value &v, const std::string &expected) {
   diags.error(v.loc, "argument '" + p.name + "' of '" + what + "' must be " +
                          expected + ", got " + describe(v));
   return false;
 }
 
-bool Evaluator::checkType(const std::string &what, const ParamSpec &p,
+bool Evaluator::checkType(const std::string &what, const ArgSpec &p,
                           Value &v) {
   if (v.kind == Value::Error)
     return false;
@@ -525,49 +525,49 @@ bool Evaluator::checkType(const std::string &what, const ParamSpec &p,
     return mismatch(what, p, v, expected);
   };
   switch (p.type) {
-  case ParamSpec::Number:
+  case ArgSpec::Number:
     return v.isNumber() ? true : fail("a number");
-  case ParamSpec::Int:
+  case ArgSpec::Int:
     return v.kind == Value::Int ? true : fail("an integer");
-  case ParamSpec::PosInt:
+  case ArgSpec::PosInt:
     return v.kind == Value::Int && v.i > 0 ? true : fail("a positive integer");
-  case ParamSpec::IntPair:
+  case ArgSpec::IntPair:
     return toIntPair(v) ? true : fail("a positive integer or [h, w]");
-  case ParamSpec::Bool:
+  case ArgSpec::Bool:
     return v.kind == Value::Bool ? true : fail("true or false");
-  case ParamSpec::Padding:
+  case ArgSpec::Padding:
     if (isWord(v) && (v.s == "same" || v.s == "valid")) {
       v.kind = Value::Sym;
       return true;
     }
     return fail("same or valid");
-  case ParamSpec::Activation:
+  case ArgSpec::Activation:
     return checkActivation(what, p, v);
-  case ParamSpec::Init:
+  case ArgSpec::Init:
     return toInit(v, what + "' argument '" + p.name).has_value();
-  case ParamSpec::Reg:
+  case ArgSpec::Reg:
     return toReg(v, what + "' argument '" + p.name).has_value();
-  case ParamSpec::Symbol:
+  case ArgSpec::Symbol:
     return checkSymbol(what, p, v);
-  case ParamSpec::String:
+  case ArgSpec::String:
     return v.kind == Value::Str ? true : fail("a string");
-  case ParamSpec::NumList:
+  case ArgSpec::NumList:
     return isNumList(v) ? true : fail("a list of numbers");
-  case ParamSpec::LearningRate:
+  case ArgSpec::LearningRate:
     if (v.isNumber())
       return true;
     if (v.kind == Value::Call || v.kind == Value::Sym)
       return toCall(v, "schedule", what + "' argument '" + p.name).has_value();
     return fail("a number or a learning-rate schedule (exponential_decay, "
                 "cosine_decay, step)");
-  case ParamSpec::Tensors:
-  case ParamSpec::Any:
+  case ArgSpec::Tensors:
+  case ArgSpec::Any:
     return true;
   }
   return true;
 }
 
-bool Evaluator::checkActivation(const std::string &what, const ParamSpec &p,
+bool Evaluator::checkActivation(const std::string &what, const ArgSpec &p,
                                 Value &v) {
   static const std::vector<std::string> acts = {"relu", "sigmoid", "tanh",
                                                 "softmax", "linear"};
@@ -584,7 +584,7 @@ bool Evaluator::checkActivation(const std::string &what, const ParamSpec &p,
   return false;
 }
 
-bool Evaluator::checkSymbol(const std::string &what, const ParamSpec &p,
+bool Evaluator::checkSymbol(const std::string &what, const ArgSpec &p,
                             Value &v) {
   if (!isWord(v)) {
     std::string names;
@@ -603,7 +603,7 @@ bool Evaluator::checkSymbol(const std::string &what, const ParamSpec &p,
 }
 
 BoundArgs Evaluator::bind(const std::string &what,
-                          const std::vector<ParamSpec> &specs,
+                          const std::vector<ArgSpec> &specs,
                           const std::vector<Value> &pos, const Keywords &kws,
                           SourceLoc callLoc) {
   BoundArgs out;
@@ -621,11 +621,11 @@ BoundArgs Evaluator::bind(const std::string &what,
     if (kv.first == "strides")
       kv.first = "stride";
     bool known = false;
-    for (const ParamSpec &p : specs)
+    for (const ArgSpec &p : specs)
       known |= p.name == kv.first;
     if (!known) {
       std::vector<std::string> names;
-      for (const ParamSpec &p : specs)
+      for (const ArgSpec &p : specs)
         names.push_back(p.name);
       diags.error(keyLoc, "unknown argument '" + kv.first + "' for '" + what +
                               "'" + didYouMean(kv.first, names));
@@ -640,7 +640,7 @@ BoundArgs Evaluator::bind(const std::string &what,
     }
     out.values[kv.first] = kv.second;
   }
-  for (const ParamSpec &p : specs) {
+  for (const ArgSpec &p : specs) {
     auto it = out.values.find(p.name);
     if (it == out.values.end()) {
       if (p.required) {

@@ -8,7 +8,7 @@
 // moving statistics, listed by `net.updated_params`). hyper[0..2] become the
 // step's learning rate, iteration and dropout seed. The
 // layout is recorded on the entry as attributes for the plan:
-//   net.state_floats, net.state_init ([off, size, value]*).
+//   net.param_offsets, net.state_floats, net.state_init ([off, size, value]*).
 // The arrays have the step's float type: f32, or f64 for the train step
 // `<k>_f64_train_step` of `--gradcheck-f64`, exported as `<k>_train_f64`
 // (net.entry "train_f64") with the same layout in elements.
@@ -157,9 +157,11 @@ void Exporter::exportTrain() {
       read(batchView(fn.getArgument(3), n,
                      cast<RankedTensorType>(type.getInput(sig.kLabels))))};
   SmallVector<Value> paramViews;
+  SmallVector<int64_t> paramOffsets;
   int64_t offset = 0;
   for (unsigned i = 0; i < sig.getNumParams(); ++i) {
     auto t = cast<RankedTensorType>(type.getInput(sig.param(i)));
+    paramOffsets.push_back(offset);
     paramViews.push_back(view(params, offset, t));
     args.push_back(read(paramViews.back()));
     offset += t.getNumElements();
@@ -203,6 +205,8 @@ void Exporter::exportTrain() {
       write(results[sig.newUpdatedParam(u)], paramViews[p]);
   b.create<func::ReturnOp>(loc());
 
+  // The driver checks these against the plan's (layOutParams).
+  fn->setAttr("net.param_offsets", b.getDenseI64ArrayAttr(paramOffsets));
   fn->setAttr("net.state_floats", b.getI64IntegerAttr(stateOffset));
   fn->setAttr("net.state_init", ArrayAttr::get(ctx, stateInit));
 }

@@ -43,7 +43,7 @@ namespace {
 
 class Generator {
 public:
-  Generator(ModuleOp module, const KernelSpec &kernel, const std::string &file,
+  Generator(ModuleOp module, const KernelUnit &kernel, const std::string &file,
             Precision precision)
       : module(module), kernel(kernel), net(*kernel.network),
         b(module.getContext()), file(file), precision(precision),
@@ -77,7 +77,7 @@ private:
   Value param(const Layer &layer, size_t i) { return params[layer.params[i]]; }
 
   ModuleOp module;
-  const KernelSpec &kernel;
+  const KernelUnit &kernel;
   const Network &net;
   OpBuilder b;
   std::string file;
@@ -435,7 +435,7 @@ LogicalResult Generator::emitLoss(Value out, Value labels, Value &dataLoss,
 
 } // namespace
 
-LogicalResult netc::buildLossFunction(ModuleOp module, const KernelSpec &kernel,
+LogicalResult netc::buildLossFunction(ModuleOp module, const KernelUnit &kernel,
                                       const std::string &file,
                                       Precision precision) {
   module.getContext()->loadDialect<net::NetDialect, func::FuncDialect>();

@@ -1,15 +1,17 @@
 /*===- Abi.h - The contract between compiled code and the runtime -*- C -*-===//
  *
  * Two directions:
- *  1. Compiled code calls the runtime's kernels (netc_conv2d_*, netc_pool_*,
- *     netc_matmul): heavy ops run in oneDNN. The compiler passes every pointer
- *     as a 64-bit integer address (same register class as a pointer on
- *     x86-64 and AArch64) and every size as int64_t. Layouts are plain
+ *  1. Compiled code calls the runtime's kernels (the table netc/Kernels.def:
+ *     netc_conv2d_*, netc_pool_*, netc_matmul): heavy ops run in oneDNN.
+ *     The compiler passes every pointer as a 64-bit integer address (same
+ *     register class as a pointer on x86-64 and AArch64) and every size as
+ *     int64_t. Layouts are plain
  *     row-major: activations NHWC, conv kernels HWIO, dense kernels (in, out).
  *  2. The runtime calls compiled code through the table `netc_kernels`, and
  *     reads the program's plan (networks, parameters, experiments) from the
- *     JSON text `netc_plan_json` that the compiler embeds. See
- *     docs/design.md for the plan's schema.
+ *     JSON text `netc_plan_json` that the compiler embeds. Its schema, writer
+ *     and reader: netc/Plan.h. docs/design.md, "The compiler-runtime
+ *     contract", shows how the pieces fit.
  *
  *===----------------------------------------------------------------------===*/
 #ifndef NETC_ABI_H
@@ -23,74 +25,18 @@ extern "C" {
 
 /* ---- Kernels the compiled code calls (implemented by the runtime) ------ */
 
-/* y[n,oh,ow,oc] = sum x[n, oh*sh - pt + i, ow*sw - pl + j, c] * w[i,j,c,oc]
- * (no bias: bias and activation are fused into generated code).
- * dims: n, h, w, c, kh, kw, oc, sh, sw, pt, pb, pl, pr, oh, ow. */
-void netc_conv2d_fwd(const float *x, const float *w, float *y, int64_t n,
-                     int64_t h, int64_t wd, int64_t c, int64_t kh, int64_t kw,
-                     int64_t oc, int64_t sh, int64_t sw, int64_t pt, int64_t pb,
-                     int64_t pl, int64_t pr, int64_t oh, int64_t ow);
-/* dx = d y / d x contracted with dy (same dims as forward). Overwrites dx. */
-void netc_conv2d_bwd_data(const float *dy, const float *w, float *dx, int64_t n,
-                          int64_t h, int64_t wd, int64_t c, int64_t kh,
-                          int64_t kw, int64_t oc, int64_t sh, int64_t sw,
-                          int64_t pt, int64_t pb, int64_t pl, int64_t pr,
-                          int64_t oh, int64_t ow);
-/* dw[i,j,c,oc] = sum_n,oh,ow x[...] * dy[...]. Overwrites dw. */
-void netc_conv2d_bwd_weights(const float *x, const float *dy, float *dw,
-                             int64_t n, int64_t h, int64_t wd, int64_t c,
-                             int64_t kh, int64_t kw, int64_t oc, int64_t sh,
-                             int64_t sw, int64_t pt, int64_t pb, int64_t pl,
-                             int64_t pr, int64_t oh, int64_t ow);
-
-/* Pooling, NHWC. kind 0 = max, 1 = average (padding excluded from the count,
- * as TensorFlow's 'same' average pooling). dims as conv with kh,kw the
- * window and c channels (oc unused). */
-void netc_pool_fwd(int64_t kind, const float *x, float *y, int64_t n, int64_t h,
-                   int64_t wd, int64_t c, int64_t kh, int64_t kw, int64_t sh,
-                   int64_t sw, int64_t pt, int64_t pb, int64_t pl, int64_t pr,
-                   int64_t oh, int64_t ow);
-/* dx from dy; max pooling routes each dy to the first maximum of its window
- * in x (recomputed from x). Overwrites dx. */
-void netc_pool_bwd(int64_t kind, const float *x, const float *dy, float *dx,
-                   int64_t n, int64_t h, int64_t wd, int64_t c, int64_t kh,
-                   int64_t kw, int64_t sh, int64_t sw, int64_t pt, int64_t pb,
-                   int64_t pl, int64_t pr, int64_t oh, int64_t ow);
-
-/* Row-major C[m,n] = op(A)[m,k] * op(B)[k,n]; op = transpose when transX is
- * nonzero (A stored [k,m], B stored [n,k]). Overwrites C. */
-void netc_matmul(const float *a, const float *b, float *c, int64_t m, int64_t n,
-                 int64_t k, int64_t transA, int64_t transB);
-
-/* The same kernels in double, for the float64 train step that `netc build
- * --gradcheck-f64` adds (runtime/lib/kernels/Reference64.cpp): plain
- * reference loops with the definitions above, used only to check gradients. */
-void netc_conv2d_fwd_f64(const double *x, const double *w, double *y, int64_t n,
-                         int64_t h, int64_t wd, int64_t c, int64_t kh,
-                         int64_t kw, int64_t oc, int64_t sh, int64_t sw,
-                         int64_t pt, int64_t pb, int64_t pl, int64_t pr,
-                         int64_t oh, int64_t ow);
-void netc_conv2d_bwd_data_f64(const double *dy, const double *w, double *dx,
-                              int64_t n, int64_t h, int64_t wd, int64_t c,
-                              int64_t kh, int64_t kw, int64_t oc, int64_t sh,
-                              int64_t sw, int64_t pt, int64_t pb, int64_t pl,
-                              int64_t pr, int64_t oh, int64_t ow);
-void netc_conv2d_bwd_weights_f64(const double *x, const double *dy, double *dw,
-                                 int64_t n, int64_t h, int64_t wd, int64_t c,
-                                 int64_t kh, int64_t kw, int64_t oc, int64_t sh,
-                                 int64_t sw, int64_t pt, int64_t pb, int64_t pl,
-                                 int64_t pr, int64_t oh, int64_t ow);
-void netc_pool_fwd_f64(int64_t kind, const double *x, double *y, int64_t n,
-                       int64_t h, int64_t wd, int64_t c, int64_t kh, int64_t kw,
-                       int64_t sh, int64_t sw, int64_t pt, int64_t pb,
-                       int64_t pl, int64_t pr, int64_t oh, int64_t ow);
-void netc_pool_bwd_f64(int64_t kind, const double *x, const double *dy,
-                       double *dx, int64_t n, int64_t h, int64_t wd, int64_t c,
-                       int64_t kh, int64_t kw, int64_t sh, int64_t sw,
-                       int64_t pt, int64_t pb, int64_t pl, int64_t pr,
-                       int64_t oh, int64_t ow);
-void netc_matmul_f64(const double *a, const double *b, double *c, int64_t m,
-                     int64_t n, int64_t k, int64_t transA, int64_t transB);
+/* Declared from the table netc/Kernels.def (their semantics are there):
+ * netc_<Id> over float, and netc_<Id>_f64 over double for the float64 train
+ * step that `netc build --gradcheck-f64` adds (runtime/lib/kernels/
+ * Reference64.cpp: plain reference loops used only to check gradients). */
+#define NETC_REAL float
+#define NETC_KERNEL(Id, Params) void netc_##Id Params;
+#include "netc/Kernels.def"
+#undef NETC_REAL
+#define NETC_REAL double
+#define NETC_KERNEL(Id, Params) void netc_##Id##_f64 Params;
+#include "netc/Kernels.def"
+#undef NETC_REAL
 
 /* ---- Compiled code the runtime calls ---------------------------------- */
 

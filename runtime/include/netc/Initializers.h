@@ -7,6 +7,7 @@
 #ifndef NETC_INITIALIZERS_H
 #define NETC_INITIALIZERS_H
 
+#include "netc/Plan.h"
 #include "netc/Random.h"
 
 #include <cstdint>
@@ -16,13 +17,6 @@
 #include <vector>
 
 namespace netc {
-
-/// An initializer as the plan gives it: `{"name", "args", "str_args"}`.
-struct InitSpec {
-  std::string name;
-  std::map<std::string, double> args;
-  std::map<std::string, std::string> str_args;
-};
 
 /// An unknown initializer or a bad argument (a plan the runtime can't honour).
 struct InitError : std::runtime_error {

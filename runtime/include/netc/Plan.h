@@ -1,16 +1,18 @@
-//===- Plan.h - The program's plan, read from the embedded JSON -*- C++ -*-===//
+//===- Plan.h - The plan: what a program runs, shared schema ----*- C++ -*-===//
 //
-// The compiler embeds the plan (docs/design.md) as JSON text; this is its
-// typed form. Reading it is the runtime's job, so schema errors surface here
-// with the path of the bad field.
+// The one schema of the plan that the compiler embeds in every program
+// (`netc_plan_json`, docs/design.md) and the runtime executes: the compiler
+// fills a Plan and writes it with writePlan, the runtime reads it back with
+// parsePlan. Both live in runtime/lib/Plan.cpp, the library `netc_plan` that
+// the compiler's driver and the runtime link, so the JSON has one writer and
+// one reader next to each other. Reading checks the schema and reports a bad
+// field with its path.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NETC_PLAN_H
 #define NETC_PLAN_H
 
-#include "netc/Initializers.h"
 #include "netc/MemoryEstimate.h"
-#include "netc/data/Dataset.h"
 
 #include <cstdint>
 #include <map>
@@ -28,6 +30,19 @@ struct PlanError : std::runtime_error {
 /// The number of elements of a tensor of this shape (1 for a scalar).
 int64_t elementCount(const std::vector<int64_t> &shape);
 
+/// A Keras initializer: name plus its (already evaluated) keyword arguments,
+/// e.g. {"random_normal", {{"mean",0},{"stddev",0.05}}}, {"constant",
+/// {{"value", 0.1}}}, {"variance_scaling", {{"scale",2},{"mode",..}}}.
+/// String-valued arguments (mode, distribution) go to `strArgs`.
+struct InitSpec {
+  std::string name = "glorot_uniform";
+  std::map<std::string, double> args;
+  std::map<std::string, std::string> strArgs;
+};
+
+/// One weight tensor of a network, at `offset` floats into the network's
+/// flat parameter buffer. Kernels use Keras layouts: conv HWIO, dense
+/// (in, out). `fanIn`/`fanOut` are Keras' fans for the shape.
 struct ParamSpec {
   std::string name;
   std::vector<int64_t> shape;
@@ -35,8 +50,21 @@ struct ParamSpec {
   bool trainable = true;
   int64_t fanIn = 1, fanOut = 1;
   InitSpec init;
-  int64_t size() const;
+  int64_t size() const { return elementCount(shape); }
 };
+
+/// Lays `params` out one after the other in a flat buffer, in order: sets
+/// each offset and returns the buffer's size in floats. The one place
+/// parameter offsets are computed (the compiled code's views of the buffer
+/// follow the same order).
+template <typename Param> int64_t layOutParams(std::vector<Param> &params) {
+  int64_t offset = 0;
+  for (ParamSpec &p : params) {
+    p.offset = offset;
+    offset += p.size();
+  }
+  return offset;
+}
 
 struct NetworkSpec {
   std::string name, instance;
@@ -48,6 +76,7 @@ struct NetworkSpec {
   std::vector<memory::LayerSize> layers;
 };
 
+/// `size` floats of the optimizer state from `offset` start at `value`.
 struct StateInit {
   int64_t offset = 0, size = 0;
   double value = 0;
@@ -69,6 +98,8 @@ struct OptimizerSpec {
   double learningRateAt(int64_t iteration) const;
 };
 
+/// One compiled kernel (a network structure with its loss and optimizer):
+/// the entry `netc_kernels[index]` of netc/Abi.h and its buffers' layout.
 struct KernelSpec {
   std::string name;
   int64_t index = 0, network = 0;
@@ -84,13 +115,26 @@ struct KernelSpec {
   int64_t evalWsFloats(int64_t cap) const {
     return evalWsPerSample * cap + evalWsFixed;
   }
-  /// The float64 train entry's workspace in doubles (--gradcheck-f64).
+  /// The float64 train entry of --gradcheck-f64, when there is one, and its
+  /// workspace in doubles.
+  bool hasTrainF64 = false;
   int64_t trainF64WsPerSample = 0, trainF64WsFixed = 0;
   int64_t trainF64WsDoubles(int64_t cap) const {
     return trainF64WsPerSample * cap + trainF64WsFixed;
   }
   std::vector<StateInit> stateInit;
   OptimizerSpec optimizer;
+};
+
+/// A data set as the program declares it; loaders interpret the arguments
+/// (runtime/include/netc/data/Dataset.h).
+struct DatasetSpec {
+  std::string name;
+  std::string kind;
+  std::string path;
+  std::map<std::string, double> args;
+  std::map<std::string, std::vector<double>> list_args;
+  std::map<std::string, std::string> str_args;
 };
 
 /// One step of a run; which fields matter depends on `op`.
@@ -135,6 +179,9 @@ struct Plan {
 /// Parses and checks the plan (indices in range, offsets inside buffers).
 /// Throws PlanError.
 Plan parsePlan(const std::string &text);
+
+/// The JSON text of `plan`, as parsePlan reads it.
+std::string writePlan(const Plan &plan);
 
 } // namespace netc
 

@@ -15,8 +15,10 @@
 #include "netc/Abi.h"
 #include "netc/AlignedBuffer.h"
 #include "netc/Driver.h"
+#include "netc/Initializers.h"
 #include "netc/Plan.h"
 #include "netc/Results.h"
+#include "netc/data/Dataset.h"
 
 #include <cstdio>
 #include <map>

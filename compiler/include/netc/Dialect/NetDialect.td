@@ -42,6 +42,7 @@ def Net_Dialect : Dialect {
     // driver) and their workspace arguments.
     "::mlir::StringAttr":$entry,
     "::mlir::StringAttr":$kernel,
+    "::mlir::DenseI64ArrayAttr":$param_offsets,
     "::mlir::IntegerAttr":$state_floats,
     "::mlir::ArrayAttr":$state_init,
     "::mlir::UnitAttr":$workspace,

@@ -30,7 +30,7 @@ bool resolveTargetCpu(const std::string &requested, TargetCpu &cpu,
 
 /// Which kernel each Train/Evaluate step uses, and the kernels themselves.
 struct KernelPlan {
-  std::vector<KernelSpec> kernels;
+  std::vector<KernelUnit> kernels;
   std::vector<int> networkOf; // kernel -> index into Program::networks
   /// (experiment, run, step) -> kernel, for Train and Evaluate steps.
   std::vector<std::vector<std::vector<int>>> stepKernel;

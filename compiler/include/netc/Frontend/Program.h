@@ -10,6 +10,8 @@
 #ifndef NETC_FRONTEND_PROGRAM_H
 #define NETC_FRONTEND_PROGRAM_H
 
+#include "netc/Plan.h"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -23,17 +25,9 @@ struct SourceLoc {
   int col = 0;  // 1-based
 };
 
-/// A Keras initializer: name plus its (already evaluated) keyword arguments,
-/// e.g. {"random_normal", {{"mean",0},{"stddev",0.05}}}, {"constant",
-/// {{"value", 0.1}}}, {"variance_scaling", {{"scale",2},{"mode",..}}}.
-/// String-valued arguments (mode, distribution) go to `strArgs`.
-struct InitSpec {
-  std::string name = "glorot_uniform";
-  std::map<std::string, double> args;
-  std::map<std::string, std::string> strArgs;
-  /// Canonical text, e.g. "glorot_uniform" or "constant(value=0.1)".
-  std::string str() const;
-};
+// InitSpec (a Keras initializer with its arguments) and ParamSpec (a weight
+// tensor as the plan gives it) are the plan's, netc/Plan.h in
+// runtime/include.
 
 /// l1/l2/l1_l2 folded into two coefficients; none = both zero.
 struct RegSpec {
@@ -67,24 +61,14 @@ struct Layer {
   std::vector<int> params; // indices into Network::params owned by the layer
 };
 
-/// One weight tensor. Names follow `netc summary`: "<layer>/kernel",
+/// One weight tensor: the plan's ParamSpec (name, shape, initializer,
+/// trainable, fans; its offset is set when the plan is written) with what
+/// only the compiler needs. Names follow `netc summary`: "<layer>/kernel",
 /// "<layer>/bias", "<layer>/gamma", "<layer>/beta", "<layer>/moving_mean",
-/// "<layer>/moving_variance". Kernels use Keras layouts: conv HWIO, dense
-/// (in, out).
-struct Param {
-  std::string name;
-  std::vector<int64_t> shape;
-  InitSpec init;
+/// "<layer>/moving_variance".
+struct Param : ParamSpec {
   RegSpec reg;
-  bool trainable = true;
-  int64_t fanIn = 1, fanOut = 1; // Keras' fans for this shape
-  int layer = -1;
-  int64_t size() const {
-    int64_t n = 1;
-    for (int64_t d : shape)
-      n *= d;
-    return n;
-  }
+  int layer = -1; // index into Network::layers of the owner
 };
 
 /// A network instantiated with concrete arguments.

@@ -12,7 +12,7 @@ namespace netc {
 
 /// One unit of compiled code: a network structure trained with one loss and
 /// one optimizer configuration (see docs/design.md).
-struct KernelSpec {
+struct KernelUnit {
   std::string name; // symbol prefix, e.g. "k0"
   const Network *network = nullptr;
   TrainSpec train;
@@ -31,7 +31,7 @@ enum class Precision { F32, F64 };
 /// Reports unsupported constructs at their source location through the
 /// context's diagnostic handler and fails.
 mlir::LogicalResult buildLossFunction(mlir::ModuleOp module,
-                                      const KernelSpec &kernel,
+                                      const KernelUnit &kernel,
                                       const std::string &file,
                                       Precision precision = Precision::F32);
 

@@ -1,7 +1,9 @@
 //===- Optimizers.h - Optimizer slots and defaults --------------*- C++ -*-===//
 //
-// The one place that knows, per Keras optimizer, its default hyper-parameters
-// and how many per-weight state tensors ("slots") it keeps and how they start.
+// What code generation needs of an optimizer, per Keras optimizer: its
+// configuration (defaults merged with the program's arguments) and its
+// per-weight state tensors ("slots") and how they start, as the table
+// runtime/include/netc/Optimizers.def gives them.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NETC_TRANSFORMS_OPTIMIZERS_H

@@ -1,6 +1,7 @@
 //===- Kernels.cpp - conv/matmul/pool as calls to the runtime's kernels ---===//
 //
-// The runtime implements these ops over oneDNN (runtime/include/netc/Abi.h).
+// The runtime implements these ops over oneDNN; their names and arities come
+// from the table runtime/include/netc/Kernels.def (netc/KernelTable.h).
 // The calls need their operands in memory, and MLIR's bufferization cannot
 // see through an opaque call, so every operand and result lives in its own
 // region of the entry function's workspace argument (`net.workspace`,
@@ -26,6 +27,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Common.h"
+#include "netc/KernelTable.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -35,6 +37,7 @@
 using namespace mlir;
 using namespace netc::conversion;
 namespace net = netc::net;
+using netc::abi::RuntimeKernel;
 
 namespace {
 
@@ -144,10 +147,11 @@ public:
   /// check's train step) and its size.
   Type elementType() const { return elemType; }
   int64_t elementBytes() const { return elemBytes; }
-  /// The runtime kernel `base` for this element type (netc_matmul or
-  /// netc_matmul_f64, ...).
-  std::string kernelName(StringRef base) const {
-    return (base + (elemType.isF64() ? "_f64" : "")).str();
+  /// The symbol of runtime kernel `k` for this element type (netc_matmul
+  /// or netc_matmul_f64, ...).
+  StringRef kernelName(RuntimeKernel k) const {
+    const netc::abi::RuntimeKernelInfo &info = netc::abi::info(k);
+    return elemType.isF64() ? info.nameF64 : info.name;
   }
 
 private:
@@ -237,13 +241,12 @@ func::FuncOp getOrDeclareKernel(ModuleOp module, StringRef name,
   return f;
 }
 
-/// Emits the call `name(leading..., operand addrs..., result addr, dims...)`
-/// and replaces `op` by the result read back from its region.
-LogicalResult
-emitKernelCall(Operation *op, StringRef name, ArrayRef<int64_t> leadingConsts,
-               ArrayRef<Value> operands, ArrayRef<Value> resultDyn,
-               llvm::function_ref<SmallVector<Value>(OpBuilder &)> dims,
-               Workspace &ws) {
+/// Emits the call `kernel(leading..., operand addrs..., result addr,
+/// dims...)` and replaces `op` by the result read back from its region.
+LogicalResult emitKernelCall(
+    Operation *op, RuntimeKernel kernel, ArrayRef<int64_t> leadingConsts,
+    ArrayRef<Value> operands, ArrayRef<Value> resultDyn,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &)> dims, Workspace &ws) {
   OpBuilder b(op);
   Location loc = op->getLoc();
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
@@ -271,8 +274,11 @@ emitKernelCall(Operation *op, StringRef name, ArrayRef<int64_t> leadingConsts,
   args.push_back(out->addr);
   for (Value d : dims(b))
     args.push_back(d.getType().isIndex() ? toI64(b, loc, d) : d);
+  // The argument list must match the kernel's C declaration (Abi.h).
+  assert(args.size() == netc::abi::info(kernel).numArgs &&
+         "kernel call's arity differs from netc/Kernels.def");
   func::FuncOp callee = getOrDeclareKernel(op->getParentOfType<ModuleOp>(),
-                                           ws.kernelName(name), args.size());
+                                           ws.kernelName(kernel), args.size());
   b.create<func::CallOp>(loc, callee, args);
   Value result =
       b.create<bufferization::ToTensorOp>(loc, out->memref, /*restrict=*/true,
@@ -339,7 +345,7 @@ LogicalResult lowerMatmul(net::MatmulOp mm, Workspace &ws) {
       dyn.push_back(dimIndex(b, loc, bm, tb ? 0 : 1));
   }
   return emitKernelCall(
-      op, "netc_matmul", {}, {a, bm}, dyn,
+      op, RuntimeKernel::matmul, {}, {a, bm}, dyn,
       [&](OpBuilder &b) {
         Value m = dimIndex(b, loc, a, ta ? 1 : 0);
         Value n = dimIndex(b, loc, bm, tb ? 0 : 1);
@@ -357,7 +363,7 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
     auto f = cast<RankedTensorType>(conv.getFilter().getType()).getShape();
     Value x = conv.getInput(), y = conv.getResult();
     return emitKernelCall(
-        op, "netc_conv2d_fwd", {}, {x, conv.getFilter()}, batchOf(op, x),
+        op, RuntimeKernel::conv2d_fwd, {}, {x, conv.getFilter()}, batchOf(op, x),
         [&](OpBuilder &b) {
           return convDims(b, loc, x, y, f[0], f[1], f[3], conv.getStrides(),
                           conv.getPads(), true);
@@ -368,7 +374,7 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
     auto f = cast<RankedTensorType>(g.getFilter().getType()).getShape();
     Value dy = g.getDy(), x = g.getInput();
     return emitKernelCall(
-        op, "netc_conv2d_bwd_data", {}, {dy, g.getFilter()}, batchOf(op, dy),
+        op, RuntimeKernel::conv2d_bwd_data, {}, {dy, g.getFilter()}, batchOf(op, dy),
         [&](OpBuilder &b) {
           return convDims(b, loc, x, dy, f[0], f[1], f[3], g.getStrides(),
                           g.getPads(), true);
@@ -379,7 +385,7 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
     auto f = cast<RankedTensorType>(g.getType()).getShape();
     Value x = g.getInput(), dy = g.getDy();
     return emitKernelCall(
-        op, "netc_conv2d_bwd_weights", {}, {x, dy}, {},
+        op, RuntimeKernel::conv2d_bwd_weights, {}, {x, dy}, {},
         [&](OpBuilder &b) {
           return convDims(b, loc, x, dy, f[0], f[1], f[3], g.getStrides(),
                           g.getPads(), true);
@@ -390,7 +396,7 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
     Value x = p.getInput(), y = p.getResult();
     auto win = p.getWindow();
     return emitKernelCall(
-        op, "netc_pool_fwd", {poolKind(p.getKind())}, {x}, batchOf(op, x),
+        op, RuntimeKernel::pool_fwd, {poolKind(p.getKind())}, {x}, batchOf(op, x),
         [&](OpBuilder &b) {
           return convDims(b, loc, x, y, win[0], win[1], 0, p.getStrides(),
                           p.getPads(), false);
@@ -401,7 +407,7 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
     Value x = p.getInput(), dy = p.getDy();
     auto win = p.getWindow();
     return emitKernelCall(
-        op, "netc_pool_bwd", {poolKind(p.getKind())}, {x, dy}, batchOf(op, x),
+        op, RuntimeKernel::pool_bwd, {poolKind(p.getKind())}, {x, dy}, batchOf(op, x),
         [&](OpBuilder &b) {
           return convDims(b, loc, x, dy, win[0], win[1], 0, p.getStrides(),
                           p.getPads(), false);

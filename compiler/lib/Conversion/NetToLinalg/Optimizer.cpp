@@ -3,29 +3,24 @@
 // An update is one multi-result elementwise linalg.generic over
 // (weight, grad, slots...) -> (new weight, new slots...). Step-dependent
 // scalars (bias corrections, ...) are computed once, before the loops, from
-// the run-time learning rate and 1-based iteration. Each optimizer is one
-// entry of `kRules`: how many slots it has, its scalar prologue and its
-// per-element update, transcribed from Keras 3's update_step. How many slots
-// an optimizer keeps is the dialect's net::optimizerSlotCount, which the op's
-// verifier has checked.
+// the run-time learning rate and 1-based iteration. Each optimizer of the
+// table runtime/include/netc/Optimizers.def (which gives its defaults and
+// slots) is one entry of `kRules`: its scalar prologue and its per-element
+// update, transcribed from Keras 3's update_step.
 //
 // Slot order (the order of `slots` in the op and of the results after the
-// weight), following the order Keras builds its variables:
-//   sgd      [velocity] when momentum != 0, else none
-//   adam     [m, v]            adamw  [m, v]
-//   rmsprop  [velocity] (+ [momentum] if momentum > 0) (+ [average_grad] if
-//            centered)
-//   adagrad  [accumulator]     adadelta [accumulated_grad, accumulated_delta]
-//   adamax   [m, u]            nadam    [m, v]
+// weight) is the table's, following the order Keras builds its variables.
 //
 //===----------------------------------------------------------------------===//
 #include "Common.h"
+#include "netc/OptimizerTable.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
 using namespace netc::conversion;
 namespace net = netc::net;
+namespace opt = netc::optimizers;
 
 namespace {
 
@@ -36,15 +31,26 @@ double cfg(DictionaryAttr config, StringRef name, double dflt) {
   return f ? f.getValueAsDouble() : dflt;
 }
 
+/// The default of hyper-parameter `name` of `o` (netc/Optimizers.def).
+double tableDefault(const opt::Optimizer &o, StringRef name) {
+  for (const opt::Hyper &h : o.hypers)
+    if (name == h.name)
+      return h.defaultValue;
+  llvm_unreachable("hyper-parameter missing from netc/Optimizers.def");
+}
+
 /// What an optimizer's lowering sees: the builder, the config, the
-/// run-time learning rate and iteration, and the prologue's scalars.
+/// optimizer's table entry, the run-time learning rate and iteration, and
+/// the prologue's scalars.
 struct UpdateEnv {
   OpBuilder &b;
   Location loc;
   DictionaryAttr config;
+  const opt::Optimizer &optimizer;
   Value lr, t;
-  double c(StringRef name, double dflt) const {
-    return cfg(config, name, dflt);
+  /// A hyper-parameter: the op's config, else the table's default.
+  double c(StringRef name) const {
+    return cfg(config, name, tableDefault(optimizer, name));
   }
   /// A constant of the step's float type (that of the learning rate).
   Value k(double v) const { return floatConst(b, loc, lr.getType(), v); }
@@ -66,8 +72,10 @@ struct UpdateEnv {
   }
 };
 
+/// The update rule of one optimizer of netc/Optimizers.def (which gives its
+/// slots).
 struct OptimizerRule {
-  net::OptimizerKind kind;
+  opt::OptimizerId id;
   /// Scalars computed once per step, outside the loops.
   SmallVector<Value> (*prologue)(const UpdateEnv &env);
   /// Per element: returns the new weight followed by the new slots.
@@ -81,8 +89,8 @@ SmallVector<Value> lrOnly(const UpdateEnv &e) { return {e.lr}; }
 /// (a third slot) the denominator uses the running maximum of v, as Keras.
 SmallVector<Value> adamElement(const UpdateEnv &e, Value alpha, Value w,
                                Value g, ValueRange s) {
-  double b1 = e.c("beta_1", 0.9), b2 = e.c("beta_2", 0.999);
-  double eps = e.c("epsilon", 1e-7);
+  double b1 = e.c("beta_1"), b2 = e.c("beta_2");
+  double eps = e.c("epsilon");
   Value m = e.add(s[0], e.mul(e.sub(g, s[0]), e.k(1.0 - b1)));
   Value v = e.add(s[1], e.mul(e.sub(e.mul(g, g), s[1]), e.k(1.0 - b2)));
   if (s.size() > 2) {
@@ -96,7 +104,7 @@ SmallVector<Value> adamElement(const UpdateEnv &e, Value alpha, Value w,
 
 SmallVector<Value> adamPrologue(const UpdateEnv &e) {
   // alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)
-  double b1 = e.c("beta_1", 0.9), b2 = e.c("beta_2", 0.999);
+  double b1 = e.c("beta_1"), b2 = e.c("beta_2");
   Value b1p = e.pow(b1, e.t), b2p = e.pow(b2, e.t);
   Value alpha =
       e.div(e.mul(e.lr, e.sqrt(e.sub(e.k(1.0), b2p))), e.sub(e.k(1.0), b1p));
@@ -104,11 +112,11 @@ SmallVector<Value> adamPrologue(const UpdateEnv &e) {
 }
 
 const OptimizerRule kRules[] = {
-    {net::OptimizerKind::Sgd, lrOnly,
+    {opt::OptimizerId::sgd, lrOnly,
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
         ValueRange s) -> SmallVector<Value> {
        Value lr = sc[0];
-       double mom = e.c("momentum", 0.0);
+       double mom = e.c("momentum");
        Value lrg = e.mul(g, lr);
        if (mom == 0.0)
          return {e.sub(w, lrg)};
@@ -116,31 +124,31 @@ const OptimizerRule kRules[] = {
        Value v =
            e.add(e.b.create<arith::NegFOp>(e.loc, lrg), e.mul(s[0], e.k(mom)));
        Value upd = v;
-       if (e.c("nesterov", 0.0) != 0.0)
+       if (e.c("nesterov") != 0.0)
          upd = e.add(e.b.create<arith::NegFOp>(e.loc, lrg), e.mul(v, e.k(mom)));
        return {e.add(w, upd), v};
      }},
-    {net::OptimizerKind::Adam, adamPrologue,
+    {opt::OptimizerId::adam, adamPrologue,
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g, ValueRange s)
          -> SmallVector<Value> { return adamElement(e, sc[0], w, g, s); }},
-    {net::OptimizerKind::AdamW, adamPrologue,
+    {opt::OptimizerId::adamw, adamPrologue,
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
         ValueRange s) -> SmallVector<Value> {
        // Keras applies decoupled weight decay first: w -= w * wd * lr.
-       double wd = e.c("weight_decay", 0.004);
+       double wd = e.c("weight_decay");
        Value wDec = e.sub(w, e.mul(e.mul(w, e.k(wd)), sc[1]));
        return adamElement(e, sc[0], wDec, g, s);
      }},
-    {net::OptimizerKind::RmsProp, lrOnly,
+    {opt::OptimizerId::rmsprop, lrOnly,
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
         ValueRange s) -> SmallVector<Value> {
-       double rho = e.c("rho", 0.9), mom = e.c("momentum", 0.0);
-       double eps = e.c("epsilon", 1e-7);
-       bool centered = e.c("centered", 0.0) != 0.0;
+       double rho = e.c("rho"), mom = e.c("momentum");
+       double eps = e.c("epsilon");
+       bool centered = e.c("centered") != 0.0;
        Value vel =
            e.add(e.mul(e.k(rho), s[0]), e.mul(e.k(1.0 - rho), e.mul(g, g)));
        unsigned next = 1;
-       Value momSlot = mom > 0.0 ? s[next++] : Value();
+       Value momSlot = mom != 0.0 ? s[next++] : Value();
        Value avg, denom;
        if (centered) {
          avg = e.add(e.mul(e.k(rho), s[next]), e.mul(e.k(1.0 - rho), g));
@@ -161,18 +169,18 @@ const OptimizerRule kRules[] = {
          out.push_back(avg);
        return out;
      }},
-    {net::OptimizerKind::Adagrad, lrOnly,
+    {opt::OptimizerId::adagrad, lrOnly,
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
         ValueRange s) -> SmallVector<Value> {
-       double eps = e.c("epsilon", 1e-7);
+       double eps = e.c("epsilon");
        Value acc = e.add(s[0], e.mul(g, g));
        Value step = e.div(e.mul(sc[0], g), e.sqrt(e.add(acc, e.k(eps))));
        return {e.sub(w, step), acc};
      }},
-    {net::OptimizerKind::Adadelta, lrOnly,
+    {opt::OptimizerId::adadelta, lrOnly,
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
         ValueRange s) -> SmallVector<Value> {
-       double rho = e.c("rho", 0.95), eps = e.c("epsilon", 1e-7);
+       double rho = e.c("rho"), eps = e.c("epsilon");
        auto rms = [&](Value x) { return e.sqrt(e.add(x, e.k(eps))); };
        Value ag =
            e.add(e.mul(e.k(rho), s[0]), e.mul(e.k(1.0 - rho), e.mul(g, g)));
@@ -182,30 +190,30 @@ const OptimizerRule kRules[] = {
            e.add(e.mul(e.k(rho), s[1]), e.mul(e.k(1.0 - rho), e.mul(dv, dv)));
        return {e.add(w, e.mul(sc[0], dv)), ag, ad};
      }},
-    {net::OptimizerKind::Adamax,
+    {opt::OptimizerId::adamax,
      [](const UpdateEnv &e) -> SmallVector<Value> {
-       Value b1p = e.pow(e.c("beta_1", 0.9), e.t);
+       Value b1p = e.pow(e.c("beta_1"), e.t);
        return {e.lr, e.sub(e.k(1.0), b1p)};
      },
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
         ValueRange s) -> SmallVector<Value> {
-       double b1 = e.c("beta_1", 0.9), b2 = e.c("beta_2", 0.999);
-       double eps = e.c("epsilon", 1e-7);
+       double b1 = e.c("beta_1"), b2 = e.c("beta_2");
+       double eps = e.c("epsilon");
        Value m = e.add(s[0], e.mul(e.sub(g, s[0]), e.k(1.0 - b1)));
        Value u = e.b.create<arith::MaximumFOp>(
            e.loc, e.mul(e.k(b2), s[1]), e.b.create<math::AbsFOp>(e.loc, g));
        Value step = e.div(e.mul(sc[0], m), e.mul(sc[1], e.add(u, e.k(eps))));
        return {e.sub(w, step), m, u};
      }},
-    {net::OptimizerKind::Nadam,
+    {opt::OptimizerId::nadam,
      [](const UpdateEnv &e) -> SmallVector<Value> {
        // Keras keeps u_product = prod_{s=1..t} beta_1 * (1 - 0.5 * 0.96^s)
        // in an optimizer variable; recompute it from t (a short scalar loop).
-       double b1 = e.c("beta_1", 0.9), b2 = e.c("beta_2", 0.999);
+       double b1 = e.c("beta_1"), b2 = e.c("beta_2");
        OpBuilder &b = e.b;
        Location loc = e.loc;
        auto uAt = [&](OpBuilder &nb, Value step) {
-         UpdateEnv ne{nb, loc, e.config, e.lr, e.t};
+         UpdateEnv ne{nb, loc, e.config, e.optimizer, e.lr, e.t};
          Value p = nb.create<math::PowFOp>(loc, ne.k(0.96), step);
          return ne.mul(ne.k(b1), ne.sub(ne.k(1.0), ne.mul(ne.k(0.5), p)));
        };
@@ -217,7 +225,7 @@ const OptimizerRule kRules[] = {
        auto loop = b.create<scf::ForOp>(
            loc, one, ub, one, ValueRange{e.k(1.0)},
            [&](OpBuilder &nb, Location l, Value iv, ValueRange iter) {
-             UpdateEnv ne{nb, l, e.config, e.lr, e.t};
+             UpdateEnv ne{nb, l, e.config, e.optimizer, e.lr, e.t};
              Value s = nb.create<arith::UIToFPOp>(
                  l, e.t.getType(),
                  nb.create<arith::IndexCastOp>(l, nb.getI64Type(), iv));
@@ -236,8 +244,8 @@ const OptimizerRule kRules[] = {
      },
      [](const UpdateEnv &e, ValueRange sc, Value w, Value g,
         ValueRange s) -> SmallVector<Value> {
-       double b1 = e.c("beta_1", 0.9), b2 = e.c("beta_2", 0.999);
-       double eps = e.c("epsilon", 1e-7);
+       double b1 = e.c("beta_1"), b2 = e.c("beta_2");
+       double eps = e.c("epsilon");
        Value lr = sc[0], uT = sc[1], uT1 = sc[2], uProd = sc[3], uProd1 = sc[4],
              b2p = sc[5];
        Value one = e.k(1.0);
@@ -255,14 +263,20 @@ struct OptimizerUpdateLowering : OpRewritePattern<net::OptimizerUpdateOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(net::OptimizerUpdateOp op,
                                 PatternRewriter &rewriter) const override {
-    const OptimizerRule *rule = llvm::find_if(
-        kRules, [&](const OptimizerRule &r) { return r.kind == op.getKind(); });
-    assert(rule != std::end(kRules) && "every optimizer kind has a rule");
+    const opt::Optimizer *o =
+        opt::findOptimizer(net::stringifyOptimizerKind(op.getKind()).str());
+    const OptimizerRule *rule = nullptr;
+    for (const OptimizerRule &r : kRules)
+      if (o && r.id == o->id)
+        rule = &r;
+    if (!rule)
+      return op.emitOpError("unsupported optimizer '") << op.getKind() << "'";
+    // The verifier has checked the slots against the optimizer table.
     DictionaryAttr config = op.getConfig();
     unsigned nSlots = op.getSlots().size();
     Location loc = op.getLoc();
-    UpdateEnv env{rewriter, loc, config, op.getLearningRate(),
-                  op.getIteration()};
+    Value lr = op.getLearningRate(), t = op.getIteration();
+    UpdateEnv env{rewriter, loc, config, *o, lr, t};
     SmallVector<Value> scalars = rule->prologue(env);
 
     SmallVector<Value> inputs{op.getWeight(), op.getGrad()};
@@ -277,7 +291,7 @@ struct OptimizerUpdateLowering : OpRewritePattern<net::OptimizerUpdateOp> {
     auto generic = buildGeneric(
         rewriter, loc, rank, inputs, inMaps, outputs, outMaps, {},
         [&](OpBuilder &b, Location l, ValueRange a) {
-          UpdateEnv be{b, l, config, env.lr, env.t};
+          UpdateEnv be{b, l, config, *o, env.lr, env.t};
           return rule->element(be, scalars, a[0], a[1], a.slice(2, nSlots));
         });
     rewriter.replaceOp(op, generic.getResults());

@@ -11,6 +11,8 @@
 #ifndef NETC_DATA_DATASET_H
 #define NETC_DATA_DATASET_H
 
+#include "netc/Plan.h"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -72,16 +74,8 @@ struct Dataset {
   std::string classesFrom;
 };
 
-/// A data set declaration as the plan gives it.
-struct DatasetSpec {
-  std::string name;
-  std::string kind;
-  std::string path;
-  std::map<std::string, double> args;
-  std::map<std::string, std::vector<double>> list_args;
-  std::map<std::string, std::string> str_args;
-};
-
+/// DatasetSpec, a data set declaration as the plan gives it, is in
+/// netc/Plan.h.
 /// `dir` is the spec's path already resolved against --data.
 using DatasetLoader =
     std::function<Dataset(const DatasetSpec &spec, const std::string &dir)>;
