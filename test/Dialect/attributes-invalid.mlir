@@ -5,8 +5,8 @@
 // read back without checking again.
 // RUN: netc-opt %s -split-input-file -verify-diagnostics
 
-// expected-error @below {{'func.func' op has unknown attribute 'net.param_offsets'}}
-func.func @unknown() attributes {net.param_offsets = array<i64: 0>} {
+// expected-error @below {{'func.func' op has unknown attribute 'net.param_floats'}}
+func.func @unknown() attributes {net.param_floats = array<i64: 0>} {
   return
 }
 

@@ -17,12 +17,12 @@
 // CHECK-LABEL: func.func @k0_train_step(
 // CHECK-SAME: %[[X:[a-z0-9]+]]: tensor<?x2xf32>, %[[Y:[a-z0-9]+]]: tensor<?x1xf32>, %[[W:[a-z0-9]+]]: tensor<2x1xf32> {net.param = "dense/kernel", net.trainable = true}, %[[M:[a-z0-9]+]]: tensor<2x1xf32> {net.param = "frozen/kernel", net.trainable = false}, %[[SLOT:[a-z0-9]+]]: tensor<2x1xf32>, %[[LR:[a-z0-9]+]]: f32, %[[T:[a-z0-9]+]]: f32, %{{[a-z0-9]+}}: f32)
 // CHECK-SAME: -> (tensor<f32>, tensor<f32>, tensor<2x1xf32>, tensor<2x1xf32>)
-// CHECK-SAME: net.loss = "mse", net.metric = "mse", net.network = "Lin()", net.optimizer = "momentum"
+// CHECK-SAME: net.loss = "mse", net.metric = "mse", net.network = "Lin()", net.optimizer = "sgd"
 // CHECK-SAME: net.slot_init = array<f64: 0.000000e+00>, net.train_step, net.trainable_params = array<i64: 0>, net.updated_params = array<i64>
 // CHECK: %[[DY:.*]] = net.mse_grad
 // CHECK: %[[DW:.*]] = net.matmul %[[X]], %[[DY]] {transpose_lhs = true}
 // CHECK-NOT: net.matmul
-// CHECK: %[[NEW:.*]]:2 = net.optimizer_update %[[W]], %[[DW]], slots(%[[SLOT]]), %[[LR]], %[[T]] {{.*}}kind = "momentum"
+// CHECK: %[[NEW:.*]]:2 = net.optimizer_update sgd %[[W]], %[[DW]], slots(%[[SLOT]]), %[[LR]], %[[T]]
 // CHECK-NOT: net.optimizer_update
 // CHECK: return %{{.*}}, %{{.*}}, %[[NEW]]#0, %[[NEW]]#1 :
 
@@ -34,7 +34,7 @@ func.func @k0(%x: tensor<?x2xf32>, %y: tensor<?x1xf32>,
               %m: tensor<2x1xf32> {net.param = "frozen/kernel", net.trainable = false},
               %seed: f32 {net.seed}) -> (tensor<f32>, tensor<f32>, tensor<?x1xf32>)
     attributes {net.loss_function, net.network = "Lin()", net.loss = "mse",
-                net.metric = "mse", net.optimizer = "momentum",
+                net.metric = "mse", net.optimizer = "sgd",
                 net.optimizer_config = {learning_rate = 0.1 : f64, momentum = 0.9 : f64},
                 net.slot_init = array<f64: 0.0>, net.updated_params = array<i64>} {
   %a = net.matmul %x, %w : (tensor<?x2xf32>, tensor<2x1xf32>) -> tensor<?x1xf32>

@@ -39,7 +39,7 @@ func.func @k0(%x: tensor<?x2xf32>, %y: tensor<?x1xf32>,
               %m: tensor<2x1xf32> {net.param = "frozen/kernel", net.trainable = false},
               %seed: f32 {net.seed}) -> (tensor<f32>, tensor<f32>, tensor<?x1xf32>)
     attributes {net.loss_function, net.network = "Lin()", net.loss = "mse",
-                net.metric = "mse", net.optimizer = "momentum",
+                net.metric = "mse", net.optimizer = "sgd",
                 net.optimizer_config = {learning_rate = 0.1 : f64, momentum = 0.9 : f64},
                 net.slot_init = array<f64: 0.0>, net.updated_params = array<i64>} {
   %a = net.matmul %x, %w : (tensor<?x2xf32>, tensor<2x1xf32>) -> tensor<?x1xf32>

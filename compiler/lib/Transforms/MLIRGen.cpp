@@ -72,8 +72,22 @@ private:
   FailureOr<Value> emitLayer(const Layer &layer, int index);
   Value emitBatchNorm(const Layer &layer, Value x);
   Value emitPolyFeatures(const Layer &layer, Value x);
+  /// Attributes of the loss function: its kind, network, loss, metric,
+  /// optimizer (and its config and slots) and the params' names.
+  LogicalResult annotate(func::FuncOp fn);
+  /// The forward pass from the entry block's arguments: every layer in
+  /// order, with activity and weight regularizer terms.
+  LogicalResult emitForward(func::FuncOp fn);
+  /// The loss sum, metric and outputs (and replaced params) returned.
+  LogicalResult emitReturn(func::FuncOp fn, ArrayRef<Type> argTypes);
   LogicalResult emitLoss(Value out, Value labels, Value &dataLoss,
                          Value &metricSum);
+  LogicalResult emitCrossEntropy(Value out, Value labels, FloatAttr smoothing,
+                                 bool fromLogits, Value &dataLoss,
+                                 Value &metricSum);
+  LogicalResult emitBinaryCrossEntropy(Value out, Value labels,
+                                       FloatAttr smoothing, bool fromLogits,
+                                       Value &dataLoss, Value &metricSum);
   Value param(const Layer &layer, size_t i) { return params[layer.params[i]]; }
 
   ModuleOp module;
@@ -249,28 +263,37 @@ LogicalResult Generator::checkLinearInWeights() {
 }
 
 LogicalResult Generator::run() {
-  const std::string &lossName = kernel.train.loss.name;
-  const std::string metric = kernel.train.metricName();
   SmallVector<Type> argTypes{
       batched(net.inputShape()),
-      batched(netc::labelShape(lossName, net.outputShape()))};
+      batched(netc::labelShape(kernel.train.loss.name, net.outputShape()))};
   for (const Param &p : net.params)
     argTypes.push_back(plain(p.shape));
   argTypes.push_back(b.getF32Type()); // dropout seed
   SmallVector<Type> resultTypes{scalar(), scalar(), batched(net.outputShape())};
 
   b.setInsertionPointToEnd(module.getBody());
-  Location fnLoc = loc(net.loc);
   const bool f64 = precision == Precision::F64;
-  auto fn = b.create<func::FuncOp>(fnLoc, kernel.name + (f64 ? "_f64" : ""),
-                                   b.getFunctionType(argTypes, resultTypes));
+  auto fn =
+      b.create<func::FuncOp>(loc(net.loc), kernel.name + (f64 ? "_f64" : ""),
+                             b.getFunctionType(argTypes, resultTypes));
+  if (failed(annotate(fn)))
+    return failure();
+  b.setInsertionPointToStart(fn.addEntryBlock());
+  if (failed(emitForward(fn)))
+    return failure();
+  return emitReturn(fn, argTypes);
+}
+
+LogicalResult Generator::annotate(func::FuncOp fn) {
   auto *dialect = b.getContext()->getOrLoadDialect<net::NetDialect>();
   dialect->getLossFunctionAttrHelper().setAttr(fn, b.getUnitAttr());
-  if (f64)
+  if (precision == Precision::F64)
     dialect->getTrainOnlyAttrHelper().setAttr(fn, b.getUnitAttr());
   dialect->getNetworkAttrHelper().setAttr(fn, b.getStringAttr(net.instance));
-  dialect->getLossAttrHelper().setAttr(fn, b.getStringAttr(lossName));
-  dialect->getMetricAttrHelper().setAttr(fn, b.getStringAttr(metric));
+  dialect->getLossAttrHelper().setAttr(fn,
+                                       b.getStringAttr(kernel.train.loss.name));
+  dialect->getMetricAttrHelper().setAttr(
+      fn, b.getStringAttr(kernel.train.metricName()));
   // least_squares is solved in closed form by the runtime (which only calls
   // the eval function); the train step is generated as plain sgd.
   bool closedForm = kernel.train.optimizer.name == "least_squares";
@@ -280,8 +303,9 @@ LogicalResult Generator::run() {
                                  : optimizerInfo(kernel.train.optimizer.name,
                                                  kernel.train.optimizer.args);
   if (!opt.known)
-    return emitError(fnLoc) << "optimizer '" << kernel.train.optimizer.name
-                            << "' is not supported by code generation yet",
+    return emitError(fn.getLoc())
+               << "optimizer '" << kernel.train.optimizer.name
+               << "' is not supported by code generation yet",
            failure();
   SmallVector<NamedAttribute> config;
   for (auto &[key, v] : opt.config)
@@ -299,18 +323,18 @@ LogicalResult Generator::run() {
     fn.setArgAttr(2 + i, dialect->getTrainableAttrHelper().getName(),
                   b.getBoolAttr(net.params[i].trainable));
   }
+  fn.setArgAttr(fn.getNumArguments() - 1,
+                dialect->getSeedAttrHelper().getName(), b.getUnitAttr());
+  return success();
+}
 
-  Block *body = fn.addEntryBlock();
-  b.setInsertionPointToStart(body);
-  Value x = body->getArgument(0), labels = body->getArgument(1);
+LogicalResult Generator::emitForward(func::FuncOp fn) {
+  Block *body = &fn.front();
   for (size_t i = 0; i < net.params.size(); ++i)
     params.push_back(body->getArgument(2 + i));
   seed = body->getArguments().back();
-  fn.setArgAttr(body->getNumArguments() - 1,
-                dialect->getSeedAttrHelper().getName(), b.getUnitAttr());
-
   values.resize(net.layers.size());
-  values[0] = x;
+  values[0] = body->getArgument(0);
   for (size_t i = 1; i < net.layers.size(); ++i) {
     const Layer &layer = net.layers[i];
     FailureOr<Value> v = emitLayer(layer, i);
@@ -329,11 +353,14 @@ LogicalResult Generator::run() {
           loc(net.layers[p.layer].loc), params[i], b.getF64FloatAttr(p.reg.l1),
           b.getF64FloatAttr(p.reg.l2)));
   }
+  return success();
+}
 
+LogicalResult Generator::emitReturn(func::FuncOp fn, ArrayRef<Type> argTypes) {
   Value out = values[net.output];
-  Location lossLoc = fnLoc;
+  Location lossLoc = fn.getLoc();
   Value dataLoss, metricSum;
-  if (failed(emitLoss(out, labels, dataLoss, metricSum)))
+  if (failed(emitLoss(out, fn.getArgument(1), dataLoss, metricSum)))
     return failure();
   SmallVector<Value> terms{dataLoss};
   terms.append(regTerms.begin(), regTerms.end());
@@ -345,6 +372,7 @@ LogicalResult Generator::run() {
     updated.push_back(index);
     results.push_back(value);
   }
+  auto *dialect = b.getContext()->getOrLoadDialect<net::NetDialect>();
   dialect->getUpdatedParamsAttrHelper().setAttr(
       fn, b.getDenseI64ArrayAttr(updated));
   fn.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
@@ -356,7 +384,6 @@ LogicalResult Generator::emitLoss(Value out, Value labels, Value &dataLoss,
                                   Value &metricSum) {
   const std::string &lossName = kernel.train.loss.name;
   Location lossLoc = loc(net.loc);
-  Location outLoc = loc(net.layers[net.output].loc);
   const auto &lossArgs = kernel.train.loss.args;
   auto lossArg = [&](const char *key) {
     auto it = lossArgs.find(key);
@@ -367,57 +394,12 @@ LogicalResult Generator::emitLoss(Value out, Value labels, Value &dataLoss,
   if (double s = lossArg("label_smoothing"); s != 0)
     smoothing = b.getF64FloatAttr(s);
   if (lossName == "categorical_crossentropy" ||
-      lossName == "sparse_categorical_crossentropy") {
-    // Labels are class indices for both. Keras computes the cross-entropy of
-    // probabilities; from the logits before a final softmax it is the same
-    // number, computed stably.
-    // Scores for the metric: the logits rank classes as the probabilities.
-    // from_logits: the outputs are the logits (as in Keras, even after a
-    // softmax). Otherwise a final softmax's input is, and the cross-entropy
-    // is computed stably from it.
-    Value scores = out;
-    auto softmax = out.getDefiningOp<net::SoftmaxOp>();
-    if (!fromLogits && softmax)
-      scores = softmax.getInput();
-    if (fromLogits || softmax) {
-      dataLoss = b.create<net::SoftmaxCrossEntropyOp>(lossLoc, scores, labels,
-                                                      smoothing);
-    } else {
-      if (smoothing)
-        return emitError(outLoc)
-                   << "label_smoothing needs a network that ends in softmax "
-                      "(or from_logits: true)",
-               failure();
-      dataLoss = b.create<net::ProbCrossEntropyOp>(lossLoc, out, labels);
-    }
-    const Call &metric = kernel.train.metric;
-    if (metric.name == "top_k") {
-      auto k = metric.args.find("k");
-      metricSum = b.create<net::TopKCountOp>(
-          lossLoc, scores, labels,
-          b.getI64IntegerAttr(
-              k == metric.args.end() ? 5 : static_cast<int64_t>(k->second)));
-    } else {
-      metricSum = b.create<net::AccuracyCountOp>(lossLoc, scores, labels);
-    }
-    return success();
-  }
-  if (lossName == "binary_crossentropy") {
-    Value z = out;
-    if (!fromLogits) {
-      auto sigmoid = out.getDefiningOp<net::SigmoidOp>();
-      if (!sigmoid)
-        return emitError(outLoc)
-                   << "loss 'binary_crossentropy' needs a network that ends "
-                      "in sigmoid (or from_logits: true)",
-               failure();
-      z = sigmoid.getInput();
-    }
-    dataLoss =
-        b.create<net::SigmoidCrossEntropyOp>(lossLoc, z, labels, smoothing);
-    metricSum = b.create<net::BinaryAccuracyCountOp>(lossLoc, z, labels);
-    return success();
-  }
+      lossName == "sparse_categorical_crossentropy")
+    return emitCrossEntropy(out, labels, smoothing, fromLogits, dataLoss,
+                            metricSum);
+  if (lossName == "binary_crossentropy")
+    return emitBinaryCrossEntropy(out, labels, smoothing, fromLogits, dataLoss,
+                                  metricSum);
   if (lossName == "mse" || lossName == "mae") {
     dataLoss = lossName == "mse"
                    ? b.create<net::MseOp>(lossLoc, out, labels).getResult()
@@ -431,6 +413,66 @@ LogicalResult Generator::emitLoss(Value out, Value labels, Value &dataLoss,
   return emitError(lossLoc) << "loss '" << lossName
                             << "' is not supported by code generation yet",
          failure();
+}
+
+LogicalResult Generator::emitCrossEntropy(Value out, Value labels,
+                                          FloatAttr smoothing, bool fromLogits,
+                                          Value &dataLoss, Value &metricSum) {
+  Location lossLoc = loc(net.loc);
+  // Labels are class indices for both. Keras computes the cross-entropy of
+  // probabilities; from the logits before a final softmax it is the same
+  // number, computed stably. Scores for the metric: the logits rank classes
+  // as the probabilities. from_logits: the outputs are the logits (as in
+  // Keras, even after a softmax). Otherwise a final softmax's input is, and
+  // the cross-entropy is computed stably from it.
+  Value scores = out;
+  auto softmax = out.getDefiningOp<net::SoftmaxOp>();
+  if (!fromLogits && softmax)
+    scores = softmax.getInput();
+  if (fromLogits || softmax) {
+    dataLoss = b.create<net::SoftmaxCrossEntropyOp>(lossLoc, scores, labels,
+                                                    smoothing);
+  } else {
+    if (smoothing)
+      return emitError(loc(net.layers[net.output].loc))
+                 << "label_smoothing needs a network that ends in softmax "
+                    "(or from_logits: true)",
+             failure();
+    dataLoss = b.create<net::ProbCrossEntropyOp>(lossLoc, out, labels);
+  }
+  const Call &metric = kernel.train.metric;
+  if (metric.name == "top_k") {
+    auto k = metric.args.find("k");
+    metricSum = b.create<net::TopKCountOp>(
+        lossLoc, scores, labels,
+        b.getI64IntegerAttr(
+            k == metric.args.end() ? 5 : static_cast<int64_t>(k->second)));
+  } else {
+    metricSum = b.create<net::AccuracyCountOp>(lossLoc, scores, labels);
+  }
+  return success();
+}
+
+LogicalResult Generator::emitBinaryCrossEntropy(Value out, Value labels,
+                                                FloatAttr smoothing,
+                                                bool fromLogits,
+                                                Value &dataLoss,
+                                                Value &metricSum) {
+  Location lossLoc = loc(net.loc);
+  Value z = out;
+  if (!fromLogits) {
+    auto sigmoid = out.getDefiningOp<net::SigmoidOp>();
+    if (!sigmoid)
+      return emitError(loc(net.layers[net.output].loc))
+                 << "loss 'binary_crossentropy' needs a network that ends "
+                    "in sigmoid (or from_logits: true)",
+             failure();
+    z = sigmoid.getInput();
+  }
+  dataLoss =
+      b.create<net::SigmoidCrossEntropyOp>(lossLoc, z, labels, smoothing);
+  metricSum = b.create<net::BinaryAccuracyCountOp>(lossLoc, z, labels);
+  return success();
 }
 
 } // namespace

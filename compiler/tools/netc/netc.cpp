@@ -169,6 +169,121 @@ static bool buildExecutable(const std::string &file, const std::string &out,
   return ok;
 }
 
+/// netc check: beyond names, types and shapes, the memory every step needs;
+/// then generate and differentiate the train steps (the `net` stage), which
+/// checks that each loss fits its network (binary_crossentropy after a
+/// sigmoid, ...), without lowering further.
+static int runCheck(const std::string &file, std::vector<std::string> &args) {
+  memory::Limit limit;
+  if (!takeMemoryLimit(args, memory::machineLimit(), limit) ||
+      !onlyOptions("check", args, {}))
+    return 2;
+  std::unique_ptr<Program> program = loadProgram(file, std::cerr);
+  if (!program || !checkMemory(*program, limit, std::cerr))
+    return 1;
+  std::ostringstream discard;
+  return compileProgram(*program, Stage::Net, discard, std::cerr) ? 0 : 1;
+}
+
+/// netc summary FILE [NETWORK]: the optional argument names a network,
+/// never a file.
+static int runSummaryCommand(const std::string &file,
+                             std::vector<std::string> &args) {
+  if (!args.empty()) {
+    bool name = args[0].find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_") == std::string::npos;
+    if (!onlyOptions("summary", {args.begin() + (name ? 1 : 0), args.end()},
+                     {}))
+      return 2;
+  }
+  return runSummary(file, args.empty() ? "" : args[0], std::cout, std::cerr);
+}
+
+/// What emit, build and run share: --target, --cpu and --gradcheck-f64
+/// (also with emit, to show the float64 step's IR).
+struct CodegenOptions {
+  TargetCpu cpu;
+  bool gradcheckF64 = false;
+};
+
+/// The value of `name VALUE` in `args` (options already validated), else "".
+static std::string valueOf(const std::vector<std::string> &args,
+                           const char *name) {
+  std::string value;
+  for (size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == name)
+      value = args[i + 1];
+  return value;
+}
+
+static int runEmit(const std::string &file, std::vector<std::string> &args,
+                   const CodegenOptions &opts) {
+  if (!onlyOptions("emit", args, {"--stage"}))
+    return 2;
+  const std::string stage = valueOf(args, "--stage");
+  if (stage == "ast")
+    return runEmitAst(file, std::cout, std::cerr);
+  Stage s;
+  if (stage == "net")
+    s = Stage::Net;
+  else if (stage == "linalg")
+    s = Stage::Linalg;
+  else if (stage == "llvm")
+    s = Stage::LLVM;
+  else
+    return fail("--stage must be ast, net, linalg or llvm");
+  std::unique_ptr<Program> program = loadProgram(file, std::cerr);
+  if (!program)
+    return 1;
+  return compileProgram(*program, s, std::cout, std::cerr, "", &opts.cpu,
+                        opts.gradcheckF64)
+             ? 0
+             : 1;
+}
+
+static int runBuild(const std::string &file, std::vector<std::string> &args,
+                    const CodegenOptions &opts) {
+  // The program checks its memory where it runs; here, without
+  // --memory-limit, only what no machine can hold.
+  memory::Limit limit;
+  if (!takeMemoryLimit(args, memory::addressSpaceLimit(), limit) ||
+      !onlyOptions("build", args, {"-o"}))
+    return 2;
+  const std::string out = valueOf(args, "-o");
+  if (out.empty())
+    return fail("build needs -o PROGRAM");
+  if (!checkOutputPath(out, std::cerr))
+    return 1;
+  return buildExecutable(file, out, opts.cpu, limit, opts.gradcheckF64) ? 0 : 1;
+}
+
+/// netc run: builds a temporary program and runs it with the remaining
+/// arguments; its exit code is netc's.
+static int runRun(const std::string &file, std::vector<std::string> &args,
+                  const CodegenOptions &opts) {
+  llvm::SmallString<128> exe;
+  if (llvm::sys::fs::createTemporaryFile("netc-program", "", exe))
+    return fail("cannot create a temporary file");
+  if (!buildExecutable(file, std::string(exe), opts.cpu,
+                       memory::addressSpaceLimit(), opts.gradcheckF64)) {
+    llvm::sys::fs::remove(exe);
+    return 1;
+  }
+  std::vector<llvm::StringRef> programArgs{exe};
+  for (const std::string &a : args)
+    programArgs.push_back(a);
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(exe, programArgs, std::nullopt, {}, 0, 0,
+                                     &message);
+  llvm::sys::fs::remove(exe);
+  if (rc < 0) {
+    std::cerr << "netc: error: the program failed: " << message << "\n";
+    return 1;
+  }
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
     std::cout << usage;
@@ -179,108 +294,19 @@ int main(int argc, char **argv) {
     return fail("missing FILE.net");
   std::string file = argv[2];
   std::vector<std::string> args(argv + 3, argv + argc);
-
-  if (cmd == "summary" && !args.empty()) {
-    // The optional argument after the file names a network, never a file.
-    bool name = args[0].find_first_not_of("abcdefghijklmnopqrstuvwxyz"
-                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                          "0123456789_") == std::string::npos;
-    if (!onlyOptions(cmd, {args.begin() + (name ? 1 : 0), args.end()}, {}))
-      return 2;
-  }
-  if (cmd == "check") {
-    // Beyond names, types and shapes: the memory every step needs, then
-    // generate and differentiate the train steps (the `net` stage), which
-    // checks that each loss fits its network (binary_crossentropy after a
-    // sigmoid, ...), without lowering further.
-    memory::Limit limit;
-    if (!takeMemoryLimit(args, memory::machineLimit(), limit) ||
-        !onlyOptions(cmd, args, {}))
-      return 2;
-    std::unique_ptr<Program> program = loadProgram(file, std::cerr);
-    if (!program || !checkMemory(*program, limit, std::cerr))
-      return 1;
-    std::ostringstream discard;
-    return compileProgram(*program, Stage::Net, discard, std::cerr) ? 0 : 1;
-  }
+  if (cmd == "check")
+    return runCheck(file, args);
   if (cmd == "summary")
-    return runSummary(file, args.empty() ? "" : args[0], std::cout, std::cerr);
-  if (!takeTarget(args))
+    return runSummaryCommand(file, args);
+  CodegenOptions opts;
+  if (!takeTarget(args) || !takeCpu(args, opts.cpu))
     return 1;
-  TargetCpu cpu;
-  if (!takeCpu(args, cpu))
-    return 1;
-
-  // Also with emit, to show the float64 step's IR.
-  const bool gradcheckF64 = takeFlag(args, "--gradcheck-f64");
-
-  if (cmd == "emit" && !onlyOptions(cmd, args, {"--stage"}))
-    return 2;
-
-  if (cmd == "emit") {
-    std::string stage;
-    for (size_t i = 0; i + 1 < args.size(); ++i)
-      if (args[i] == "--stage")
-        stage = args[i + 1];
-    if (stage == "ast")
-      return runEmitAst(file, std::cout, std::cerr);
-    Stage s;
-    if (stage == "net")
-      s = Stage::Net;
-    else if (stage == "linalg")
-      s = Stage::Linalg;
-    else if (stage == "llvm")
-      s = Stage::LLVM;
-    else
-      return fail("--stage must be ast, net, linalg or llvm");
-    std::unique_ptr<Program> program = loadProgram(file, std::cerr);
-    if (!program)
-      return 1;
-    return compileProgram(*program, s, std::cout, std::cerr, "", &cpu,
-                          gradcheckF64)
-               ? 0
-               : 1;
-  }
-
-  if (cmd == "build") {
-    // The program checks its memory where it runs; here, without
-    // --memory-limit, only what no machine can hold.
-    memory::Limit limit;
-    if (!takeMemoryLimit(args, memory::addressSpaceLimit(), limit) ||
-        !onlyOptions(cmd, args, {"-o"}))
-      return 2;
-    std::string out;
-    for (size_t i = 0; i + 1 < args.size(); ++i)
-      if (args[i] == "-o")
-        out = args[i + 1];
-    if (out.empty())
-      return fail("build needs -o PROGRAM");
-    if (!checkOutputPath(out, std::cerr))
-      return 1;
-    return buildExecutable(file, out, cpu, limit, gradcheckF64) ? 0 : 1;
-  }
-
-  if (cmd == "run") {
-    llvm::SmallString<128> exe;
-    if (llvm::sys::fs::createTemporaryFile("netc-program", "", exe))
-      return fail("cannot create a temporary file");
-    if (!buildExecutable(file, std::string(exe), cpu,
-                         memory::addressSpaceLimit(), gradcheckF64)) {
-      llvm::sys::fs::remove(exe);
-      return 1;
-    }
-    std::vector<llvm::StringRef> programArgs{exe};
-    for (const std::string &a : args)
-      programArgs.push_back(a);
-    std::string message;
-    int rc = llvm::sys::ExecuteAndWait(exe, programArgs, std::nullopt, {}, 0, 0,
-                                       &message);
-    llvm::sys::fs::remove(exe);
-    if (rc < 0) {
-      std::cerr << "netc: error: the program failed: " << message << "\n";
-      return 1;
-    }
-    return rc;
-  }
+  opts.gradcheckF64 = takeFlag(args, "--gradcheck-f64");
+  if (cmd == "emit")
+    return runEmit(file, args, opts);
+  if (cmd == "build")
+    return runBuild(file, args, opts);
+  if (cmd == "run")
+    return runRun(file, args, opts);
   return fail("unknown command '" + cmd + "'");
 }

@@ -270,7 +270,8 @@ struct OptimizerUpdateLowering : OpRewritePattern<net::OptimizerUpdateOp> {
       if (o && r.id == o->id)
         rule = &r;
     if (!rule)
-      return op.emitOpError("unsupported optimizer '") << op.getKind() << "'";
+      return op.emitOpError("unsupported optimizer '")
+             << net::stringifyOptimizerKind(op.getKind()) << "'";
     // The verifier has checked the slots against the optimizer table.
     DictionaryAttr config = op.getConfig();
     unsigned nSlots = op.getSlots().size();
