@@ -156,8 +156,8 @@ void checkMemory(const Plan &plan,
   for (const ExperimentSpec *e : experiments)
     for (const RunSpec &run : e->runs)
       for (const StepSpec &step : run.steps) {
-        const bool training = step.op == "train";
-        if ((!training && step.op != "evaluate") || step.kernel < 0)
+        const bool training = step.op == StepOp::Train;
+        if ((!training && step.op != StepOp::Evaluate) || step.kernel < 0)
           continue;
         const int64_t cap =
             options.batchSize.value_or(training ? step.batchSize : 32);

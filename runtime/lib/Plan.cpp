@@ -17,6 +17,24 @@ using nlohmann::json;
 
 namespace netc {
 
+namespace {
+// The names of StepOp's values, in its order.
+const char *const kStepOpNames[] = {"new",      "copy",   "train",
+                                    "evaluate", "report", "save",
+                                    "load",     "freeze", "compose"};
+} // namespace
+
+const char *stepOpName(StepOp op) { return kStepOpNames[static_cast<int>(op)]; }
+
+bool parseStepOp(const std::string &name, StepOp &op) {
+  for (int i = 0; i < static_cast<int>(std::size(kStepOpNames)); ++i)
+    if (name == kStepOpNames[i]) {
+      op = static_cast<StepOp>(i);
+      return true;
+    }
+  return false;
+}
+
 int64_t elementCount(const std::vector<int64_t> &shape) {
   int64_t n = 1;
   for (int64_t d : shape)
@@ -31,45 +49,6 @@ double OptimizerSpec::learningRate() const {
   // The optimizer's Keras default (netc/Optimizers.def).
   const optimizers::Optimizer *o = optimizers::findOptimizer(name);
   return o ? o->learningRate : 0.001;
-}
-
-double OptimizerSpec::learningRateAt(int64_t iteration) const {
-  if (schedule.empty())
-    return learningRate();
-  auto arg = [&](const char *key, double fallback) {
-    auto it = scheduleArgs.find(key);
-    return it == scheduleArgs.end() ? fallback : it->second;
-  };
-  const double initial = arg("initial_learning_rate", learningRate());
-  const double t = static_cast<double>(iteration);
-  if (schedule == "exponential_decay") {
-    // keras.optimizers.schedules.ExponentialDecay
-    double p = t / arg("decay_steps", 1);
-    if (arg("staircase", 0) != 0)
-      p = std::floor(p);
-    return initial * std::pow(arg("decay_rate", 1), p);
-  }
-  if (schedule == "cosine_decay") {
-    // keras.optimizers.schedules.CosineDecay, with its optional linear
-    // warmup from initial_learning_rate to warmup_target.
-    const double decaySteps = arg("decay_steps", 1), alpha = arg("alpha", 0);
-    const double warmupSteps = arg("warmup_steps", 0);
-    double from = initial, s = t;
-    if (scheduleArgs.count("warmup_target")) {
-      const double target = scheduleArgs.at("warmup_target");
-      if (t < warmupSteps)
-        return initial + (target - initial) * (t / warmupSteps);
-      from = target;
-      s = t - warmupSteps;
-    }
-    const double done = std::min(s, decaySteps) / decaySteps;
-    const double cosine = 0.5 * (1 + std::cos(M_PI * done));
-    return from * ((1 - alpha) * cosine + alpha);
-  }
-  if (schedule == "step") // torch.optim.lr_scheduler.StepLR, per step
-    return initial *
-           std::pow(arg("gamma", 0.1), std::floor(t / arg("step_size", 1)));
-  throw PlanError("unknown learning-rate schedule '" + schedule + "'");
 }
 
 //===----------------------------------------------------------------------===//
@@ -267,9 +246,7 @@ KernelSpec parseKernel(const json &j, const std::string &path) {
       const std::string sp = path + ".optimizer.schedule";
       k.optimizer.schedule = str(sj, "name", sp);
       k.optimizer.scheduleArgs = numberMap(sj, "args", sp);
-      if (k.optimizer.schedule != "exponential_decay" &&
-          k.optimizer.schedule != "cosine_decay" &&
-          k.optimizer.schedule != "step")
+      if (!isSchedule(k.optimizer.schedule))
         bad(sp + ".name", "unknown schedule '" + k.optimizer.schedule + "'");
       for (const char *key : {"decay_steps", "step_size"})
         if (k.optimizer.scheduleArgs.count(key) &&
@@ -302,7 +279,9 @@ DatasetSpec parseDataset(const json &j, const std::string &path) {
 StepSpec parseStep(const json &j, const std::string &path) {
   StepSpec s;
   const int64_t minusOne = -1, one = 1, batch = 32;
-  s.op = str(j, "op", path);
+  const std::string op = str(j, "op", path);
+  if (!parseStepOp(op, s.op))
+    bad(path + ".op", "step '" + op + "' is not supported by this runtime");
   s.slot = integer(j, "slot", path, &minusOne);
   s.network = integer(j, "network", path, &minusOne);
   s.kernel = integer(j, "kernel", path, &minusOne);
@@ -409,11 +388,12 @@ Plan parsePlan(const std::string &text) {
         const std::string path = "experiment " + e.name + " run " +
                                  std::to_string(r) + " step " +
                                  std::to_string(s);
-        if (step.op == "new" || step.op == "compose")
+        if (step.op == StepOp::New || step.op == StepOp::Compose)
           checkIndex(step.network, plan.networks.size(), path, "network");
-        if ((step.op == "save" || step.op == "load") && step.file.empty())
-          bad(path, "'" + step.op + "' needs a file");
-        if (step.op == "train" || step.op == "evaluate") {
+        if ((step.op == StepOp::Save || step.op == StepOp::Load) &&
+            step.file.empty())
+          bad(path, std::string("'") + stepOpName(step.op) + "' needs a file");
+        if (step.op == StepOp::Train || step.op == StepOp::Evaluate) {
           checkIndex(step.kernel, plan.kernels.size(), path, "kernel");
           checkIndex(step.dataset, plan.datasets.size(), path, "dataset");
         }
@@ -512,7 +492,7 @@ ojson datasetJson(const DatasetSpec &d) {
 /// reader's value for an absent one).
 ojson stepJson(const StepSpec &s) {
   const StepSpec d;
-  ojson j = {{"op", s.op}, {"slot", s.slot}};
+  ojson j = {{"op", stepOpName(s.op)}, {"slot", s.slot}};
   auto put = [&](const char *key, const auto &value, const auto &dflt) {
     if (value != dflt)
       j[key] = value;

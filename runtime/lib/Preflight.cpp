@@ -132,23 +132,24 @@ void ExperimentRunner::prepareRun(const ExperimentSpec &experiment,
                                   const RunSpec &run,
                                   const std::string &outDir) {
   for (const StepSpec &step : run.steps) {
-    if (step.op == "train" || step.op == "evaluate") {
+    if (step.op == StepOp::Train || step.op == StepOp::Evaluate) {
       const netc_kernel_entry &fn = entry(step.kernel);
       const KernelSpec &kernel = plan.kernels[step.kernel];
-      if (step.op == "train" ? !fn.train : !fn.eval)
+      if (step.op == StepOp::Train ? !fn.train : !fn.eval)
         throw RunError("kernel '" + kernel.name + "' has no " +
-                       (step.op == "train" ? "train" : "eval") + " function");
+                       (step.op == StepOp::Train ? "train" : "eval") +
+                       " function");
       const Split &split = fittingSplit(step);
-      if (step.op == "train") {
+      if (step.op == StepOp::Train) {
         std::vector<int64_t> train, validation;
         holdOut(experiment, run, step, plan.datasets[step.dataset], split,
                 train, validation);
       }
-    } else if (step.op == "save") {
+    } else if (step.op == StepOp::Save) {
       const std::string path = savePath(step.file, outDir);
       checkWritableFile(path, "save destination");
       plannedSaves.insert(path);
-    } else if (step.op == "load") {
+    } else if (step.op == StepOp::Load) {
       const auto candidates =
           loadCandidates(step.file, outDir, options.dataDir);
       bool found = false;

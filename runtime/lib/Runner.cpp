@@ -284,9 +284,9 @@ int64_t ExperimentRunner::trainableParamsOf(const RunSpec &run) const {
   // The network the run trains last is the candidate being compared.
   int64_t params = 0;
   for (const StepSpec &step : run.steps) {
-    if (step.op == "train")
+    if (step.op == StepOp::Train)
       params = plan.networks[plan.kernels[step.kernel].network].trainableParams;
-    else if (step.op == "new" && params == 0)
+    else if (step.op == StepOp::New && params == 0)
       params = plan.networks[step.network].trainableParams;
   }
   return params;
@@ -309,7 +309,7 @@ RunRecord ExperimentRunner::runOne(const ExperimentSpec &experiment,
   record.seed = seed;
   for (const StepSpec &step : run.steps) {
     // A diverged run stops; its report still names its loop values.
-    if (!record.diverged() || step.op == "report")
+    if (!record.diverged() || step.op == StepOp::Report)
       runStep(st, step);
   }
   // Without a report, the last evaluation is still the run's test result.

@@ -88,22 +88,28 @@ void ExperimentRunner::RunState::expectNetwork(int64_t id, const Slot &slot,
 }
 
 void ExperimentRunner::runStep(RunState &st, const StepSpec &step) {
-  using Handler = void (ExperimentRunner::*)(RunState &, const StepSpec &);
-  static const std::map<std::string, Handler> handlers = {
-      {"new", &ExperimentRunner::newNetwork},
-      {"copy", &ExperimentRunner::copyNetwork},
-      {"compose", &ExperimentRunner::compose},
-      {"freeze", &ExperimentRunner::freeze},
-      {"save", &ExperimentRunner::save},
-      {"load", &ExperimentRunner::load},
-      {"train", &ExperimentRunner::train},
-      {"evaluate", &ExperimentRunner::evaluateStep},
-      {"report", &ExperimentRunner::report},
-  };
-  auto it = handlers.find(step.op);
-  if (it == handlers.end())
-    st.fail("step '" + step.op + "' is not supported by this runtime");
-  (this->*it->second)(st, step);
+  switch (step.op) {
+  case StepOp::New:
+    return newNetwork(st, step);
+  case StepOp::Copy:
+    return copyNetwork(st, step);
+  case StepOp::Compose:
+    return compose(st, step);
+  case StepOp::Freeze:
+    return freeze(st, step);
+  case StepOp::Save:
+    return save(st, step);
+  case StepOp::Load:
+    return load(st, step);
+  case StepOp::Train:
+    return train(st, step);
+  case StepOp::Evaluate:
+    return evaluateStep(st, step);
+  case StepOp::Report:
+    return report(st, step);
+  }
+  st.fail(std::string("step '") + stepOpName(step.op) +
+          "' is not supported by this runtime");
 }
 
 void ExperimentRunner::newNetwork(RunState &st, const StepSpec &step) {

@@ -384,7 +384,7 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
   for (const ExperimentSpec &e : plan.experiments)
     for (const RunSpec &r : e.runs)
       for (const StepSpec &s : r.steps)
-        if (s.op == "train" && !kernel) {
+        if (s.op == StepOp::Train && !kernel) {
           kernel = &plan.kernels.at(s.kernel);
           batch = s.batchSize;
         }

@@ -65,7 +65,7 @@ Plan fullPlan() {
   r.fold = 1;
   r.shared = true;
   StepSpec train;
-  train.op = "train";
+  train.op = StepOp::Train;
   train.slot = 0;
   train.kernel = train.dataset = 0;
   train.split = "train";
@@ -73,16 +73,16 @@ Plan fullPlan() {
   train.batchSize = 8;
   train.validationSplit = 0.25;
   StepSpec report;
-  report.op = "report";
+  report.op = StepOp::Report;
   report.columns = {"test"};
   report.values = {"@eval:0"};
   StepSpec compose;
-  compose.op = "compose";
+  compose.op = StepOp::Compose;
   compose.slot = 2;
   compose.network = 0;
   compose.parts = {0, 1};
   StepSpec save;
-  save.op = "save";
+  save.op = StepOp::Save;
   save.slot = 2;
   save.file = "w.safetensors";
   r.steps = {train, report, compose, save};

@@ -65,8 +65,11 @@ DatasetSpec datasetSpec(const DatasetDecl &d) {
 }
 
 StepSpec stepSpec(const Step &s, int kernel) {
-  static const char *ops[] = {"new",  "copy", "train",  "evaluate", "report",
-                              "save", "load", "freeze", "compose"};
+  // In the order of Step::Kind.
+  static const StepOp ops[] = {
+      StepOp::New,      StepOp::Copy,   StepOp::Train,
+      StepOp::Evaluate, StepOp::Report, StepOp::Save,
+      StepOp::Load,     StepOp::Freeze, StepOp::Compose};
   StepSpec j;
   j.op = ops[s.kind];
   j.slot = s.slot;

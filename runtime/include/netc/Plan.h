@@ -82,6 +82,10 @@ struct StateInit {
   double value = 0;
 };
 
+/// Whether the runtime has the learning-rate schedule `name`
+/// (runtime/lib/Schedules.cpp).
+bool isSchedule(const std::string &name);
+
 struct OptimizerSpec {
   std::string name;
   std::map<std::string, double> args;
@@ -137,10 +141,27 @@ struct DatasetSpec {
   std::map<std::string, std::string> str_args;
 };
 
+/// What a step of a run does; in the plan's JSON, its name ("new", ...).
+enum class StepOp {
+  New,
+  Copy,
+  Train,
+  Evaluate,
+  Report,
+  Save,
+  Load,
+  Freeze,
+  Compose
+};
+
+/// The plan's name of `op`.
+const char *stepOpName(StepOp op);
+/// The op named `name`; false for a name no step has.
+bool parseStepOp(const std::string &name, StepOp &op);
+
 /// One step of a run; which fields matter depends on `op`.
 struct StepSpec {
-  // new | copy | train | evaluate | report | save | load | freeze | compose
-  std::string op;
+  StepOp op = StepOp::New;
   int64_t slot = -1, network = -1, kernel = -1, dataset = -1, result = -1;
   int64_t src = -1;           // copy: the slot copied
   std::vector<int64_t> parts; // compose: the part slots, in order
