@@ -757,3 +757,86 @@ func.func @update_result_type(%w: tensor<4xf32>, %lr: f32) {
   %0 = net.optimizer_update sgd %w, %w, %lr, %lr {config = {}} : (tensor<4xf32>, tensor<4xf32>, f32, f32) -> tensor<4xf64>
   return
 }
+
+// -----
+
+// Ops whose only checks are the traits of NetOps.td (same types, rank-0
+// sums): one case each.
+
+func.func @add_types(%a: tensor<?x4xf32>, %b: tensor<?x5xf32>) {
+  // expected-error @below {{requires the same type for all operands and results}}
+  %0 = "net.add"(%a, %b) : (tensor<?x4xf32>, tensor<?x5xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @sigmoid_types(%a: tensor<?x4xf32>) {
+  // expected-error @below {{requires the same type for all operands and results}}
+  %0 = "net.sigmoid"(%a) : (tensor<?x4xf32>) -> tensor<?x4xf64>
+  return
+}
+
+// -----
+
+func.func @tanh_types(%a: tensor<?x4xf32>) {
+  // expected-error @below {{requires the same type for all operands and results}}
+  %0 = "net.tanh"(%a) : (tensor<?x4xf32>) -> tensor<?x5xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_types(%a: tensor<?x4x4x4xf32>) {
+  // expected-error @below {{requires the same type for all operands and results}}
+  %0 = "net.softmax"(%a) : (tensor<?x4x4x4xf32>) -> tensor<?x4x4x4xf64>
+  return
+}
+
+// -----
+
+func.func @scale_types(%a: tensor<?x4xf32>) {
+  // expected-error @below {{requires the same type for all operands and results}}
+  %0 = "net.scale"(%a) {factor = 1.0 : f64} : (tensor<?x4xf32>) -> tensor<?x4xf64>
+  return
+}
+
+// -----
+
+func.func @abs_error_sum_types(%z: tensor<?x3xf32>, %t: tensor<?x4xf32>) {
+  // expected-error @below {{failed to verify that all of {pred, target} have same type}}
+  %0 = net.abs_error_sum %z, %t : (tensor<?x3xf32>, tensor<?x4xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @squared_error_sum_result(%z: tensor<?x3xf32>, %t: tensor<?x3xf32>) {
+  // expected-error @below {{failed to verify that sum is a rank-0 tensor of the element type of pred}}
+  %0 = net.squared_error_sum %z, %t : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<f64>
+  return
+}
+
+// -----
+
+func.func @binary_accuracy_count_types(%z: tensor<?x3xf32>, %t: tensor<?x1xf32>) {
+  // expected-error @below {{failed to verify that all of {logits, labels} have same type}}
+  %0 = net.binary_accuracy_count %z, %t : (tensor<?x3xf32>, tensor<?x1xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @mse_grad_types(%z: tensor<?x3xf32>, %t: tensor<?x4xf32>) {
+  // expected-error @below {{failed to verify that all of {pred, target} have same type}}
+  %0 = net.mse_grad %z, %t : (tensor<?x3xf32>, tensor<?x4xf32>) -> tensor<?x3xf32>
+  return
+}
+
+// -----
+
+func.func @mae_grad_result(%z: tensor<?x3xf32>, %t: tensor<?x3xf32>) {
+  // expected-error @below {{failed to verify that all of {pred, result} have same type}}
+  %0 = net.mae_grad %z, %t : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x4xf32>
+  return
+}
