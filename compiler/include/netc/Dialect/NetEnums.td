@@ -40,8 +40,10 @@ def Net_ActivationKind : Net_I32Enum<"ActivationKind",
 def Net_ActivationKindAttr
     : EnumAttr<Net_Dialect, Net_ActivationKind, "activation">;
 
-// The Keras 3 optimizers with a generated update; their slots are listed in
-// NetToLinalg/Optimizer.cpp and counted by net::optimizerSlotCount.
+// The Keras 3 optimizers with a generated update: the keywords of the IR.
+// Everything else about them (defaults, slots, when a slot exists) is in the
+// one table runtime/include/netc/Optimizers.def; net::optimizerSlotCount and
+// the verifier read it, and refuse a kind the table lacks.
 def Net_OptimizerKind : Net_I32Enum<"OptimizerKind", "optimizer", [
   I32EnumAttrCase<"Sgd", 0, "sgd">,
   I32EnumAttrCase<"Adam", 1, "adam">,
