@@ -19,7 +19,7 @@
 #define NETC_HAVE_CPUID 1
 #endif
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -261,4 +261,4 @@ bool checkTargetCpu(const char *cpu, const char *features, FILE *err) {
 
 const nlohmann::ordered_json &targetCpuJson() { return cpuRecord(); }
 
-} // namespace netc
+} // namespace netc::rt

@@ -10,7 +10,7 @@
 
 using nlohmann::json;
 
-namespace netc {
+namespace netc::rt {
 
 std::vector<std::vector<int64_t>> foldIndices(int64_t count, int64_t folds,
                                               uint64_t seed) {
@@ -260,4 +260,4 @@ std::string selectionTable(const nlohmann::ordered_json &s) {
   return out;
 }
 
-} // namespace netc
+} // namespace netc::rt

@@ -13,7 +13,7 @@
 #include <cstdio>
 #include <exception>
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -147,4 +147,4 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
   }
 }
 
-} // namespace netc
+} // namespace netc::rt

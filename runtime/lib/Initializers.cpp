@@ -12,7 +12,7 @@
 #include <cmath>
 #include <optional>
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -189,4 +189,4 @@ void initialize(const InitSpec &spec, float *data,
   }
 }
 
-} // namespace netc
+} // namespace netc::rt

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-namespace netc {
+namespace netc::rt {
 
 std::vector<double> solveLeastSquares(std::vector<double> a,
                                       std::vector<double> b, int64_t rows,
@@ -126,4 +126,4 @@ void fitLeastSquares(const KernelSpec &kernel, const netc_kernel_entry &fn,
     params[j] = static_cast<float>(theta[j]);
 }
 
-} // namespace netc
+} // namespace netc::rt

@@ -13,13 +13,13 @@
 
 int main(int argc, char **argv) {
   // First of all: the kernels may use instructions this CPU lacks.
-  if (!netc::checkTargetCpu(netc_target_cpu, netc_target_features, stderr))
+  if (!netc::rt::checkTargetCpu(netc_target_cpu, netc_target_features, stderr))
     return 1;
   // Compiled steps allocate and free the same temporaries every step. Keep
   // them on the heap instead of fresh mmap'd pages (whose zeroing page
   // faults cost more than small layers' arithmetic), and keep freed memory.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  return netc::runProgram(netc_plan_json, netc_kernels, netc_num_kernels, argc,
-                          argv);
+  return netc::rt::runProgram(netc_plan_json, netc_kernels, netc_num_kernels,
+                              argc, argv);
 }

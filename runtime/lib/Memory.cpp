@@ -6,7 +6,7 @@
 #include <set>
 #include <tuple>
 
-namespace netc {
+namespace netc::rt {
 
 using memory::Bytes;
 
@@ -170,4 +170,4 @@ void checkMemory(const Plan &plan,
       }
 }
 
-} // namespace netc
+} // namespace netc::rt

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstdlib>
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -177,4 +177,4 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
   return true;
 }
 
-} // namespace netc
+} // namespace netc::rt

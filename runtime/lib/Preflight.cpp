@@ -22,7 +22,7 @@
 
 namespace fs = std::filesystem;
 
-namespace netc {
+namespace netc::rt {
 
 namespace detail {
 
@@ -163,4 +163,4 @@ void ExperimentRunner::prepareRun(const ExperimentSpec &experiment,
   }
 }
 
-} // namespace netc
+} // namespace netc::rt

@@ -4,7 +4,7 @@
 
 #include <unistd.h>
 
-namespace netc {
+namespace netc::rt {
 
 Progress::Progress(FILE *stream, bool interactive, int64_t epoch,
                    int64_t epochs, int64_t steps, std::string metricName)
@@ -67,4 +67,4 @@ void Progress::finish(double loss, double metric) {
   std::fflush(stream);
 }
 
-} // namespace netc
+} // namespace netc::rt

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace netc {
+namespace netc::rt {
 
 uint64_t splitmix64(uint64_t &state) {
   uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
@@ -96,4 +96,4 @@ void shuffle(std::vector<int64_t> &indices, Rng &rng) {
   }
 }
 
-} // namespace netc
+} // namespace netc::rt

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstdio>
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -250,4 +250,4 @@ std::string reportHtml(const ExperimentRecord &exp) {
   return html;
 }
 
-} // namespace netc
+} // namespace netc::rt

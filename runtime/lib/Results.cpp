@@ -17,7 +17,7 @@
 
 using nlohmann::json;
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -339,4 +339,4 @@ void writeResults(const ExperimentRecord &exp, const std::string &dir) {
   writeFilesTogether(dir, resultsFiles(exp));
 }
 
-} // namespace netc
+} // namespace netc::rt

@@ -15,7 +15,7 @@
 using nlohmann::json;
 using ojson = nlohmann::ordered_json;
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -118,4 +118,4 @@ bool sameRun(const RunRecord &done, const json &params, int64_t fold,
          done.seed == seed;
 }
 
-} // namespace netc
+} // namespace netc::rt

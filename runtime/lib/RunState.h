@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace netc {
+namespace netc::rt {
 
 using Slot = ExperimentRunner::Slot;
 
@@ -67,6 +67,6 @@ struct ExperimentRunner::RunState {
   void expectNetwork(int64_t id, const Slot &slot, int64_t network) const;
 };
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_RUNTIME_RUNSTATE_H

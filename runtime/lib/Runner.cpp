@@ -24,7 +24,7 @@
 
 using nlohmann::json;
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -349,4 +349,4 @@ void ExperimentRunner::saveTrainedWeights(RunState &st, const std::string &name,
   }
 }
 
-} // namespace netc
+} // namespace netc::rt

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace netc::detail {
+namespace netc::rt::detail {
 
 /// The split `name` ("train" or "test") of `data`. Throws RunError.
 const Split &splitOf(const Dataset &data, const DatasetSpec &spec,
@@ -59,6 +59,6 @@ std::string loadPath(const std::string &file, const std::string &outDir,
 
 bool isFile(const std::string &path);
 
-} // namespace netc::detail
+} // namespace netc::rt::detail
 
 #endif // NETC_RUNTIME_RUNNERDETAIL_H

@@ -13,7 +13,7 @@
 
 using nlohmann::json;
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -149,4 +149,4 @@ void loadSafetensors(const std::string &path, const NetworkSpec &net,
                                 "network " + net.name);
 }
 
-} // namespace netc
+} // namespace netc::rt

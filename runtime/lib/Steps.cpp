@@ -17,7 +17,7 @@
 
 using nlohmann::json;
 
-namespace netc {
+namespace netc::rt {
 
 using namespace detail;
 
@@ -235,4 +235,4 @@ void ExperimentRunner::report(RunState &st, const StepSpec &step) {
   }
 }
 
-} // namespace netc
+} // namespace netc::rt

@@ -28,7 +28,7 @@
 #include <map>
 #include <stdexcept>
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -760,4 +760,4 @@ int runCheckSteps(const Plan &plan, const netc_kernel_entry *kernels,
   return pass ? 0 : 1;
 }
 
-} // namespace netc
+} // namespace netc::rt

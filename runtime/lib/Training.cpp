@@ -17,7 +17,7 @@
 #include <cmath>
 #include <cstring>
 
-namespace netc {
+namespace netc::rt {
 
 using namespace detail;
 
@@ -222,4 +222,4 @@ void ExperimentRunner::diverge(RunState &st, int64_t epoch, int64_t step,
                std::isnan(value) ? "NaN" : "Inf", where.c_str());
 }
 
-} // namespace netc
+} // namespace netc::rt

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 using namespace netc;
+using namespace netc::rt;
 
 namespace {
 

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 using namespace netc;
+using namespace netc::rt;
 using namespace netc::test;
 namespace fs = std::filesystem;
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 using namespace netc;
+using namespace netc::rt;
 using namespace netc::test;
 
 namespace {

@@ -15,6 +15,7 @@
 #include <sstream>
 
 using namespace netc;
+using namespace netc::rt;
 using namespace netc::test;
 using nlohmann::json;
 

@@ -13,6 +13,7 @@
 #include <sstream>
 
 using namespace netc;
+using namespace netc::rt;
 using namespace netc::test;
 using nlohmann::json;
 

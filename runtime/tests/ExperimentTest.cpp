@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 using namespace netc;
+using namespace netc::rt;
 using namespace netc::test;
 using nlohmann::json;
 

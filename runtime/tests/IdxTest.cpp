@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 using namespace netc;
+using namespace netc::rt;
 using namespace netc::test;
 
 namespace {

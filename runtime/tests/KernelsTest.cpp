@@ -11,6 +11,7 @@
 #include <limits>
 
 using namespace netc;
+using namespace netc::rt;
 
 namespace {
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 using namespace netc;
+using namespace netc::rt;
 
 // Tests that an overdetermined, consistent system is solved exactly and an
 // inconsistent one gives the normal equations' solution.

@@ -11,6 +11,7 @@
 #include <set>
 
 using namespace netc;
+using namespace netc::rt;
 using namespace netc::test;
 namespace fs = std::filesystem;
 

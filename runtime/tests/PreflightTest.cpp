@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 using namespace netc;
+using namespace netc::rt;
 using namespace netc::test;
 using nlohmann::json;
 

@@ -6,6 +6,7 @@
 #include <string>
 
 using namespace netc;
+using namespace netc::rt;
 
 TEST(Random, SplitMix64KnownValues) {
   // Reference values of Vigna's splitmix64.c for state 0.

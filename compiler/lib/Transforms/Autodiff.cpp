@@ -39,6 +39,8 @@
 
 using namespace mlir;
 using namespace netc;
+/// The declared net.* attributes (NetDialect.td, discardableAttrs).
+using Attrs = netc::net::NetDialect;
 
 namespace {
 
@@ -76,13 +78,17 @@ func::FuncOp ReverseMode::createTrainStep() {
   auto fn = b.create<func::FuncOp>(lossFn.getLoc(),
                                    (lossFn.getSymName() + "_train_step").str(),
                                    sig.trainStepType(lossFn.getFunctionType()));
-  fn->setAttr("net.train_step", b.getUnitAttr());
-  for (StringRef a :
-       {"net.network", "net.loss", "net.metric", "net.optimizer",
-        "net.optimizer_config", "net.slot_init", "net.updated_params"})
+  fn->setAttr(Attrs::TrainStepAttrHelper::getNameStr(), b.getUnitAttr());
+  for (StringRef a : {Attrs::NetworkAttrHelper::getNameStr(),
+                      Attrs::LossAttrHelper::getNameStr(),
+                      Attrs::MetricAttrHelper::getNameStr(),
+                      Attrs::OptimizerAttrHelper::getNameStr(),
+                      Attrs::OptimizerConfigAttrHelper::getNameStr(),
+                      Attrs::SlotInitAttrHelper::getNameStr(),
+                      Attrs::UpdatedParamsAttrHelper::getNameStr()})
     if (Attribute attr = lossFn->getAttr(a))
       fn->setAttr(a, attr);
-  fn->setAttr("net.trainable_params",
+  fn->setAttr(Attrs::TrainableParamsAttrHelper::getNameStr(),
               b.getDenseI64ArrayAttr(sig.getTrainable()));
   for (unsigned p = 0; p < sig.getNumParams(); ++p)
     fn.setArgAttrs(sig.param(p), lossFn.getArgAttrDict(sig.param(p)));
@@ -154,9 +160,11 @@ LogicalResult ReverseMode::differentiate(Operation *op) {
 }
 
 void ReverseMode::emitUpdates(func::FuncOp fn, SmallVectorImpl<Value> &outs) {
-  auto name = lossFn->getAttrOfType<StringAttr>("net.optimizer");
+  auto name = lossFn->getAttrOfType<StringAttr>(
+      Attrs::OptimizerAttrHelper::getNameStr());
   net::OptimizerKind kind = *net::symbolizeOptimizerKind(name.getValue());
-  auto config = lossFn->getAttrOfType<DictionaryAttr>("net.optimizer_config");
+  auto config = lossFn->getAttrOfType<DictionaryAttr>(
+      Attrs::OptimizerConfigAttrHelper::getNameStr());
   Value lr = fn.getArgument(sig.learningRate());
   Value iter = fn.getArgument(sig.iteration());
   unsigned numSlots = sig.getNumSlots();
@@ -179,12 +187,16 @@ void ReverseMode::emitUpdates(func::FuncOp fn, SmallVectorImpl<Value> &outs) {
 }
 
 LogicalResult ReverseMode::buildTrainStep() {
-  if (!lossFn->getAttrOfType<StringAttr>("net.optimizer") ||
-      !lossFn->getAttrOfType<DictionaryAttr>("net.optimizer_config"))
+  if (!lossFn->getAttrOfType<StringAttr>(
+          Attrs::OptimizerAttrHelper::getNameStr()) ||
+      !lossFn->getAttrOfType<DictionaryAttr>(
+          Attrs::OptimizerConfigAttrHelper::getNameStr()))
     return lossFn.emitError("loss function without net.optimizer and "
                             "net.optimizer_config");
   StringRef optimizer =
-      lossFn->getAttrOfType<StringAttr>("net.optimizer").getValue();
+      lossFn
+          ->getAttrOfType<StringAttr>(Attrs::OptimizerAttrHelper::getNameStr())
+          .getValue();
   if (!net::symbolizeOptimizerKind(optimizer))
     return lossFn.emitError("no optimizer update for '") << optimizer << "'";
   func::FuncOp fn = createTrainStep();
@@ -212,9 +224,9 @@ void ReverseMode::buildEvalStep() {
   b.setInsertionPointAfter(lossFn);
   auto eval = cast<func::FuncOp>(b.clone(*lossFn));
   eval.setSymName((lossFn.getSymName() + "_eval_step").str());
-  eval->removeAttr("net.loss_function");
-  eval->removeAttr("net.updated_params");
-  eval->setAttr("net.eval_step", b.getUnitAttr());
+  eval->removeAttr(Attrs::LossFunctionAttrHelper::getNameStr());
+  eval->removeAttr(Attrs::UpdatedParamsAttrHelper::getNameStr());
+  eval->setAttr(Attrs::EvalStepAttrHelper::getNameStr(), b.getUnitAttr());
   // Inference: no statistics updates, batchnorm on moving statistics,
   // dropout off.
   Block &body = eval.getBody().front();

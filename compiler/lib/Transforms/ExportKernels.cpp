@@ -29,6 +29,8 @@
 
 using namespace mlir;
 using namespace netc;
+/// The declared net.* attributes (NetDialect.td, discardableAttrs).
+using Attrs = netc::net::NetDialect;
 
 namespace {
 
@@ -122,10 +124,13 @@ func::FuncOp Exporter::createEntry(StringRef entry, ArrayRef<Type> types) {
   auto fn = b.create<func::FuncOp>(loc(), (base + "_" + entry).str(),
                                    b.getFunctionType(types, {}));
   fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
-  fn->setAttr("net.entry", b.getStringAttr(entry));
-  fn->setAttr("net.kernel", b.getStringAttr(base));
-  for (StringRef a : {"net.network", "net.loss", "net.metric", "net.optimizer",
-                      "net.optimizer_config"})
+  fn->setAttr(Attrs::EntryAttrHelper::getNameStr(), b.getStringAttr(entry));
+  fn->setAttr(Attrs::KernelAttrHelper::getNameStr(), b.getStringAttr(base));
+  for (StringRef a : {Attrs::NetworkAttrHelper::getNameStr(),
+                      Attrs::LossAttrHelper::getNameStr(),
+                      Attrs::MetricAttrHelper::getNameStr(),
+                      Attrs::OptimizerAttrHelper::getNameStr(),
+                      Attrs::OptimizerConfigAttrHelper::getNameStr()})
     if (Attribute attr = step->getAttr(a))
       fn->setAttr(a, attr);
   b.setInsertionPointToStart(fn.addEntryBlock());
@@ -140,16 +145,18 @@ void Exporter::exportTrain() {
   func::FuncOp fn =
       createEntry(elementType().isF64() ? "train_f64" : "train",
                   {flat, flat, flat, flat, index, flat, index, flat, flat});
-  fn.setArgAttr(5, "net.workspace", b.getUnitAttr());
-  fn.setArgAttr(6, "net.capacity", b.getUnitAttr());
+  fn.setArgAttr(5, Attrs::WorkspaceAttrHelper::getNameStr(), b.getUnitAttr());
+  fn.setArgAttr(6, Attrs::CapacityAttrHelper::getNameStr(), b.getUnitAttr());
   Value params = fn.getArgument(0), state = fn.getArgument(1),
         n = fn.getArgument(4), hyper = fn.getArgument(7),
         metrics = fn.getArgument(8);
 
   FunctionType type = step.getFunctionType();
   StepSignature sig = StepSignature::ofTrainStep(step);
-  auto slotInit = step->getAttrOfType<DenseF64ArrayAttr>("net.slot_init");
-  auto updated = step->getAttrOfType<DenseI64ArrayAttr>("net.updated_params");
+  auto slotInit = step->getAttrOfType<DenseF64ArrayAttr>(
+      Attrs::SlotInitAttrHelper::getNameStr());
+  auto updated = step->getAttrOfType<DenseI64ArrayAttr>(
+      Attrs::UpdatedParamsAttrHelper::getNameStr());
 
   SmallVector<Value> args{
       read(batchView(fn.getArgument(2), n,
@@ -206,9 +213,12 @@ void Exporter::exportTrain() {
   b.create<func::ReturnOp>(loc());
 
   // The driver checks these against the plan's (layOutParams).
-  fn->setAttr("net.param_offsets", b.getDenseI64ArrayAttr(paramOffsets));
-  fn->setAttr("net.state_floats", b.getI64IntegerAttr(stateOffset));
-  fn->setAttr("net.state_init", ArrayAttr::get(ctx, stateInit));
+  fn->setAttr(Attrs::ParamOffsetsAttrHelper::getNameStr(),
+              b.getDenseI64ArrayAttr(paramOffsets));
+  fn->setAttr(Attrs::StateFloatsAttrHelper::getNameStr(),
+              b.getI64IntegerAttr(stateOffset));
+  fn->setAttr(Attrs::StateInitAttrHelper::getNameStr(),
+              ArrayAttr::get(ctx, stateInit));
 }
 
 void Exporter::exportEval() {
@@ -217,8 +227,8 @@ void Exporter::exportEval() {
   // params, x, y, n, ws, cap, metrics, out
   func::FuncOp fn =
       createEntry("eval", {flat, flat, flat, index, flat, index, flat, flat});
-  fn.setArgAttr(4, "net.workspace", b.getUnitAttr());
-  fn.setArgAttr(5, "net.capacity", b.getUnitAttr());
+  fn.setArgAttr(4, Attrs::WorkspaceAttrHelper::getNameStr(), b.getUnitAttr());
+  fn.setArgAttr(5, Attrs::CapacityAttrHelper::getNameStr(), b.getUnitAttr());
   Value params = fn.getArgument(0), n = fn.getArgument(3),
         metrics = fn.getArgument(6);
   FunctionType type = step.getFunctionType();

@@ -1,13 +1,17 @@
 //===- StepSignature.cpp - Argument layout of the step functions ----------===//
 #include "netc/Transforms/StepSignature.h"
+#include "netc/Dialect/NetDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 using namespace mlir;
 using namespace netc;
+/// The declared net.* attributes (NetDialect.td, discardableAttrs).
+using Attrs = netc::net::NetDialect;
 
 static unsigned numSlotsOf(func::FuncOp fn) {
-  auto slotInit = fn->getAttrOfType<DenseF64ArrayAttr>("net.slot_init");
+  auto slotInit = fn->getAttrOfType<DenseF64ArrayAttr>(
+      Attrs::SlotInitAttrHelper::getNameStr());
   return slotInit ? slotInit.size() : 0;
 }
 
@@ -15,8 +19,8 @@ StepSignature StepSignature::ofLossFunction(func::FuncOp fn) {
   unsigned numParams = fn.getNumArguments() - 3;
   SmallVector<int64_t> trainable;
   for (unsigned p = 0; p < numParams; ++p)
-    if (auto t =
-            fn.getArgAttrOfType<BoolAttr>(kFirstParam + p, "net.trainable");
+    if (auto t = fn.getArgAttrOfType<BoolAttr>(
+            kFirstParam + p, Attrs::TrainableAttrHelper::getNameStr());
         !t || t.getValue())
       trainable.push_back(p);
   return StepSignature(numParams, trainable, numSlotsOf(fn));
@@ -24,7 +28,8 @@ StepSignature StepSignature::ofLossFunction(func::FuncOp fn) {
 
 StepSignature StepSignature::ofTrainStep(func::FuncOp fn) {
   ArrayRef<int64_t> trainable;
-  if (auto attr = fn->getAttrOfType<DenseI64ArrayAttr>("net.trainable_params"))
+  if (auto attr = fn->getAttrOfType<DenseI64ArrayAttr>(
+          Attrs::TrainableParamsAttrHelper::getNameStr()))
     trainable = attr.asArrayRef();
   unsigned numSlots = numSlotsOf(fn);
   unsigned numParams = fn.getNumArguments() - 5 - trainable.size() * numSlots;

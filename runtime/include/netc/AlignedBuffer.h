@@ -17,7 +17,7 @@
 #include <new>
 #include <string>
 
-namespace netc {
+namespace netc::rt {
 
 /// std::bad_alloc that says how much was asked for.
 class AllocationError : public std::bad_alloc {
@@ -72,6 +72,6 @@ private:
 
 using AlignedBuffer = AlignedArray<float>;
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_ALIGNEDBUFFER_H

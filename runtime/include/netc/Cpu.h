@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace netc {
+namespace netc::rt {
 
 /// Splits a comma- or space-separated feature list ("avx2,+fma") into
 /// names without '+'; "-name" entries (disabled features) are dropped.
@@ -52,6 +52,6 @@ bool checkTargetCpu(const char *cpu, const char *features, FILE *err);
 /// the program runs on; null until checkTargetCpu has run.
 const nlohmann::ordered_json &targetCpuJson();
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_CPU_H

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-namespace netc {
+namespace netc::rt {
 
 /// The records of each fold: indices 0..count-1 shuffled by Rng(seed), cut
 /// into `folds` contiguous parts whose sizes differ by at most one (the
@@ -81,6 +81,6 @@ std::string chosenByKey(const nlohmann::ordered_json &selection);
 /// Made from selectionJson's object, so a resumed experiment prints the same.
 std::string selectionTable(const nlohmann::ordered_json &selection);
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_CROSSVALIDATION_H

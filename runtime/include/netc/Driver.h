@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace netc {
+namespace netc::rt {
 
 /// The run options of a built program (spec §4).
 struct Options {
@@ -55,6 +55,6 @@ constexpr int kExitDiverged = 3;
 int runProgram(const char *planJson, const netc_kernel_entry *kernels,
                int64_t numKernels, int argc, char **argv);
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_DRIVER_H

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace netc {
+namespace netc::rt {
 
 /// An unknown initializer or a bad argument (a plan the runtime can't honour).
 struct InitError : std::runtime_error {
@@ -32,6 +32,6 @@ void initialize(const InitSpec &spec, float *data,
                 const std::vector<int64_t> &shape, int64_t fanIn,
                 int64_t fanOut, Rng &rng);
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_INITIALIZERS_H

@@ -17,7 +17,7 @@
 
 #include <vector>
 
-namespace netc {
+namespace netc::rt {
 
 /// Sets `params` to argmin mean((f(x; θ) - y)^2) + l2 * |θ|^2 over the
 /// records `indices` of `split` (l2 from the optimizer's arguments, default
@@ -32,6 +32,6 @@ std::vector<double> solveLeastSquares(std::vector<double> a,
                                       std::vector<double> b, int64_t rows,
                                       int64_t cols);
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_LEASTSQUARES_H

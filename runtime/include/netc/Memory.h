@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-namespace netc {
+namespace netc::rt {
 
 /// A step or data set that does not fit in the memory limit.
 struct MemoryError : std::runtime_error {
@@ -48,6 +48,6 @@ void checkMemory(const Plan &plan,
                  const std::vector<const ExperimentSpec *> &experiments,
                  const Options &options, const memory::Limit &limit);
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_MEMORY_H

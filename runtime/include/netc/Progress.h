@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-namespace netc {
+namespace netc::rt {
 
 /// Prints `Epoch 2/5  1563/1563 [====] 12s 8ms/step - loss: 1.2100 -
 /// accuracy: 0.5700`. On a terminal the line is redrawn in place as batches
@@ -37,6 +37,6 @@ private:
   std::chrono::steady_clock::time_point start, lastDraw;
 };
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_PROGRESS_H

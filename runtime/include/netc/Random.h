@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace netc {
+namespace netc::rt {
 
 /// SplitMix64 step: advances `state` and returns the next output. Used to
 /// seed xoshiro (a single seed word must fill 256 bits of state) and to
@@ -50,6 +50,6 @@ private:
 /// In-place Fisher–Yates shuffle driven by `rng`.
 void shuffle(std::vector<int64_t> &indices, Rng &rng);
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_RANDOM_H

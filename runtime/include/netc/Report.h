@@ -14,10 +14,10 @@
 
 #include <string>
 
-namespace netc {
+namespace netc::rt {
 
 std::string reportHtml(const ExperimentRecord &exp);
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_REPORT_H

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace netc {
+namespace netc::rt {
 
 struct EpochRecord {
   int64_t epoch = 0;
@@ -111,6 +111,6 @@ void writeFilesTogether(
 /// the same runs in the same order.
 void writeResults(const ExperimentRecord &exp, const std::string &dir);
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_RESULTS_H

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace netc {
+namespace netc::rt {
 
 /// The finished runs recorded in `path` (a results.json of experiment
 /// `experiment`). A missing file gives no runs; a malformed one, or one of
@@ -28,6 +28,6 @@ std::vector<RunRecord> readFinishedRuns(const std::string &path,
 bool sameRun(const RunRecord &done, const nlohmann::json &params, int64_t fold,
              uint64_t seed);
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_RESUME_H

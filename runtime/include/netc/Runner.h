@@ -26,7 +26,7 @@
 #include <stdexcept>
 #include <tuple>
 
-namespace netc {
+namespace netc::rt {
 
 class Progress;
 
@@ -139,6 +139,6 @@ private:
   std::set<std::string> plannedSaves;
 };
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_RUNNER_H

@@ -17,7 +17,7 @@
 #include <map>
 #include <string>
 
-namespace netc {
+namespace netc::rt {
 
 /// Writes every parameter of `net` (trainable or not) from `params`
 /// (net.paramFloats floats) to `path`, atomically. `metadata` goes into
@@ -34,6 +34,6 @@ void saveSafetensors(const std::string &path, const NetworkSpec &net,
 void loadSafetensors(const std::string &path, const NetworkSpec &net,
                      float *params);
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_SAFETENSORS_H

@@ -16,7 +16,7 @@
 #include "netc/Driver.h"
 #include "netc/Plan.h"
 
-namespace netc {
+namespace netc::rt {
 
 /// Compares each trainable weight's gradient from the compiled float64 train
 /// step (`netc build --gradcheck-f64`) with central differences of its
@@ -47,6 +47,6 @@ int runDumpSteps(const Plan &plan, const netc_kernel_entry *kernels,
 int runCheckSteps(const Plan &plan, const netc_kernel_entry *kernels,
                   int64_t numKernels, const Options &options);
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_TOOLS_H

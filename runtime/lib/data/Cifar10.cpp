@@ -16,7 +16,7 @@
 
 #include <filesystem>
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -81,4 +81,4 @@ Dataset loadCifar10(const DatasetSpec &spec, const std::string &dir) {
   return data;
 }
 
-} // namespace netc
+} // namespace netc::rt

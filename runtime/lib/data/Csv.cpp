@@ -28,7 +28,7 @@
 
 namespace fs = std::filesystem;
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -262,4 +262,4 @@ Dataset loadCsv(const DatasetSpec &spec, const std::string &path) {
   return data;
 }
 
-} // namespace netc
+} // namespace netc::rt

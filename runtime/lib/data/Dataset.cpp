@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <mutex>
 
-namespace netc {
+namespace netc::rt {
 
 int64_t Split::sampleSize() const {
   int64_t n = 1;
@@ -147,4 +147,4 @@ Dataset loadDataset(const DatasetSpec &spec, const std::string &dataDir) {
   return data;
 }
 
-} // namespace netc
+} // namespace netc::rt

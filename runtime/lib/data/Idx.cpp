@@ -13,7 +13,7 @@
 #include <memory>
 #include <zlib.h>
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -108,4 +108,4 @@ IdxArray readIdx(const std::string &path, int expectedRank,
   return array;
 }
 
-} // namespace netc
+} // namespace netc::rt

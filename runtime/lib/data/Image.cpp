@@ -38,7 +38,7 @@
 #pragma weak png_image_finish_read
 #pragma weak png_image_free
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -205,4 +205,4 @@ void resizeBilinear(const RgbImage &image, int64_t height, int64_t width,
       }
 }
 
-} // namespace netc
+} // namespace netc::rt

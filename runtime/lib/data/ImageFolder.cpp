@@ -24,7 +24,7 @@
 
 namespace fs = std::filesystem;
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -162,4 +162,4 @@ Dataset loadImageFolder(const DatasetSpec &spec, const std::string &dir) {
                              limitOf(spec));
 }
 
-} // namespace netc
+} // namespace netc::rt

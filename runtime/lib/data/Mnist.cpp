@@ -5,7 +5,7 @@
 
 #include <sys/stat.h>
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -80,4 +80,4 @@ Dataset loadFashionMnist(const DatasetSpec &spec, const std::string &dir) {
                        "t10k", limitOf(spec));
 }
 
-} // namespace netc
+} // namespace netc::rt

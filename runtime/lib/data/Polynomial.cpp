@@ -9,7 +9,7 @@
 #include "netc/Random.h"
 #include "netc/data/Dataset.h"
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -68,4 +68,4 @@ Dataset loadPolynomial(const DatasetSpec &spec, const std::string &) {
   return data;
 }
 
-} // namespace netc
+} // namespace netc::rt

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-namespace netc {
+namespace netc::rt {
 
 Prefetcher::Prefetcher(const Split &split, std::vector<int64_t> order,
                        int64_t cap)
@@ -70,4 +70,4 @@ Prefetcher::Batch Prefetcher::next() {
   return {&xs[slot], &ys[slot], counts[slot]};
 }
 
-} // namespace netc
+} // namespace netc::rt

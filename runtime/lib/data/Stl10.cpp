@@ -10,7 +10,7 @@
 #include "netc/data/Dataset.h"
 #include "netc/data/Idx.h"
 
-namespace netc {
+namespace netc::rt {
 
 namespace {
 
@@ -70,4 +70,4 @@ Dataset loadStl10(const DatasetSpec &spec, const std::string &dir) {
   return data;
 }
 
-} // namespace netc
+} // namespace netc::rt

@@ -111,10 +111,10 @@ void netc_conv2d_fwd(const float *x, const float *w, float *y, int64_t n,
                      int64_t pl, int64_t pr, int64_t oh, int64_t ow) {
   if (n == 0)
     return;
-  const netc::kernels::ConvDims d{n,  h,  wd, c,  kh, kw, oc, sh,
-                                  sw, pt, pb, pl, pr, oh, ow};
-  if (netc::kernels::smallConv(d))
-    return netc::kernels::smallConvFwd(x, w, y, d);
+  const netc::rt::kernels::ConvDims d{n,  h,  wd, c,  kh, kw, oc, sh,
+                                      sw, pt, pb, pl, pr, oh, ow};
+  if (netc::rt::kernels::smallConv(d))
+    return netc::rt::kernels::smallConvFwd(x, w, y, d);
   try {
     ConvPrimitives &p =
         lookup({n, h, wd, c, kh, kw, oc, sh, sw, pt, pb, pl, pr, oh, ow});
@@ -137,10 +137,10 @@ void netc_conv2d_bwd_data(const float *dy, const float *w, float *dx, int64_t n,
                           int64_t oh, int64_t ow) {
   if (n == 0)
     return;
-  const netc::kernels::ConvDims d{n,  h,  wd, c,  kh, kw, oc, sh,
-                                  sw, pt, pb, pl, pr, oh, ow};
-  if (netc::kernels::smallConv(d))
-    return netc::kernels::smallConvBwdData(dy, w, dx, d);
+  const netc::rt::kernels::ConvDims d{n,  h,  wd, c,  kh, kw, oc, sh,
+                                      sw, pt, pb, pl, pr, oh, ow};
+  if (netc::rt::kernels::smallConv(d))
+    return netc::rt::kernels::smallConvBwdData(dy, w, dx, d);
   try {
     const ConvKey k{n, h, wd, c, kh, kw, oc, sh, sw, pt, pb, pl, pr, oh, ow};
     ConvPrimitives &p = lookup(k);
@@ -171,10 +171,10 @@ void netc_conv2d_bwd_weights(const float *x, const float *dy, float *dw,
       dw[i] = 0.0f;
     return;
   }
-  const netc::kernels::ConvDims d{n,  h,  wd, c,  kh, kw, oc, sh,
-                                  sw, pt, pb, pl, pr, oh, ow};
-  if (netc::kernels::smallConv(d))
-    return netc::kernels::smallConvBwdWeights(x, dy, dw, d);
+  const netc::rt::kernels::ConvDims d{n,  h,  wd, c,  kh, kw, oc, sh,
+                                      sw, pt, pb, pl, pr, oh, ow};
+  if (netc::rt::kernels::smallConv(d))
+    return netc::rt::kernels::smallConvBwdWeights(x, dy, dw, d);
   try {
     const ConvKey k{n, h, wd, c, kh, kw, oc, sh, sw, pt, pb, pl, pr, oh, ow};
     ConvPrimitives &p = lookup(k);

@@ -39,7 +39,7 @@
 // vec never crosses a call boundary (every helper is always inlined).
 #pragma GCC diagnostic ignored "-Wpsabi"
 
-namespace netc::kernels {
+namespace netc::rt::kernels {
 
 namespace {
 
@@ -518,4 +518,4 @@ void smallConvBwdWeights(const float *x, const float *dy, float *dw,
   bwdWeightsBase(x, dy, dw, d);
 }
 
-} // namespace netc::kernels
+} // namespace netc::rt::kernels

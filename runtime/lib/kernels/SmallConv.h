@@ -15,7 +15,7 @@
 
 #include <cstdint>
 
-namespace netc::kernels {
+namespace netc::rt::kernels {
 
 /// The 15 conv dims of the ABI: n, h, w, c, kh, kw, oc, sh, sw, pt, pb, pl,
 /// pr, oh, ow.
@@ -33,6 +33,6 @@ void smallConvBwdData(const float *dy, const float *w, float *dx,
 void smallConvBwdWeights(const float *x, const float *dy, float *dw,
                          const ConvDims &d);
 
-} // namespace netc::kernels
+} // namespace netc::rt::kernels
 
 #endif

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-namespace netc {
+namespace netc::rt {
 
 /// Any malformed or missing input. The message is "FILE: problem" so the
 /// driver can print `error: FILE: problem`.
@@ -104,6 +104,6 @@ Dataset loadCsv(const DatasetSpec &spec, const std::string &path);
 Dataset loadImageFolderTree(const std::string &dir, int64_t height,
                             int64_t width, int64_t limit = -1);
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_DATA_DATASET_H

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace netc {
+namespace netc::rt {
 
 /// An IDX array of unsigned bytes (the only element type MNIST-like sets
 /// use): dims as in the header, data row-major.
@@ -25,6 +25,6 @@ IdxArray readIdx(const std::string &path, int expectedRank,
 /// Reads a whole (possibly gzipped) file into memory; DataError if missing.
 std::vector<uint8_t> readFileBytes(const std::string &path);
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_DATA_IDX_H

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace netc {
+namespace netc::rt {
 
 /// An 8-bit RGB image, row-major HWC.
 struct RgbImage {
@@ -36,6 +36,6 @@ RgbImage readImage(const std::string &path);
 void resizeBilinear(const RgbImage &image, int64_t height, int64_t width,
                     float *out);
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_DATA_IMAGE_H

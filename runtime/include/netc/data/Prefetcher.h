@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-namespace netc {
+namespace netc::rt {
 
 class Prefetcher {
 public:
@@ -56,6 +56,6 @@ private:
   std::thread worker;
 };
 
-} // namespace netc
+} // namespace netc::rt
 
 #endif // NETC_DATA_PREFETCHER_H
