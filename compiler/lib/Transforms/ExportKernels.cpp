@@ -38,6 +38,17 @@ class Exporter {
 public:
   Exporter(func::FuncOp step) : step(step), b(step.getContext()) {}
   void exportTrain();
+  /// Views of every trainable param's optimizer slots in the flat `state`,
+  /// read into `args`; their [offset, size, initial value] into `stateInit`.
+  /// Returns the state's size in elements.
+  int64_t viewSlots(Value state, const StepSignature &sig,
+                    SmallVectorImpl<Value> &slotViews,
+                    SmallVectorImpl<Value> &args,
+                    SmallVectorImpl<Attribute> &stateInit);
+  /// hyper[0..2]: the learning rate, the iteration and the dropout seed,
+  /// appended to `args` in the step's types.
+  void loadHyper(Value hyper, const StepSignature &sig,
+                 SmallVectorImpl<Value> &args);
   void exportEval();
 
 private:
@@ -137,6 +148,43 @@ func::FuncOp Exporter::createEntry(StringRef entry, ArrayRef<Type> types) {
   return fn;
 }
 
+int64_t Exporter::viewSlots(Value state, const StepSignature &sig,
+                            SmallVectorImpl<Value> &slotViews,
+                            SmallVectorImpl<Value> &args,
+                            SmallVectorImpl<Attribute> &stateInit) {
+  FunctionType type = step.getFunctionType();
+  auto slotInit = step->getAttrOfType<DenseF64ArrayAttr>(
+      Attrs::SlotInitAttrHelper::getNameStr());
+  int64_t stateOffset = 0;
+  for (int64_t p : sig.getTrainable()) {
+    auto t = cast<RankedTensorType>(type.getInput(sig.param(p)));
+    for (unsigned s = 0; s < sig.getNumSlots(); ++s) {
+      slotViews.push_back(view(state, stateOffset, t));
+      args.push_back(read(slotViews.back()));
+      stateInit.push_back(
+          b.getArrayAttr({b.getI64IntegerAttr(stateOffset),
+                          b.getI64IntegerAttr(t.getNumElements()),
+                          b.getF64FloatAttr(slotInit[s])}));
+      stateOffset += t.getNumElements();
+    }
+  }
+  return stateOffset;
+}
+
+void Exporter::loadHyper(Value hyper, const StepSignature &sig,
+                         SmallVectorImpl<Value> &args) {
+  FunctionType type = step.getFunctionType();
+  for (int64_t h = 0; h < 3; ++h) {
+    Value v = b.create<memref::LoadOp>(
+        loc(), hyper, ValueRange{b.create<arith::ConstantIndexOp>(loc(), h)});
+    // The dropout seed (an integer) keeps the type the step gives it.
+    Type want = type.getInput(sig.learningRate() + h);
+    if (v.getType() != want)
+      v = b.create<arith::TruncFOp>(loc(), want, v);
+    args.push_back(v);
+  }
+}
+
 void Exporter::exportTrain() {
   MLIRContext *ctx = step.getContext();
   MemRefType flat = flatType();
@@ -153,8 +201,6 @@ void Exporter::exportTrain() {
 
   FunctionType type = step.getFunctionType();
   StepSignature sig = StepSignature::ofTrainStep(step);
-  auto slotInit = step->getAttrOfType<DenseF64ArrayAttr>(
-      Attrs::SlotInitAttrHelper::getNameStr());
   auto updated = step->getAttrOfType<DenseI64ArrayAttr>(
       Attrs::UpdatedParamsAttrHelper::getNameStr());
 
@@ -175,30 +221,8 @@ void Exporter::exportTrain() {
   }
   SmallVector<Value> slotViews;
   SmallVector<Attribute> stateInit;
-  int64_t stateOffset = 0;
-  for (int64_t p : sig.getTrainable()) {
-    auto t = cast<RankedTensorType>(type.getInput(sig.param(p)));
-    for (unsigned s = 0; s < sig.getNumSlots(); ++s) {
-      slotViews.push_back(view(state, stateOffset, t));
-      args.push_back(read(slotViews.back()));
-      stateInit.push_back(
-          b.getArrayAttr({b.getI64IntegerAttr(stateOffset),
-                          b.getI64IntegerAttr(t.getNumElements()),
-                          b.getF64FloatAttr(slotInit[s])}));
-      stateOffset += t.getNumElements();
-    }
-  }
-  // hyper[0..2]: the learning rate, the iteration and the dropout seed.
-  for (int64_t h = 0; h < 3; ++h) {
-    Value v = b.create<memref::LoadOp>(
-        loc(), hyper, ValueRange{b.create<arith::ConstantIndexOp>(loc(), h)});
-    // The dropout seed (an integer) keeps the type the step gives it.
-    Type want = type.getInput(sig.learningRate() + h);
-    if (v.getType() != want)
-      v = b.create<arith::TruncFOp>(loc(), want, v);
-    args.push_back(v);
-  }
-
+  int64_t stateOffset = viewSlots(state, sig, slotViews, args, stateInit);
+  loadHyper(hyper, sig, args);
   SmallVector<Value> results = inlineStep(args);
   storeScalar(results[sig.kLoss], metrics, 0);
   storeScalar(results[sig.kMetric], metrics, 1);
