@@ -6,8 +6,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/TypeName.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/TypeName.h"
 
 using namespace mlir;
 using namespace netc::net;

@@ -110,20 +110,20 @@ KernelPlan netc::planKernels(const Program &program) {
       for (size_t i = 0; i < r.steps.size(); ++i) {
         const Step &s = r.steps[i];
         switch (s.kind) {
-        case Step::NewNet:
-        case Step::Load:
-        case Step::Compose:
+        case StepOp::New:
+        case StepOp::Load:
+        case StepOp::Compose:
           if (s.network >= 0)
             slotNetwork[s.slot] = s.network;
           break;
-        case Step::Copy:
+        case StepOp::Copy:
           slotNetwork[s.slot] = slotNetwork[s.srcSlot];
           break;
-        case Step::Train:
+        case StepOp::Train:
           steps[i] = kernelFor(slotNetwork[s.slot], s.train, s.dataset);
           slotKernel[s.slot] = steps[i];
           break;
-        case Step::Evaluate: {
+        case StepOp::Evaluate: {
           auto it = slotKernel.find(s.slot);
           if (it != slotKernel.end()) {
             steps[i] = it->second;

@@ -51,7 +51,7 @@ namespace {
 /// alone is over the limit, else at the network, with a note at the step.
 void checkStep(const Network &net, const Step &step, int64_t slots,
                int64_t batch, const memory::Limit &limit, Diagnostics &diags) {
-  const bool training = step.kind == Step::Train;
+  const bool training = step.kind == StepOp::Train;
   std::vector<LayerSize> layers = layerSizes(net);
   Bytes total, worst;
   size_t worstLayer = 0;
@@ -106,7 +106,7 @@ bool netc::checkMemory(const Program &program, const memory::Limit &limit,
         const int k = plan.stepKernel[e][r][s];
         if (k < 0)
           continue;
-        const bool training = step.kind == Step::Train;
+        const bool training = step.kind == StepOp::Train;
         // Evaluations run in batches of 32 unless --set batch_size says
         // otherwise (runtime/lib/Runner.cpp).
         const int64_t batch = training ? step.train.batchSize : 32;

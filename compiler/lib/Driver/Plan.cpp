@@ -65,32 +65,27 @@ DatasetSpec datasetSpec(const DatasetDecl &d) {
 }
 
 StepSpec stepSpec(const Step &s, int kernel) {
-  // In the order of Step::Kind.
-  static const StepOp ops[] = {
-      StepOp::New,      StepOp::Copy,   StepOp::Train,
-      StepOp::Evaluate, StepOp::Report, StepOp::Save,
-      StepOp::Load,     StepOp::Freeze, StepOp::Compose};
   StepSpec j;
-  j.op = ops[s.kind];
+  j.op = s.kind;
   j.slot = s.slot;
-  if (s.kind == Step::NewNet || s.kind == Step::Save || s.kind == Step::Load ||
-      s.kind == Step::Compose)
+  if (s.kind == StepOp::New || s.kind == StepOp::Save ||
+      s.kind == StepOp::Load || s.kind == StepOp::Compose)
     j.network = s.network;
-  if (s.kind == Step::Copy)
+  if (s.kind == StepOp::Copy)
     j.src = s.srcSlot;
-  if (s.kind == Step::Train || s.kind == Step::Evaluate) {
+  if (s.kind == StepOp::Train || s.kind == StepOp::Evaluate) {
     j.kernel = kernel;
     j.dataset = s.dataset;
     j.split = s.split;
   }
-  if (s.kind == Step::Train) {
+  if (s.kind == StepOp::Train) {
     j.epochs = s.train.epochs;
     j.batchSize = s.train.batchSize;
     j.validationSplit = s.train.validationSplit;
   }
-  if (s.kind == Step::Evaluate)
+  if (s.kind == StepOp::Evaluate)
     j.result = s.evalResult;
-  if (s.kind == Step::Report) {
+  if (s.kind == StepOp::Report) {
     j.columns = s.reportColumns;
     j.values.assign(s.reportValues.begin(), s.reportValues.end());
   }

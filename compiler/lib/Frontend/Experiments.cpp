@@ -162,7 +162,7 @@ Value ExperimentChecker::newNetwork(const ast::NetworkDecl &d,
   int net = nets.instantiate(d, pos, kws, e.loc);
   if (net < 0)
     return Value::error();
-  return slotValue(newSlot(Step::NewNet, net, e.loc).slot, e.loc);
+  return slotValue(newSlot(StepOp::New, net, e.loc).slot, e.loc);
 }
 
 /// copy(net), freeze(net), evaluate(net, data.split).
@@ -183,12 +183,12 @@ Value ExperimentChecker::builtin(const ast::Expr &e, Scope &scope) {
     return Value::error();
   int slot = (int)pos[0].i;
   if (name == "copy") {
-    Step &s = newSlot(Step::Copy, slotNet[slot], e.loc);
+    Step &s = newSlot(StepOp::Copy, slotNet[slot], e.loc);
     s.srcSlot = slot;
     return slotValue(s.slot, e.loc);
   }
   if (name == "freeze") {
-    Step &s = emit(Step::Freeze, e.loc);
+    Step &s = emit(StepOp::Freeze, e.loc);
     s.slot = slot;
     s.network = slotNet[slot];
     frozen.insert(slot);
@@ -220,8 +220,8 @@ Value ExperimentChecker::evaluate(const ast::Expr &e, int slot,
   int n = 0;
   if (run >= 0)
     for (const Step &s : exp->runs[run].steps)
-      n += s.kind == Step::Evaluate;
-  Step &s = emit(Step::Evaluate, e.loc);
+      n += s.kind == StepOp::Evaluate;
+  Step &s = emit(StepOp::Evaluate, e.loc);
   s.slot = slot;
   s.network = slotNet[slot];
   s.dataset = (int)data.i;
@@ -268,7 +268,7 @@ Value ExperimentChecker::chain(const ast::Expr &e, Scope &scope) {
   int net = nets.compose(parts, e.loc);
   if (net < 0)
     return Value::error();
-  Step &s = newSlot(Step::Compose, net, e.loc);
+  Step &s = newSlot(StepOp::Compose, net, e.loc);
   s.parts = slots;
   return slotValue(s.slot, e.loc);
 }
@@ -469,7 +469,7 @@ void ExperimentChecker::train(const ast::ExpStmt &st, Scope &scope) {
   if (!holdsClasses(slotNet[(int)net.i], data, t.loss.name, st.expr->loc))
     return;
   slotLoss[(int)net.i] = t.loss.name;
-  Step &step = emit(Step::Train, st.loc);
+  Step &step = emit(StepOp::Train, st.loc);
   step.slot = (int)net.i;
   step.network = slotNet[step.slot];
   step.dataset = (int)data.i;
@@ -581,7 +581,7 @@ void ExperimentChecker::report(const ast::ExpStmt &st, Scope &scope) {
     cols.push_back(unique);
     vals.push_back(valueText(v, false));
   }
-  Step &step = emit(Step::Report, st.loc);
+  Step &step = emit(StepOp::Report, st.loc);
   step.reportColumns = cols;
   step.reportValues = vals;
 }
@@ -652,10 +652,9 @@ void ExperimentChecker::select(const ast::ExpStmt &st, Scope &scope) {
   std::vector<Value> pos;
   Keywords kws;
   ev.evalArgs(st.args, scope, this, pos, kws);
-  BoundArgs b =
-      ev.bind("select",
-              {{"within", ArgSpec::Symbol, false, 0, "", {"one_std_error"}}},
-              pos, kws, st.loc);
+  BoundArgs b = ev.bind(
+      "select", {{"within", ArgSpec::Symbol, false, 0, "", {"one_std_error"}}},
+      pos, kws, st.loc);
   exp->selectMode = st.name;
   exp->selectMetric = st.metric;
   exp->selectRule = b.values.count("within") ? "one_std_error" : "min";
@@ -676,7 +675,7 @@ void ExperimentChecker::save(const ast::ExpStmt &st, Scope &scope) {
                                      describe(file));
     return;
   }
-  Step &step = emit(Step::Save, st.loc);
+  Step &step = emit(StepOp::Save, st.loc);
   step.slot = (int)net.i;
   step.network = slotNet[step.slot];
   step.file = file.s;
@@ -712,7 +711,7 @@ void ExperimentChecker::load(const ast::ExpStmt &st, Scope &scope) {
                 "unknown network or variable '" + st.name + "'" + hint);
     return;
   }
-  Step &step = emit(Step::Load, st.loc);
+  Step &step = emit(StepOp::Load, st.loc);
   step.slot = slot;
   step.network = slotNet[slot];
   step.file = file.s;

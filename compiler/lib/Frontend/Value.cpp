@@ -517,8 +517,7 @@ bool Evaluator::mismatch(const std::string &what, const ArgSpec &p,
   return false;
 }
 
-bool Evaluator::checkType(const std::string &what, const ArgSpec &p,
-                          Value &v) {
+bool Evaluator::checkType(const std::string &what, const ArgSpec &p, Value &v) {
   if (v.kind == Value::Error)
     return false;
   auto fail = [&](const std::string &expected) {

@@ -126,21 +126,12 @@ struct Step {
   // Compose: `A() -> b`; the result slot holds Program::networks[network],
   // whose params are the params of the `parts` slots concatenated in order
   // (each part's names prefixed), so the runtime fills it by copying.
-  enum Kind {
-    NewNet,
-    Copy,
-    Train,
-    Evaluate,
-    Report,
-    Save,
-    Load,
-    Freeze,
-    Compose
-  };
+  /// What the step does: the plan's own kinds (netc/Plan.h).
+  using Kind = StepOp;
   Kind kind;
   SourceLoc loc;
-  int slot = -1;    // the network slot acted on (result slot for NewNet/Copy)
-  int network = -1; // NewNet: index into Program::networks
+  int slot = -1;    // the network slot acted on (result slot for New/Copy)
+  int network = -1; // New: index into Program::networks
   int srcSlot = -1; // Copy: the slot copied
   // Train / Evaluate
   int dataset = -1;    // index into Program::datasets

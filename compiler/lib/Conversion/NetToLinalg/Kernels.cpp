@@ -363,7 +363,8 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
     auto f = cast<RankedTensorType>(conv.getFilter().getType()).getShape();
     Value x = conv.getInput(), y = conv.getResult();
     return emitKernelCall(
-        op, RuntimeKernel::conv2d_fwd, {}, {x, conv.getFilter()}, batchOf(op, x),
+        op, RuntimeKernel::conv2d_fwd, {}, {x, conv.getFilter()},
+        batchOf(op, x),
         [&](OpBuilder &b) {
           return convDims(b, loc, x, y, f[0], f[1], f[3], conv.getStrides(),
                           conv.getPads(), true);
@@ -374,7 +375,8 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
     auto f = cast<RankedTensorType>(g.getFilter().getType()).getShape();
     Value dy = g.getDy(), x = g.getInput();
     return emitKernelCall(
-        op, RuntimeKernel::conv2d_bwd_data, {}, {dy, g.getFilter()}, batchOf(op, dy),
+        op, RuntimeKernel::conv2d_bwd_data, {}, {dy, g.getFilter()},
+        batchOf(op, dy),
         [&](OpBuilder &b) {
           return convDims(b, loc, x, dy, f[0], f[1], f[3], g.getStrides(),
                           g.getPads(), true);
@@ -396,7 +398,8 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
     Value x = p.getInput(), y = p.getResult();
     auto win = p.getWindow();
     return emitKernelCall(
-        op, RuntimeKernel::pool_fwd, {poolKind(p.getKind())}, {x}, batchOf(op, x),
+        op, RuntimeKernel::pool_fwd, {poolKind(p.getKind())}, {x},
+        batchOf(op, x),
         [&](OpBuilder &b) {
           return convDims(b, loc, x, y, win[0], win[1], 0, p.getStrides(),
                           p.getPads(), false);
@@ -407,7 +410,8 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
     Value x = p.getInput(), dy = p.getDy();
     auto win = p.getWindow();
     return emitKernelCall(
-        op, RuntimeKernel::pool_bwd, {poolKind(p.getKind())}, {x, dy}, batchOf(op, x),
+        op, RuntimeKernel::pool_bwd, {poolKind(p.getKind())}, {x, dy},
+        batchOf(op, x),
         [&](OpBuilder &b) {
           return convDims(b, loc, x, dy, win[0], win[1], 0, p.getStrides(),
                           p.getPads(), false);

@@ -15,9 +15,9 @@ LogicalResult activation(Op op, AdjointBuilder &ab, ArrayRef<Value> dys) {
   // The enum's keywords are the ops' names (relu, sigmoid, tanh, softmax).
   net::ActivationKind kind =
       *net::symbolizeActivationKind(op->getName().stripDialect());
-  ab.addAdjoint(input, ab.getBuilder().create<net::ActivationGradOp>(
-                           op.getLoc(), input.getType(), dys[0],
-                           op.getResult(), kind));
+  ab.addAdjoint(
+      input, ab.getBuilder().create<net::ActivationGradOp>(
+                 op.getLoc(), input.getType(), dys[0], op.getResult(), kind));
   return success();
 }
 
