@@ -256,26 +256,30 @@ LogicalResult ReshapeOp::verify() {
                "the result's elements per sample", "the input's");
 }
 
+/// A normalization op's per-channel tensor (`what`, of length `length`)
+/// must match the input's channels.
+static LogicalResult channelsAgree(Operation *op, int64_t length, Value input,
+                                   StringRef what) {
+  return agree(op, length, lastDim(input), what, "the input's channels");
+}
+
 LogicalResult BatchNormOp::verify() {
-  if (failed(agree(*this, getGamma().getType().getDimSize(0),
-                   lastDim(getInput()), "the statistics' length",
-                   "the input's channels")))
+  if (failed(channelsAgree(*this, getGamma().getType().getDimSize(0),
+                           getInput(), "the statistics' length")))
     return failure();
   return positive(*this, "epsilon", getEpsilon().convertToDouble());
 }
 
 LogicalResult MovingMomentsOp::verify() {
-  if (failed(agree(*this, getMovingMean().getType().getDimSize(0),
-                   lastDim(getInput()), "the statistics' length",
-                   "the input's channels")))
+  if (failed(channelsAgree(*this, getMovingMean().getType().getDimSize(0),
+                           getInput(), "the statistics' length")))
     return failure();
   return inRange(*this, "momentum", getMomentum().convertToDouble(), 0, 1);
 }
 
 LogicalResult BatchNormGradOp::verify() {
-  if (failed(agree(*this, getGamma().getType().getDimSize(0),
-                   lastDim(getInput()), "gamma's length",
-                   "the input's channels")))
+  if (failed(channelsAgree(*this, getGamma().getType().getDimSize(0),
+                           getInput(), "gamma's length")))
     return failure();
   return positive(*this, "epsilon", getEpsilon().convertToDouble());
 }
