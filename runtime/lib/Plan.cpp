@@ -35,13 +35,6 @@ bool parseStepOp(const std::string &name, StepOp &op) {
   return false;
 }
 
-int64_t elementCount(const std::vector<int64_t> &shape) {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
-}
-
 double OptimizerSpec::learningRate() const {
   auto it = args.find("learning_rate");
   if (it != args.end())

@@ -27,8 +27,14 @@ struct PlanError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// The number of elements of a tensor of this shape (1 for a scalar).
-int64_t elementCount(const std::vector<int64_t> &shape);
+/// The number of elements of a tensor of this shape (1 for a scalar). Inline:
+/// the front end (ParamSpec::size) uses it without linking the plan library.
+inline int64_t elementCount(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
 
 /// A Keras initializer: name plus its (already evaluated) keyword arguments,
 /// e.g. {"random_normal", {{"mean",0},{"stddev",0.05}}}, {"constant",
