@@ -6,6 +6,7 @@
 #include "netc/Initializers.h"
 #include "netc/Memory.h"
 #include "netc/Plan.h"
+#include "netc/Profile.h"
 #include "netc/Progress.h"
 #include "netc/Runner.h"
 #include "netc/Tools.h"
@@ -134,7 +135,13 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
       return fail("the program has no experiments");
     // Before the first large allocation: will every step fit?
     checkMemory(plan, chosen, options, memoryLimit(options));
-    return runExperiments(plan, kernels, numKernels, options, chosen);
+    if (options.profile)
+      profile::start();
+    const int status =
+        runExperiments(plan, kernels, numKernels, options, chosen);
+    if (options.profile)
+      std::fputs(profile::formatTable(profile::stop()).c_str(), stderr);
+    return status;
   } catch (const std::bad_alloc &e) {
     // The estimate above should have said so; what it missed is named here.
     const std::string what = e.what();

@@ -61,7 +61,7 @@ bool applySet(const std::string &assignment, Options &options,
 std::string usage(const char *program) {
   return std::string("usage: ") + program +
          " [--experiment NAME] [--data DIR] [--out DIR] [--set KEY=VALUE ...]"
-         " [--resume] [--save-weights DIR] [--memory-limit SIZE]\n"
+         " [--resume] [--save-weights DIR] [--memory-limit SIZE] [--profile]\n"
          "\n"
          "  --experiment NAME   run only this experiment (repeatable; default: "
          "all, in order)\n"
@@ -79,6 +79,9 @@ std::string usage(const char *program) {
          "(8G, 512M;\n"
          "                      default: this machine's memory; none: no "
          "check)\n"
+         "  --profile           after the run, time per op family on stderr "
+         "(also with\n"
+         "                      --bench-steps)\n"
          "  --help              this text\n";
 }
 
@@ -123,6 +126,7 @@ const OptionSpec kOptions[] = {
   {"--help", false, [](Options &o, const std::string &, std::string &) { return o.help = true; }},
   {"-h", false, [](Options &o, const std::string &, std::string &) { return o.help = true; }},
   {"--resume", false, [](Options &o, const std::string &, std::string &) { return o.resume = true; }},
+  {"--profile", false, [](Options &o, const std::string &, std::string &) { return o.profile = true; }},
   {"--gradcheck", false, [](Options &o, const std::string &, std::string &) { return o.gradCheck = true; }},
   {"--gradcheck-seeds", true, [](Options &o, const std::string &v, std::string &e) { return positive("--gradcheck-seeds", v, o.gradCheckSeeds, e); }},
   {"--bench-steps", true, [](Options &o, const std::string &v, std::string &e) { return positive("--bench-steps", v, o.benchSteps, e); }},

@@ -9,6 +9,7 @@
 
 #include "netc/AlignedBuffer.h"
 #include "netc/CrossValidation.h"
+#include "netc/Profile.h"
 #include "netc/Progress.h"
 #include "netc/Random.h"
 #include "netc/Resume.h"
@@ -185,6 +186,7 @@ const Dataset &ExperimentRunner::dataset(int64_t index) {
   DatasetSpec spec = plan.datasets[index];
   if (options.limit)
     spec.args["limit"] = static_cast<double>(*options.limit);
+  const profile::Scope timed(profile::Family::data_read);
   return datasets.emplace(index, loadDataset(spec, options.dataDir))
       .first->second;
 }

@@ -9,6 +9,7 @@
 #include "RunnerDetail.h"
 
 #include "netc/Initializers.h"
+#include "netc/Profile.h"
 #include "netc/Safetensors.h"
 #include "netc/data/Prefetcher.h"
 
@@ -35,6 +36,7 @@ Slot copySlot(const Slot &src) {
 EvalResult evaluate(const KernelSpec &kernel, const netc_kernel_entry &fn,
                     const Slot &slot, const Split &split,
                     const std::vector<int64_t> &indices, int64_t cap) {
+  const profile::Scope timed(profile::Family::evaluation);
   AlignedBuffer ws(kernel.evalWsFloats(cap));
   AlignedBuffer out(elementCount(kernel.outputShape) * cap), metrics(2);
   double lossSum = 0, metricSum = 0;

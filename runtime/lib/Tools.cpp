@@ -12,6 +12,7 @@
 
 #include "netc/AlignedBuffer.h"
 #include "netc/Initializers.h"
+#include "netc/Profile.h"
 #include "netc/Random.h"
 #include "netc/Results.h"
 
@@ -402,13 +403,19 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
   int64_t iteration = 1;
   for (int i = 0; i < 10; ++i)
     train(params, x, y, lr, iteration++);
+  if (options.profile)
+    profile::start();
   auto start = std::chrono::steady_clock::now();
   float loss = 0;
-  for (int64_t i = 0; i < options.benchSteps; ++i)
+  for (int64_t i = 0; i < options.benchSteps; ++i) {
     loss = train(params, x, y, lr, iteration++);
+    profile::countStep();
+  }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
+  if (options.profile)
+    std::fputs(profile::formatTable(profile::stop()).c_str(), stderr);
   if (!std::isfinite(loss)) {
     std::fprintf(stderr, "error: the loss is not finite\n");
     return 1;

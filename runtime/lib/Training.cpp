@@ -10,6 +10,7 @@
 #include "RunnerDetail.h"
 
 #include "netc/LeastSquares.h"
+#include "netc/Profile.h"
 #include "netc/Progress.h"
 #include "netc/data/Prefetcher.h"
 
@@ -20,6 +21,16 @@
 namespace netc::rt {
 
 using namespace detail;
+
+namespace {
+
+/// The next batch, the wait for the prefetching thread timed.
+Prefetcher::Batch nextBatch(Prefetcher &batches) {
+  const profile::Scope timed(profile::Family::batch);
+  return batches.next();
+}
+
+} // namespace
 
 /// One train step's buffers: optimizer state, workspace, hyper-parameters
 /// and the values of frozen weights.
@@ -68,6 +79,7 @@ struct ExperimentRunner::Training {
              w = ws.descriptor(), h = hyper.descriptor(),
              m = metrics.descriptor();
     fn.train(&p, &sd, &x, &y, batch.n, &w, cap, &h, &m);
+    profile::countStep();
     size_t at = 0;
     for (auto [offset, size] : slot.frozen) {
       std::memcpy(slot.params.get() + offset, frozenValues.data() + at,
@@ -184,7 +196,7 @@ bool ExperimentRunner::runEpoch(RunState &st, Training &t,
   int64_t seen = 0;
   Prefetcher batches(t.split, order, t.cap);
   for (int64_t s = 0; s < steps; ++s) {
-    const Prefetcher::Batch batch = batches.next();
+    const Prefetcher::Batch batch = nextBatch(batches);
     t.step(batch, st.rng);
     lossSum += static_cast<double>(t.metrics[0]) * batch.n;
     metricSum += t.metrics[1];

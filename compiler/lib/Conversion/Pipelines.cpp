@@ -54,6 +54,7 @@ void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(netc::createApproximateMathPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addPass(netc::createProfileLoopNestsPass());
   pm.addPass(netc::createOutlineLoopNestsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

@@ -35,7 +35,7 @@ static const char *usage =
     "       netc run FILE.net [--target cpu] [--cpu NAME] [--experiment NAME]\n"
     "                [--data DIR] [--out DIR] [--set KEY=VALUE ...] "
     "[--resume]\n"
-    "                [--memory-limit SIZE]\n"
+    "                [--memory-limit SIZE] [--profile]\n"
     "\n"
     "  --cpu NAME           the CPU the program is compiled for: native (this\n"
     "                       machine's, the default), x86-64, x86-64-v2,\n"

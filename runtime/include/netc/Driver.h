@@ -30,6 +30,7 @@ struct Options {
   /// --memory-limit SIZE (8G, 512M) or "none"; empty: the machine's memory.
   std::string memoryLimit;
   bool help = false;
+  bool profile = false; // --profile: time per op family (netc/Profile.h)
   // Developer tools instead of the experiments (runtime/lib/Tools.cpp):
   bool gradCheck = false;                  // --gradcheck
   int64_t gradCheckSeeds = 5;              // --gradcheck-seeds N

@@ -12,6 +12,7 @@
 
 #include "SmallConv.h"
 #include "netc/Abi.h"
+#include "netc/Profile.h"
 
 #include <array>
 #include <cstdio>
@@ -22,6 +23,8 @@
 #include <unordered_map>
 
 using namespace dnnl;
+using netc::rt::profile::Family;
+using Timed = netc::rt::profile::Scope;
 
 namespace {
 
@@ -109,6 +112,7 @@ void netc_conv2d_fwd(const float *x, const float *w, float *y, int64_t n,
                      int64_t h, int64_t wd, int64_t c, int64_t kh, int64_t kw,
                      int64_t oc, int64_t sh, int64_t sw, int64_t pt, int64_t pb,
                      int64_t pl, int64_t pr, int64_t oh, int64_t ow) {
+  const Timed timed(Family::conv_fwd);
   if (n == 0)
     return;
   const netc::rt::kernels::ConvDims d{n,  h,  wd, c,  kh, kw, oc, sh,
@@ -135,6 +139,7 @@ void netc_conv2d_bwd_data(const float *dy, const float *w, float *dx, int64_t n,
                           int64_t kw, int64_t oc, int64_t sh, int64_t sw,
                           int64_t pt, int64_t pb, int64_t pl, int64_t pr,
                           int64_t oh, int64_t ow) {
+  const Timed timed(Family::conv_bwd_data);
   if (n == 0)
     return;
   const netc::rt::kernels::ConvDims d{n,  h,  wd, c,  kh, kw, oc, sh,
@@ -166,6 +171,7 @@ void netc_conv2d_bwd_weights(const float *x, const float *dy, float *dw,
                              int64_t kh, int64_t kw, int64_t oc, int64_t sh,
                              int64_t sw, int64_t pt, int64_t pb, int64_t pl,
                              int64_t pr, int64_t oh, int64_t ow) {
+  const Timed timed(Family::conv_bwd_weights);
   if (n == 0) {
     for (int64_t i = 0; i < kh * kw * c * oc; ++i)
       dw[i] = 0.0f;

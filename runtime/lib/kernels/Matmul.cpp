@@ -1,6 +1,7 @@
 //===- Matmul.cpp - Row-major matrix product over oneDNN's sgemm ----------===//
 
 #include "netc/Abi.h"
+#include "netc/Profile.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +25,7 @@ constexpr double kSerialMacs = 8.0 * 1024 * 1024;
 extern "C" void netc_matmul(const float *a, const float *b, float *c, int64_t m,
                             int64_t n, int64_t k, int64_t transA,
                             int64_t transB) {
+  const netc::rt::profile::Scope timed(netc::rt::profile::Family::matmul);
   if (m == 0 || n == 0)
     return;
   if (k == 0) { // sgemm may skip the beta scaling; C must still be zeroed

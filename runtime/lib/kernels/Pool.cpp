@@ -9,12 +9,16 @@
 //===----------------------------------------------------------------------===//
 
 #include "netc/Abi.h"
+#include "netc/Profile.h"
 
 #include <algorithm>
 #include <cstring>
 #include <limits>
 
 namespace {
+
+using netc::rt::profile::Family;
+using Timed = netc::rt::profile::Scope;
 
 struct Window {
   int64_t i0, i1, j0, j1; // input rows [i0, i1), columns [j0, j1)
@@ -36,6 +40,7 @@ void netc_pool_fwd(int64_t kind, const float *x, float *y, int64_t n, int64_t h,
                    int64_t wd, int64_t c, int64_t kh, int64_t kw, int64_t sh,
                    int64_t sw, int64_t pt, int64_t /*pb*/, int64_t pl,
                    int64_t /*pr*/, int64_t oh, int64_t ow) {
+  const Timed timed(Family::pool_fwd);
 #pragma omp parallel for collapse(2) if (n * oh * ow * c > 32768)
   for (int64_t b = 0; b < n; ++b)
     for (int64_t oy = 0; oy < oh; ++oy)
@@ -71,6 +76,7 @@ void netc_pool_bwd(int64_t kind, const float *x, const float *dy, float *dx,
                    int64_t kw, int64_t sh, int64_t sw, int64_t pt,
                    int64_t /*pb*/, int64_t pl, int64_t /*pr*/, int64_t oh,
                    int64_t ow) {
+  const Timed timed(Family::pool_bwd);
   // Windows overlap when stride < window, so each image is one task.
 #pragma omp parallel for if (n * h * wd * c > 32768)
   for (int64_t b = 0; b < n; ++b) {

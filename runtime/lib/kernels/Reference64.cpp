@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "netc/Abi.h"
+#include "netc/Profile.h"
 
 #include <algorithm>
 #include <limits>
@@ -57,6 +58,9 @@ struct Window {
   double count() const { return static_cast<double>((i1 - i0) * (j1 - j0)); }
 };
 
+using netc::rt::profile::Family;
+using Timed = netc::rt::profile::Scope;
+
 } // namespace
 
 extern "C" {
@@ -66,6 +70,7 @@ void netc_conv2d_fwd_f64(const double *x, const double *w, double *y, int64_t n,
                          int64_t kw, int64_t oc, int64_t sh, int64_t sw,
                          int64_t pt, int64_t /*pb*/, int64_t pl, int64_t /*pr*/,
                          int64_t oh, int64_t ow) {
+  const Timed timed(Family::conv_fwd);
   const Conv d{n, h, wd, c, kh, kw, oc, sh, sw, pt, pl, oh, ow};
   std::fill(y, y + n * oh * ow * oc, 0.0);
   d.forEachTap([&](int64_t xi, int64_t yi, int64_t wi) {
@@ -81,6 +86,7 @@ void netc_conv2d_bwd_data_f64(const double *dy, const double *w, double *dx,
                               int64_t sw, int64_t pt, int64_t /*pb*/,
                               int64_t pl, int64_t /*pr*/, int64_t oh,
                               int64_t ow) {
+  const Timed timed(Family::conv_bwd_data);
   const Conv d{n, h, wd, c, kh, kw, oc, sh, sw, pt, pl, oh, ow};
   std::fill(dx, dx + n * h * wd * c, 0.0);
   d.forEachTap([&](int64_t xi, int64_t yi, int64_t wi) {
@@ -96,6 +102,7 @@ void netc_conv2d_bwd_weights_f64(const double *x, const double *dy, double *dw,
                                  int64_t sw, int64_t pt, int64_t /*pb*/,
                                  int64_t pl, int64_t /*pr*/, int64_t oh,
                                  int64_t ow) {
+  const Timed timed(Family::conv_bwd_weights);
   const Conv d{n, h, wd, c, kh, kw, oc, sh, sw, pt, pl, oh, ow};
   std::fill(dw, dw + kh * kw * c * oc, 0.0);
   d.forEachTap([&](int64_t xi, int64_t yi, int64_t wi) {
@@ -109,6 +116,7 @@ void netc_pool_fwd_f64(int64_t kind, const double *x, double *y, int64_t n,
                        int64_t h, int64_t wd, int64_t c, int64_t kh, int64_t kw,
                        int64_t sh, int64_t sw, int64_t pt, int64_t /*pb*/,
                        int64_t pl, int64_t /*pr*/, int64_t oh, int64_t ow) {
+  const Timed timed(Family::pool_fwd);
   for (int64_t b = 0; b < n; ++b)
     for (int64_t oy = 0; oy < oh; ++oy)
       for (int64_t ox = 0; ox < ow; ++ox) {
@@ -134,6 +142,7 @@ void netc_pool_bwd_f64(int64_t kind, const double *x, const double *dy,
                        int64_t kh, int64_t kw, int64_t sh, int64_t sw,
                        int64_t pt, int64_t /*pb*/, int64_t pl, int64_t /*pr*/,
                        int64_t oh, int64_t ow) {
+  const Timed timed(Family::pool_bwd);
   std::fill(dx, dx + n * h * wd * c, 0.0);
   for (int64_t b = 0; b < n; ++b)
     for (int64_t oy = 0; oy < oh; ++oy)
@@ -161,6 +170,7 @@ void netc_pool_bwd_f64(int64_t kind, const double *x, const double *dy,
 
 void netc_matmul_f64(const double *a, const double *b, double *c, int64_t m,
                      int64_t n, int64_t k, int64_t transA, int64_t transB) {
+  const Timed timed(Family::matmul);
   // Row i of C accumulates A[i, p] * row p of B (rows of B contiguous when
   // it is not transposed).
   std::fill(c, c + m * n, 0.0);

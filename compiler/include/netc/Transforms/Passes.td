@@ -70,6 +70,31 @@ def ApproximateMathPass : Pass<"netc-approximate-math"> {
   ];
 }
 
+def ProfileLoopNestsPass
+    : Pass<"netc-profile-loop-nests", "::mlir::ModuleOp"> {
+  let summary = "Bracket every top-level loop nest of a step with profile calls";
+  let description = [{
+    In every entry point (`net.entry`, or `llvm.emit_c_interface` once the
+    driver has stripped the `net.*` attributes) and every function it calls,
+    puts
+    `func.call @netc_profile_begin(%family)` before each top-level `scf.for`
+    or `scf.parallel` nest and `@netc_profile_end(%family)` after it, so that
+    a program run with `--profile` books the nest's time to its op family.
+    The family is a position in runtime/include/netc/Profile.def, read from
+    the locations inside the nest (a NameLoc "netc.family.<id>" that the
+    net -> linalg conversion puts on every net op): the family of most
+    arithmetic ops (arith and math ops on floats) in the nest, ties to the
+    first one in program order; a nest without arithmetic (a copy) takes the
+    first family found in its locations; a nest without any, `compiled`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 def OutlineLoopNestsPass
     : Pass<"netc-outline-loop-nests", "::mlir::ModuleOp"> {
   let summary = "Outline every top-level scf.for nest into a noinline function";

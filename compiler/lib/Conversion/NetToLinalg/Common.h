@@ -126,6 +126,10 @@ void populateShapePatterns(mlir::RewritePatternSet &patterns);
 void populateProbabilityLossPatterns(mlir::RewritePatternSet &patterns);
 void populateAbsoluteErrorPatterns(mlir::RewritePatternSet &patterns);
 
+/// Marks every net op under `root` with its op family for --profile
+/// (Profile.cpp), so that the loop nests made from it carry the family.
+void markProfileFamilies(mlir::Operation *root);
+
 /// Rewrites every conv/matmul/pool op (and their gradients) in `func` into
 /// calls of the runtime's kernels through the workspace, and records
 /// net.ws_per_sample on the function.

@@ -1,9 +1,11 @@
 //===- NetToLinalg.cpp - The convert-net-to-linalg pass -------------------===//
 //
-// Two steps per function: first the heavy ops become runtime kernel calls
-// through the workspace (program-ordered region allocation, Kernels.cpp),
-// then every remaining net op is rewritten into linalg/tensor/arith/math on
-// tensors by the op-family patterns. The net dialect is illegal afterwards.
+// First every net op's location is marked with its op family (for
+// --profile, Profile.cpp). Then two steps per function: first the heavy ops
+// become runtime kernel calls through the workspace (program-ordered region
+// allocation, Kernels.cpp), then every remaining net op is rewritten into
+// linalg/tensor/arith/math on tensors by the op-family patterns. The net
+// dialect is illegal afterwards.
 //
 //===----------------------------------------------------------------------===//
 #include "Common.h"
@@ -30,6 +32,7 @@ struct ConvertNetToLinalgPass
     : netc::impl::NetToLinalgPassBase<ConvertNetToLinalgPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    netc::conversion::markProfileFamilies(module);
     // Collect first: lowering declares the kernels in the module.
     SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
     for (func::FuncOp f : funcs)
