@@ -14,6 +14,7 @@
 #include "netc/Initializers.h"
 #include "netc/Random.h"
 #include "netc/Results.h"
+#include "netc/StepMemory.h"
 
 #include <algorithm>
 #include <cctype>
@@ -402,6 +403,7 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
   int64_t iteration = 1;
   for (int i = 0; i < 10; ++i)
     train(params, x, y, lr, iteration++);
+  const int64_t allocsBefore = netc_step_system_allocs();
   auto start = std::chrono::steady_clock::now();
   float loss = 0;
   for (int64_t i = 0; i < options.benchSteps; ++i)
@@ -409,6 +411,8 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
+  const double allocsPerStep =
+      double(netc_step_system_allocs() - allocsBefore) / options.benchSteps;
   if (!std::isfinite(loss)) {
     std::fprintf(stderr, "error: the loss is not finite\n");
     return 1;
@@ -418,6 +422,10 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
               net.name.c_str(), (long long)batch,
               batch * options.benchSteps / seconds,
               1000 * seconds / options.benchSteps);
+  // Step temporaries the caching allocator had to take from the system
+  // (netc/StepMemory.h): 0 in steady state.
+  std::printf("%-18s cpu  batch=%4lld netc         %10.2f allocs/step\n",
+              net.name.c_str(), (long long)batch, allocsPerStep);
   return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "netc/LeastSquares.h"
 #include "netc/Progress.h"
+#include "netc/StepMemory.h"
 #include "netc/data/Prefetcher.h"
 
 #include <algorithm>
@@ -114,6 +115,7 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
   const bool finished = kernel.optimizer.name == "least_squares"
                             ? fitClosedForm(st, t)
                             : fitByGradient(st, t);
+  stepmem::trim(); // the steps' idle temporaries (docs: "Step memory")
   if (!finished)
     return;
   // A composed network shares its parts' weights: hand them back.
