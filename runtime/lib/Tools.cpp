@@ -15,6 +15,7 @@
 #include "netc/Profile.h"
 #include "netc/Random.h"
 #include "netc/Results.h"
+#include "netc/StepMemory.h"
 
 #include <algorithm>
 #include <cctype>
@@ -405,6 +406,7 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
     train(params, x, y, lr, iteration++);
   if (options.profile)
     profile::start();
+  const int64_t allocsBefore = netc_step_system_allocs();
   auto start = std::chrono::steady_clock::now();
   float loss = 0;
   for (int64_t i = 0; i < options.benchSteps; ++i) {
@@ -416,6 +418,8 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
           .count();
   if (options.profile)
     std::fputs(profile::formatTable(profile::stop()).c_str(), stderr);
+  const double allocsPerStep =
+      double(netc_step_system_allocs() - allocsBefore) / options.benchSteps;
   if (!std::isfinite(loss)) {
     std::fprintf(stderr, "error: the loss is not finite\n");
     return 1;
@@ -425,6 +429,10 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
               net.name.c_str(), (long long)batch,
               batch * options.benchSteps / seconds,
               1000 * seconds / options.benchSteps);
+  // Step temporaries the caching allocator had to take from the system
+  // (netc/StepMemory.h): 0 in steady state.
+  std::printf("%-18s cpu  batch=%4lld netc         %10.2f allocs/step\n",
+              net.name.c_str(), (long long)batch, allocsPerStep);
   return 0;
 }
 

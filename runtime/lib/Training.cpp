@@ -12,6 +12,7 @@
 #include "netc/LeastSquares.h"
 #include "netc/Profile.h"
 #include "netc/Progress.h"
+#include "netc/StepMemory.h"
 #include "netc/data/Prefetcher.h"
 
 #include <algorithm>
@@ -126,6 +127,7 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
   const bool finished = kernel.optimizer.name == "least_squares"
                             ? fitClosedForm(st, t)
                             : fitByGradient(st, t);
+  stepmem::trim(); // the steps' idle temporaries (docs: "Step memory")
   if (!finished)
     return;
   // A composed network shares its parts' weights: hand them back.

@@ -59,7 +59,7 @@ NETC_INLINE vec loadVec(const float *p) {
 /// largest shape has been seen.
 struct Scratch {
   std::vector<float> pad, packed, dcol, tail;
-  std::vector<int64_t> koff;
+  std::vector<int64_t> koff, ident;
 };
 thread_local Scratch tls;
 
@@ -385,7 +385,8 @@ NETC_INLINE void bwdDataImpl(const float *dy, const float *w, float *dx,
   float *packed = grow(tls.packed, panelFloats(d.oc, k));
   packB(w, 1, d.oc, d.oc, k, packed);
   float *dcol = grow(tls.dcol, pixels * k);
-  std::vector<int64_t> ident(d.oc);
+  std::vector<int64_t> &ident = tls.ident;
+  ident.resize(d.oc);
   for (int64_t o = 0; o < d.oc; ++o)
     ident[o] = o;
   std::fill(dx, dx + d.n * d.h * d.w * d.c, 0.0f);
