@@ -29,9 +29,11 @@ llvm_lib = config.llvm_libs_dir
 config.substitutions.append(("%mlir_cpu_runner", os.path.join(llvm_bin, "mlir-cpu-runner")))
 config.substitutions.append(("%mlir_translate", os.path.join(llvm_bin, "mlir-translate")))
 config.substitutions.append(("%llc", os.path.join(llvm_bin, "llc")))
+# The lowered steps call the runtime's netc_parallel_for (runtime/lib/Parallel.cpp).
 config.substitutions.append(("%runner_libs",
     os.path.join(llvm_lib, "libmlir_runner_utils.so") + "," +
-    os.path.join(llvm_lib, "libmlir_c_runner_utils.so")))
+    os.path.join(llvm_lib, "libmlir_c_runner_utils.so") + "," +
+    os.path.join(config.netc_libs_dir, "libnetc_parallel_jit.so")))
 
 # End-to-end tests that need real data sets are skipped where they are absent.
 if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):

@@ -44,11 +44,10 @@
 // CHECK: llvm.store %[[DA]]
 // CHECK: %[[DO:.*]] = builtin.unrealized_conversion_cast %[[ARG_O]]
 // CHECK: llvm.store %[[DO]]
-// One outer iteration: 8 x 16 x (2 loads, addf, store) = 512 operations.
-// CHECK-DAG: %[[WORK:.*]] = arith.constant 512 : index
-// CHECK-DAG: %[[FN:.*]] = constant @reduce_par0 : (!llvm.ptr, index, index) -> ()
-// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : index
-// CHECK: call @netc_parallel_for(%[[FN]], %[[CTXP]], %[[ZERO]], %[[N]], %[[WORK]])
+// One outer iteration: 8 x 16 x (2 loads, addf, store) = 512 operations
+// (constants are named after their values).
+// CHECK: %[[FN:.*]] = constant @reduce_par0 : (!llvm.ptr, index, index) -> ()
+// CHECK: call @netc_parallel_for(%[[FN]], %[[CTXP]], %c0{{(_[0-9]+)?}}, %[[N]], %c512{{(_[0-9]+)?}})
 // CHECK-NOT: scf.parallel
 // CHECK: return
 
@@ -74,9 +73,8 @@
 // CHECK: %[[SPAN:.*]] = arith.subi %{{.*}}, %[[ARG_LB]]
 // CHECK: %[[TRIPS:.*]] = arith.ceildivsi %[[SPAN]], %{{.*}}
 // Inner dimension: 4 trips of one store.
-// CHECK-DAG: %[[WORK:.*]] = arith.constant 4 : index
-// CHECK-DAG: %[[FN:.*]] = constant @step_par0
-// CHECK: call @netc_parallel_for(%[[FN]], %{{.*}}, %{{.*}}, %[[TRIPS]], %[[WORK]])
+// CHECK: %[[FN:.*]] = constant @step_par0
+// CHECK: call @netc_parallel_for(%[[FN]], %{{.*}}, %c0{{(_[0-9]+)?}}, %[[TRIPS]], %c4{{(_[0-9]+)?}})
 // The reduction loop over %i and its nested scf.parallel stay serial.
 // CHECK-NEXT: scf.for
 // CHECK-NEXT: scf.parallel
