@@ -30,10 +30,13 @@ void netc_parallel_for(netc_loop_body body, void *ctx, int64_t begin,
 
 namespace netc::rt {
 
-/// Estimated operations below which a nest runs on one thread: about the
-/// cost of waking the team and joining it again. The environment variable
-/// NETC_PARALLEL_MIN_WORK (read once) overrides it; 0 parallelizes every nest.
-constexpr int64_t kMinParallelWork = 32768;
+/// Estimated operations below which a nest runs on one thread. Measured on
+/// the 2-core machines, shared with other jobs: at 32768 every small nest
+/// paid a fork/join whose barrier can wait for a scheduler time slice (LeNet
+/// 15 -> 200 ms/step); at 2^20 only the large nests fork. The environment
+/// variable NETC_PARALLEL_MIN_WORK (read once) overrides it; 0 parallelizes
+/// every nest.
+constexpr int64_t kMinParallelWork = int64_t(1) << 20;
 
 /// The number of threads (chunks) for `iterations` iterations of `work`
 /// operations each, given `maxThreads` and at least `minWork` operations per
