@@ -32,8 +32,9 @@ config.substitutions.append(("%llc", os.path.join(llvm_bin, "llc")))
 config.substitutions.append(("%runner_libs",
     os.path.join(llvm_lib, "libmlir_runner_utils.so") + "," +
     os.path.join(llvm_lib, "libmlir_c_runner_utils.so") + "," +
-    # Compiled code allocates through the runtime's step allocator.
-    os.path.join(config.netc_tools_dir, "..", "lib", "libnetc_step_memory.so")))
+    # Compiled code allocates through the runtime's step allocator and runs
+    # parallel nests through its parallel for.
+    os.path.join(config.netc_libs_dir, "libnetc_jit_support.so")))
 
 # End-to-end tests that need real data sets are skipped where they are absent.
 if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):

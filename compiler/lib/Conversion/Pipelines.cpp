@@ -50,12 +50,17 @@ void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
 
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Parallel dimensions become scf.parallel, reductions scf.for, in the
+  // serial lowering's order; netc-parallelize-loops runs each top-level
+  // scf.parallel's outermost dimension on the OpenMP team (docs/design.md,
+  // "Threads").
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(netc::createApproximateMathPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(netc::createProfileLoopNestsPass());
   pm.addPass(netc::createOutlineLoopNestsPass());
+  pm.addPass(netc::createParallelizeLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

@@ -1,13 +1,13 @@
 //===- OutlineLoops.cpp - One function per top-level loop nest ------------===//
 //
-// A train step is one function with a loop nest per fused region: for
-// ResNet50, thousands of loop nests in a single LLVM function, on which
-// LLVM's loop analyses (ScalarEvolution, dominance) grow superlinearly and
-// -O3 takes tens of minutes. Outlining each top-level nest into its own
-// non-inlinable function keeps every LLVM function small, so compile time is
-// linear in the network's size. Small functions (LeNet: about a hundred
-// nests) are left whole, where LLVM's optimizations across nests still pay
-// and compile time is a few seconds.
+// A train step is one function with a loop nest (scf.for or scf.parallel)
+// per fused region: for ResNet50, thousands of loop nests in a single LLVM
+// function, on which LLVM's loop analyses (ScalarEvolution, dominance) grow
+// superlinearly and -O3 takes tens of minutes. Outlining each top-level
+// nest into its own non-inlinable function keeps every LLVM function small,
+// so compile time is linear in the network's size. Small functions (LeNet:
+// about a hundred nests) are left whole, where LLVM's optimizations across
+// nests still pay and compile time is a few seconds.
 //
 //===----------------------------------------------------------------------===//
 #include "netc/Transforms/Passes.h"
@@ -37,14 +37,14 @@ struct OutlineLoopNestsPass
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    SmallVector<std::pair<scf::ForOp, std::string>> loops;
+    SmallVector<std::pair<Operation *, std::string>> loops;
     for (func::FuncOp fn : getOperation().getOps<func::FuncOp>()) {
       if (fn.isExternal())
         continue;
-      SmallVector<scf::ForOp> nests;
+      SmallVector<Operation *> nests;
       for (Operation &op : fn.getBody().front())
-        if (auto loop = dyn_cast<scf::ForOp>(op); loop && !loop.getNumResults())
-          nests.push_back(loop);
+        if (isa<scf::ForOp, scf::ParallelOp>(op) && !op.getNumResults())
+          nests.push_back(&op);
       if (nests.size() <= maxNestsKeptWhole)
         continue;
       for (auto [i, loop] : llvm::enumerate(nests))
@@ -57,9 +57,9 @@ struct OutlineLoopNestsPass
 
   /// Wraps `loop` in an scf.execute_region and outlines that region into the
   /// private, non-inlinable function `name`.
-  static LogicalResult outline(IRRewriter &rewriter, scf::ForOp loop,
+  static LogicalResult outline(IRRewriter &rewriter, Operation *loop,
                                StringRef name) {
-    Location loc = loop.getLoc();
+    Location loc = loop->getLoc();
     rewriter.setInsertionPoint(loop);
     auto region = rewriter.create<scf::ExecuteRegionOp>(loc, TypeRange{});
     Block *body = rewriter.createBlock(&region.getRegion());

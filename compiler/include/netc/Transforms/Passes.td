@@ -97,10 +97,10 @@ def ProfileLoopNestsPass
 
 def OutlineLoopNestsPass
     : Pass<"netc-outline-loop-nests", "::mlir::ModuleOp"> {
-  let summary = "Outline every top-level scf.for nest into a noinline function";
+  let summary = "Outline every top-level loop nest into a noinline function";
   let description = [{
     In every function with more than `max-nests-kept-whole` top-level
-    `scf.for` nests, moves each nest into its own private function
+    `scf.for` or `scf.parallel` nests, moves each nest into its own private function
     `<function>_nest<i>` marked `passthrough = ["noinline"]`, so that LLVM's
     superlinear loop analyses see many small functions instead of one huge
     one (ResNet50's train step). Smaller functions are left whole.
@@ -113,6 +113,31 @@ def OutlineLoopNestsPass
   ];
   let dependentDialects = [
     "::mlir::func::FuncDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
+def ParallelizeLoopsPass
+    : Pass<"netc-parallelize-loops", "::mlir::ModuleOp"> {
+  let summary = "Run every top-level scf.parallel through netc_parallel_for";
+  let description = [{
+    Outlines each scf.parallel that is not nested in another loop (and has
+    no results) into a private function `<function>_par<i>(%ctx: !llvm.ptr,
+    %lo: index, %hi: index)` that runs iterations [lo, hi) of the loop's
+    outermost dimension, and replaces the loop by a call of the runtime's
+    `netc_parallel_for(body, ctx, 0, trips, work)`
+    (runtime/include/netc/Parallel.h), which splits that dimension across
+    oneDNN's OpenMP team or runs it serially when `work` (the estimated
+    operations of one iteration, folded to a constant when the inner trip
+    counts are static) times the trips is small. The values the loop uses
+    travel in a stack struct (memrefs as LLVM descriptors through
+    unrealized casts); constants are cloned into the body. Inner
+    dimensions, nested loops and reductions (scf.for) stay serial.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::scf::SCFDialect"
   ];
 }
