@@ -8,10 +8,12 @@
 //
 //===----------------------------------------------------------------------===//
 #include "netc/Driver/Compile.h"
+#include "Codegen.h"
 #include "Plan.h"
 #include "Target.h"
 #include "netc/Conversion/Passes.h"
 #include "netc/Dialect/NetDialect.h"
+#include "netc/Frontend/Frontend.h"
 #include "netc/Transforms/Autodiff.h"
 #include "netc/Transforms/MLIRGen.h"
 #include "netc/Transforms/Passes.h"
@@ -34,6 +36,7 @@
 #include "llvm/Target/TargetMachine.h"
 
 #include <map>
+#include <sstream>
 
 using namespace netc;
 using namespace mlir;
@@ -152,15 +155,21 @@ std::string cInterfaceSymbol(const std::string &function) {
 
 /// The table `netc_kernels` of netc/Abi.h: per kernel its name and the C
 /// interfaces of its entries (null where there is none).
-void addKernelTable(llvm::Module &m, const KernelPlan &plan,
+/// The entries are defined in `code`, which may be `m` or another module
+/// (then `m` declares them).
+void addKernelTable(llvm::Module &m, const llvm::Module &code,
+                    const KernelPlan &plan,
                     const std::vector<KernelLayout> &layouts) {
   llvm::LLVMContext &ctx = m.getContext();
   auto *ptr = llvm::PointerType::get(ctx, 0);
   auto *entryType = llvm::StructType::get(ctx, {ptr, ptr, ptr, ptr});
   auto fn = [&](const std::string &symbol) -> llvm::Constant * {
-    llvm::Function *f =
-        symbol.empty() ? nullptr : m.getFunction(cInterfaceSymbol(symbol));
-    return f ? (llvm::Constant *)f : llvm::ConstantPointerNull::get(ptr);
+    const llvm::Function *f =
+        symbol.empty() ? nullptr : code.getFunction(cInterfaceSymbol(symbol));
+    if (!f)
+      return llvm::ConstantPointerNull::get(ptr);
+    return llvm::cast<llvm::Constant>(
+        m.getOrInsertFunction(f->getName(), f->getFunctionType()).getCallee());
   };
   std::vector<llvm::Constant *> entries;
   for (size_t i = 0; i < plan.kernels.size(); ++i) {
@@ -186,8 +195,8 @@ void addKernelTable(llvm::Module &m, const KernelPlan &plan,
 
 /// The symbols the runtime looks for: the plan text, the kernel table and
 /// the CPU the kernels need (checked at start-up).
-void addProgramGlobals(llvm::Module &m, const std::string &plan,
-                       const KernelPlan &kernels,
+void addProgramGlobals(llvm::Module &m, const llvm::Module &code,
+                       const std::string &plan, const KernelPlan &kernels,
                        const std::vector<KernelLayout> &layouts,
                        const TargetCpu &cpu) {
   addStringGlobal(m, plan, "netc_plan_json");
@@ -196,28 +205,7 @@ void addProgramGlobals(llvm::Module &m, const std::string &plan,
   for (const std::string &f : cpu.features)
     features += (features.empty() ? "" : ",") + f;
   addStringGlobal(m, features, "netc_target_features");
-  addKernelTable(m, kernels, layouts);
-}
-
-void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
-  m.setDataLayout(tm.createDataLayout());
-  m.setTargetTriple(tm.getTargetTriple().str());
-  for (llvm::Function &f : m)
-    if (!f.isDeclaration()) {
-      f.addFnAttr("target-cpu", tm.getTargetCPU());
-      f.addFnAttr("target-features", tm.getTargetFeatureString());
-    }
-  llvm::LoopAnalysisManager lam;
-  llvm::FunctionAnalysisManager fam;
-  llvm::CGSCCAnalysisManager cgam;
-  llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(&tm);
-  pb.registerModuleAnalyses(mam);
-  pb.registerCGSCCAnalyses(cgam);
-  pb.registerFunctionAnalyses(fam);
-  pb.registerLoopAnalyses(lam);
-  pb.crossRegisterProxies(lam, fam, cgam, mam);
-  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
+  addKernelTable(m, code, kernels, layouts);
 }
 
 /// Every dialect the pipeline uses, with their LLVM IR translations.
@@ -255,24 +243,105 @@ bool buildLossFunctions(ModuleOp module, const KernelPlan &kernels,
   return ok;
 }
 
-/// Writes `m` as an object file for `tm` to `path`.
-bool emitObject(llvm::Module &m, llvm::TargetMachine &tm,
-                const std::string &path, std::ostream &err) {
-  std::error_code ec;
-  llvm::raw_fd_ostream file(path, ec, llvm::sys::fs::OF_None);
-  if (ec) {
-    err << "error: cannot write '" << path << "': " << ec.message() << "\n";
+} // namespace
+
+namespace {
+
+/// What the front half of the compiler hands to LLVM: the kernels' module
+/// (unoptimized, without the program globals) and the plan.
+struct LoweredProgram {
+  std::unique_ptr<llvm::Module> code;
+  KernelPlan kernels;
+  std::vector<KernelLayout> layouts;
+  Plan plan;
+};
+
+/// MLIRGen, autodiff and the MLIR pipeline down to the LLVM dialect. For
+/// the stages Net and Linalg prints that stage's IR to `out` and sets
+/// `printed`. Null on failure or when printed.
+OwningOpRef<ModuleOp> runMLIRPipeline(MLIRContext &ctx, const Program &program,
+                                      Stage stage, bool gradcheckF64,
+                                      LoweredProgram &lowered,
+                                      std::ostream &out, bool &printed) {
+  lowered.kernels = planKernels(program);
+  OwningOpRef<ModuleOp> module =
+      ModuleOp::create(FileLineColLoc::get(&ctx, program.file, 1, 1));
+  if (!buildLossFunctions(*module, lowered.kernels, program.file, gradcheckF64))
+    return nullptr;
+  PassManager pm(&ctx);
+  pm.addPass(createAutodiffPass());
+  pm.addPass(createCanonicalizerPass());
+  if (failed(pm.run(*module)))
+    return nullptr;
+  if (stage == Stage::Net)
+    return printed = printIR(*module, out), nullptr;
+  PassManager lin(&ctx);
+  lin.addPass(createExportKernelsPass());
+  buildNetToLinalgPipeline(lin);
+  if (failed(lin.run(*module)))
+    return nullptr;
+  if (stage == Stage::Linalg)
+    return printed = printIR(*module, out), nullptr;
+  lowered.layouts = readLayouts(*module, lowered.kernels);
+  stripNetAttributes(*module);
+  PassManager low(&ctx);
+  buildLinalgToLLVMPipeline(low);
+  if (failed(low.run(*module)))
+    return nullptr;
+  return module;
+}
+
+/// The front half: the kernels' LLVM module in `llvmCtx` and the plan.
+/// False on failure, or with `printed` set after printing the Net or
+/// Linalg stage.
+bool lowerProgram(const Program &program, Stage stage, bool gradcheckF64,
+                  llvm::LLVMContext &llvmCtx, LoweredProgram &lowered,
+                  PhaseTimes &times, std::ostream &out, std::ostream &err,
+                  bool &printed) {
+  printed = false;
+  MLIRContext ctx(compilerRegistry());
+  ctx.loadAllAvailableDialects();
+  // Diagnostics from MLIR carry the .net file's locations: print them in
+  // the compiler convention with the source line and a caret.
+  llvm::SourceMgr sourceMgr;
+  std::string includedPath;
+  sourceMgr.AddIncludeFile(program.file, llvm::SMLoc(), includedPath);
+  llvm::raw_os_ostream errStream(err);
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &ctx, errStream);
+  OwningOpRef<ModuleOp> module =
+      runMLIRPipeline(ctx, program, stage, gradcheckF64, lowered, out, printed);
+  if (!module)
+    return false;
+  times.end("mlir");
+  lowered.code = translateModuleToLLVMIR(*module, llvmCtx, "netc");
+  if (!lowered.code) {
+    err << "error: translation to LLVM IR failed\n";
     return false;
   }
-  llvm::legacy::PassManager codegen;
-  if (tm.addPassesToEmitFile(codegen, file, nullptr,
-                             llvm::CodeGenFileType::ObjectFile)) {
-    err << "error: this target cannot emit object files\n";
-    return false;
-  }
-  codegen.run(m);
-  file.flush();
-  return true;
+  lowered.plan = buildPlan(program, lowered.kernels, lowered.layouts);
+  times.end("translate");
+  return checkParamLayout(lowered.plan, lowered.layouts, err);
+}
+
+/// The build machine's CPU where `cpu` is null.
+const TargetCpu *orNative(const TargetCpu *cpu, TargetCpu &native,
+                          std::ostream &err) {
+  std::string error;
+  if (cpu)
+    return cpu;
+  if (resolveTargetCpu("native", native, error))
+    return &native;
+  err << "error: " << error << "\n";
+  return nullptr;
+}
+
+std::unique_ptr<llvm::TargetMachine> targetFor(const TargetCpu &cpu,
+                                               std::ostream &err) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(cpu, error);
+  if (!tm)
+    err << "error: no target for CPU '" << cpu.name << "': " << error << "\n";
+  return tm;
 }
 
 } // namespace
@@ -282,73 +351,137 @@ bool netc::compileProgram(const Program &program, Stage stage,
                           const std::string &objectPath, const TargetCpu *cpu,
                           bool gradcheckF64) {
   TargetCpu native;
-  std::string error;
-  if (!cpu) {
-    if (!resolveTargetCpu("native", native, error)) {
-      err << "error: " << error << "\n";
-      return false;
-    }
-    cpu = &native;
-  }
-  MLIRContext ctx(compilerRegistry());
-  ctx.loadAllAvailableDialects();
-
-  // Diagnostics from MLIR carry the .net file's locations: print them in
-  // the compiler convention with the source line and a caret.
-  llvm::SourceMgr sourceMgr;
-  std::string includedPath;
-  sourceMgr.AddIncludeFile(program.file, llvm::SMLoc(), includedPath);
-  llvm::raw_os_ostream errStream(err);
-  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &ctx, errStream);
-
-  KernelPlan kernels = planKernels(program);
-  OwningOpRef<ModuleOp> module =
-      ModuleOp::create(FileLineColLoc::get(&ctx, program.file, 1, 1));
-  if (!buildLossFunctions(*module, kernels, program.file, gradcheckF64))
+  if (!(cpu = orNative(cpu, native, err)))
     return false;
-
-  PassManager pm(&ctx);
-  pm.addPass(createAutodiffPass());
-  pm.addPass(createCanonicalizerPass());
-  if (failed(pm.run(*module)))
-    return false;
-  if (stage == Stage::Net)
-    return printIR(*module, out);
-
-  PassManager lin(&ctx);
-  lin.addPass(createExportKernelsPass());
-  buildNetToLinalgPipeline(lin);
-  if (failed(lin.run(*module)))
-    return false;
-  if (stage == Stage::Linalg)
-    return printIR(*module, out);
-  std::vector<KernelLayout> layouts = readLayouts(*module, kernels);
-  stripNetAttributes(*module);
-
-  PassManager low(&ctx);
-  buildLinalgToLLVMPipeline(low);
-  if (failed(low.run(*module)))
-    return false;
-
   llvm::LLVMContext llvmCtx;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(*module, llvmCtx, "netc");
-  if (!llvmModule) {
-    err << "error: translation to LLVM IR failed\n";
+  LoweredProgram lowered;
+  PhaseTimes times(false);
+  bool printed;
+  if (!lowerProgram(program, stage, gradcheckF64, llvmCtx, lowered, times, out,
+                    err, printed))
+    return printed;
+  llvm::Module &m = *lowered.code;
+  addProgramGlobals(m, m, writePlan(lowered.plan), lowered.kernels,
+                    lowered.layouts, *cpu);
+  std::unique_ptr<llvm::TargetMachine> tm = targetFor(*cpu, err);
+  if (!tm)
     return false;
-  }
-  Plan plan = buildPlan(program, kernels, layouts);
-  if (!checkParamLayout(plan, layouts, err))
-    return false;
-  addProgramGlobals(*llvmModule, writePlan(plan), kernels, layouts, *cpu);
-  std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(*cpu, error);
-  if (!tm) {
-    err << "error: no target for CPU '" << cpu->name << "': " << error << "\n";
-    return false;
-  }
-  optimize(*llvmModule, *tm);
+  optimizeModule(m, *tm);
   if (stage == Stage::LLVM)
-    return printIR(*llvmModule, out);
+    return printIR(m, out);
+  return emitObject(m, *tm, objectPath, err);
+}
 
-  return emitObject(*llvmModule, *tm, objectPath, err);
+namespace {
+
+/// The kernels' objects, from the cache or freshly generated (then stored
+/// in the cache, or left in temporary files listed in `temporaries`).
+bool kernelObjects(LoweredProgram &lowered, const BuildOptions &options,
+                   std::vector<std::string> &objects,
+                   std::vector<std::string> &temporaries, PhaseTimes &times,
+                   std::ostream &err) {
+  // Two partitions whatever the machine: the objects (and the cache's
+  // entries) do not depend on the number of cores.
+  const unsigned parts = 2;
+  ObjectCache cache(options);
+  std::string key;
+  if (cache.isEnabled()) {
+    key = cache.key(*lowered.code, options.cpu, parts);
+    times.end("cache lookup");
+    if (cache.has(key, parts)) {
+      objects = cache.paths(key, parts);
+      times.note("cache hit " + key + " in " + cache.directory());
+      return true;
+    }
+    objects = cache.temporaries(key, parts);
+  } else {
+    for (unsigned i = 0; i < parts; ++i) {
+      llvm::SmallString<128> path;
+      if (llvm::sys::fs::createTemporaryFile("netc-kernels", "o", path)) {
+        err << "error: cannot create a temporary file\n";
+        return false;
+      }
+      objects.push_back(std::string(path));
+    }
+  }
+  temporaries.insert(temporaries.end(), objects.begin(), objects.end());
+  std::unique_ptr<llvm::TargetMachine> tm = targetFor(options.cpu, err);
+  if (!tm)
+    return false;
+  optimizeModule(*lowered.code, *tm);
+  times.end("llvm opt");
+  if (!emitObjects(std::move(lowered.code), options.cpu, objects, err))
+    return false;
+  times.end("llvm codegen");
+  if (!cache.isEnabled())
+    return times.note("cache off"), true;
+  if (cache.store(key, objects))
+    temporaries.clear();
+  times.note("cache miss " + key + ", stored in " + cache.directory());
+  return true;
+}
+
+/// The plan, the kernel table and the target CPU, in an object of their
+/// own (the only object a change of hyper-parameters changes).
+bool globalsObject(LoweredProgram &lowered, const BuildOptions &options,
+                   llvm::Module &code, const std::string &path,
+                   std::ostream &err) {
+  llvm::Module m("netc_program", code.getContext());
+  addProgramGlobals(m, code, writePlan(lowered.plan), lowered.kernels,
+                    lowered.layouts, options.cpu);
+  std::unique_ptr<llvm::TargetMachine> tm = targetFor(options.cpu, err);
+  if (!tm)
+    return false;
+  optimizeModule(m, *tm);
+  return emitObject(m, *tm, path, err);
+}
+
+bool compileAndLink(const Program &program, const std::string &output,
+                    const BuildOptions &options,
+                    std::vector<std::string> &temporaries, PhaseTimes &times,
+                    std::ostream &err) {
+  llvm::LLVMContext llvmCtx;
+  LoweredProgram lowered;
+  std::ostringstream unused;
+  bool printed;
+  if (!lowerProgram(program, Stage::Object, options.gradcheckF64, llvmCtx,
+                    lowered, times, unused, err, printed))
+    return false;
+  llvm::SmallString<128> globals;
+  if (llvm::sys::fs::createTemporaryFile("netc-program", "o", globals)) {
+    err << "error: cannot create a temporary file\n";
+    return false;
+  }
+  temporaries.push_back(std::string(globals));
+  if (!globalsObject(lowered, options, *lowered.code, std::string(globals),
+                     err))
+    return false;
+  times.end("program globals");
+  std::vector<std::string> objects{std::string(globals)};
+  std::vector<std::string> kernels;
+  if (!kernelObjects(lowered, options, kernels, temporaries, times, err))
+    return false;
+  objects.insert(objects.end(), kernels.begin(), kernels.end());
+  bool ok = linkProgram(objects, output, err);
+  times.end("link");
+  return ok;
+}
+
+} // namespace
+
+bool netc::buildProgram(const std::string &file, const std::string &output,
+                        const memory::Limit &limit, const BuildOptions &options,
+                        std::ostream &err) {
+  PhaseTimes times(options.timePhases);
+  std::unique_ptr<Program> program = loadProgram(file, err);
+  if (!program || !checkMemory(*program, limit, err))
+    return false;
+  times.end("front end");
+  std::vector<std::string> temporaries;
+  bool ok = compileAndLink(*program, output, options, temporaries, times, err);
+  for (const std::string &t : temporaries)
+    llvm::sys::fs::remove(t);
+  if (ok)
+    times.print(err);
+  return ok;
 }

@@ -51,8 +51,8 @@ bool netc::checkOutputPath(const std::string &output, std::ostream &err) {
   return true;
 }
 
-bool netc::linkProgram(const std::string &objectPath, const std::string &output,
-                       std::ostream &err) {
+bool netc::linkProgram(const std::vector<std::string> &objects,
+                       const std::string &output, std::ostream &err) {
   const std::string &lib = runtimeLibDir;
   std::string mainLib = lib + "/libnetc_runtime_main.a";
   std::string runtimeLib = lib + "/libnetc_runtime.a";
@@ -70,12 +70,12 @@ bool netc::linkProgram(const std::string &objectPath, const std::string &output,
   // The image decoders are referenced weakly by the runtime (a program that
   // reads no images needs neither library), so they must be linked even
   // though --as-needed sees no strong reference.
-  std::vector<llvm::StringRef> args{
-      *linker,    "-o",        output,
-      objectPath, mainLib,     runtimeLib,
-      "-ldnnl",   "-lz",       "-Wl,--no-as-needed",
-      "-ljpeg",   "-lpng",     "-Wl,--as-needed",
-      "-fopenmp", "-lpthread", "-lm"};
+  std::vector<llvm::StringRef> args{*linker, "-o", output};
+  args.insert(args.end(), objects.begin(), objects.end());
+  for (llvm::StringRef a : std::initializer_list<llvm::StringRef>{
+           mainLib, runtimeLib, "-ldnnl", "-lz", "-Wl,--no-as-needed", "-ljpeg",
+           "-lpng", "-Wl,--as-needed", "-fopenmp", "-lpthread", "-lm"})
+    args.push_back(a);
 #ifdef NETC_LINK_SANITIZE
   // Space-separated sanitizer flags of this netc's own build.
   llvm::SmallVector<llvm::StringRef> sanitize;

@@ -4,7 +4,7 @@
 //   netc summary FILE.net [NETWORK]
 //   netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu] [--cpu NAME]
 //   netc build FILE.net -o PROGRAM [--target cpu] [--cpu NAME]
-//                [--gradcheck-f64]
+//                [--gradcheck-f64] [--time-phases] [--no-cache]
 //                [--memory-limit SIZE]
 //   netc run FILE.net [--target cpu] [--cpu NAME] [run options of the built
 //                program...]
@@ -30,7 +30,7 @@ static const char *usage =
     "       netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu]\n"
     "                [--cpu NAME]\n"
     "       netc build FILE.net -o PROGRAM [--target cpu] [--cpu NAME]\n"
-    "                [--gradcheck-f64]\n"
+    "                [--gradcheck-f64] [--time-phases] [--no-cache]\n"
     "                [--memory-limit SIZE]\n"
     "       netc run FILE.net [--target cpu] [--cpu NAME] [--experiment NAME]\n"
     "                [--data DIR] [--out DIR] [--set KEY=VALUE ...] "
@@ -41,7 +41,10 @@ static const char *usage =
     "                       machine's, the default), x86-64, x86-64-v2,\n"
     "                       x86-64-v3, x86-64-v4 or an LLVM CPU name (znver3)\n"
     "  --memory-limit SIZE  memory a step may need (8G, 512M, none; default:\n"
-    "                       this machine's; for build: what any can hold)\n";
+    "                       this machine's; for build: what any can hold)\n"
+    "  --time-phases        print the seconds of each compilation phase\n"
+    "  --no-cache           compile every kernel again (also NETC_CACHE=0;\n"
+    "                       the cache: NETC_CACHE_DIR, else ~/.cache/netc)\n";
 
 static int fail(const std::string &message) {
   std::cerr << "netc: error: " << message << "\n" << usage;
@@ -149,26 +152,6 @@ static bool takeFlag(std::vector<std::string> &args, const char *flag) {
   return true;
 }
 
-/// `gradcheckF64` adds the float64 train steps that the program's
-/// --gradcheck needs.
-static bool buildExecutable(const std::string &file, const std::string &out,
-                            const TargetCpu &cpu, const memory::Limit &limit,
-                            bool gradcheckF64) {
-  std::unique_ptr<Program> program = loadProgram(file, std::cerr);
-  if (!program || !checkMemory(*program, limit, std::cerr))
-    return false;
-  llvm::SmallString<128> object;
-  if (llvm::sys::fs::createTemporaryFile("netc", "o", object)) {
-    std::cerr << "netc: error: cannot create a temporary file\n";
-    return false;
-  }
-  bool ok = compileProgram(*program, Stage::Object, std::cout, std::cerr,
-                           std::string(object), &cpu, gradcheckF64) &&
-            linkProgram(std::string(object), out, std::cerr);
-  llvm::sys::fs::remove(object);
-  return ok;
-}
-
 /// netc check: beyond names, types and shapes, the memory every step needs;
 /// then generate and differentiate the train steps (the `net` stage), which
 /// checks that each loss fits its network (binary_crossentropy after a
@@ -201,11 +184,9 @@ static int runSummaryCommand(const std::string &file,
 }
 
 /// What emit, build and run share: --target, --cpu and --gradcheck-f64
-/// (also with emit, to show the float64 step's IR).
-struct CodegenOptions {
-  TargetCpu cpu;
-  bool gradcheckF64 = false;
-};
+/// (also with emit, to show the float64 step's IR); --time-phases and
+/// --no-cache for build and run.
+using CodegenOptions = BuildOptions;
 
 /// The value of `name VALUE` in `args` (options already validated), else "".
 static std::string valueOf(const std::vector<std::string> &args,
@@ -255,7 +236,7 @@ static int runBuild(const std::string &file, std::vector<std::string> &args,
     return fail("build needs -o PROGRAM");
   if (!checkOutputPath(out, std::cerr))
     return 1;
-  return buildExecutable(file, out, opts.cpu, limit, opts.gradcheckF64) ? 0 : 1;
+  return buildProgram(file, out, limit, opts, std::cerr) ? 0 : 1;
 }
 
 /// netc run: builds a temporary program and runs it with the remaining
@@ -265,8 +246,8 @@ static int runRun(const std::string &file, std::vector<std::string> &args,
   llvm::SmallString<128> exe;
   if (llvm::sys::fs::createTemporaryFile("netc-program", "", exe))
     return fail("cannot create a temporary file");
-  if (!buildExecutable(file, std::string(exe), opts.cpu,
-                       memory::addressSpaceLimit(), opts.gradcheckF64)) {
+  if (!buildProgram(file, std::string(exe), memory::addressSpaceLimit(), opts,
+                    std::cerr)) {
     llvm::sys::fs::remove(exe);
     return 1;
   }
@@ -302,6 +283,10 @@ int main(int argc, char **argv) {
   if (!takeTarget(args) || !takeCpu(args, opts.cpu))
     return 1;
   opts.gradcheckF64 = takeFlag(args, "--gradcheck-f64");
+  if (cmd != "emit") {
+    opts.timePhases = takeFlag(args, "--time-phases");
+    opts.cache = !takeFlag(args, "--no-cache");
+  }
   if (cmd == "emit")
     return runEmit(file, args, opts);
   if (cmd == "build")

@@ -62,9 +62,29 @@ bool checkMemory(const Program &program, const memory::Limit &limit,
 /// compiling, so the linker's raw message never stands for it.
 bool checkOutputPath(const std::string &output, std::ostream &err);
 
-/// Links an object from compileProgram with the runtime into `output`.
-bool linkProgram(const std::string &objectPath, const std::string &output,
-                 std::ostream &err);
+/// Links objects (from compileProgram or buildProgram) with the runtime
+/// into `output`.
+bool linkProgram(const std::vector<std::string> &objects,
+                 const std::string &output, std::ostream &err);
+
+/// How `netc build` and `netc run` compile.
+struct BuildOptions {
+  TargetCpu cpu;             // resolved --cpu
+  bool gradcheckF64 = false; // --gradcheck-f64
+  bool timePhases = false;   // --time-phases: seconds per phase to `err`
+  bool cache = true;         // --no-cache (or NETC_CACHE=0): off
+  /// Empty: NETC_CACHE_DIR, else $XDG_CACHE_HOME/netc, else ~/.cache/netc.
+  std::string cacheDir;
+};
+
+/// netc build: loads and checks `file` (steps over `limit` are errors),
+/// compiles it and links the program `output`. The kernels' objects come
+/// from the compile cache when the same kernels were compiled before by
+/// this netc for the same CPU (docs/design.md, "Compile time and the
+/// compile cache").
+bool buildProgram(const std::string &file, const std::string &output,
+                  const memory::Limit &limit, const BuildOptions &options,
+                  std::ostream &err);
 
 } // namespace netc
 
