@@ -27,6 +27,7 @@
 #include <iterator>
 #include <map>
 #include <stdexcept>
+#include <sys/resource.h>
 
 namespace netc::rt {
 
@@ -376,6 +377,13 @@ int runGradCheck(const Plan &plan, const netc_kernel_entry *kernels,
   return check.passed() ? 0 : 1;
 }
 
+/// Minor page faults of this process so far (the kernel zeroing fresh pages).
+static int64_t minorFaults() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
+
 int runBench(const Plan &plan, const netc_kernel_entry *kernels,
              int64_t numKernels, const Options &options) {
   // The first kernel that a train step uses, at that step's batch size.
@@ -402,6 +410,7 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
   int64_t iteration = 1;
   for (int i = 0; i < 10; ++i)
     train(params, x, y, lr, iteration++);
+  int64_t faults = minorFaults();
   auto start = std::chrono::steady_clock::now();
   float loss = 0;
   for (int64_t i = 0; i < options.benchSteps; ++i)
@@ -409,15 +418,17 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
+  faults = minorFaults() - faults;
   if (!std::isfinite(loss)) {
     std::fprintf(stderr, "error: the loss is not finite\n");
     return 1;
   }
   std::printf("%-18s cpu  batch=%4lld netc         %10.1f img/s %8.3f "
-              "ms/step\n",
+              "ms/step %8.1f faults/step\n",
               net.name.c_str(), (long long)batch,
               batch * options.benchSteps / seconds,
-              1000 * seconds / options.benchSteps);
+              1000 * seconds / options.benchSteps,
+              static_cast<double>(faults) / options.benchSteps);
   return 0;
 }
 
