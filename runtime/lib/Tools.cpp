@@ -29,6 +29,7 @@
 #include <iterator>
 #include <map>
 #include <stdexcept>
+#include <sys/resource.h>
 
 namespace netc::rt {
 
@@ -378,6 +379,13 @@ int runGradCheck(const Plan &plan, const netc_kernel_entry *kernels,
   return check.passed() ? 0 : 1;
 }
 
+/// Minor page faults of this process so far (the kernel zeroing fresh pages).
+static int64_t minorFaults() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
+
 int runBench(const Plan &plan, const netc_kernel_entry *kernels,
              int64_t numKernels, const Options &options) {
   // The first kernel that a train step uses, at that step's batch size.
@@ -407,6 +415,7 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
   if (options.profile)
     profile::start();
   const int64_t allocsBefore = netc_step_system_allocs();
+  int64_t faults = minorFaults();
   auto start = std::chrono::steady_clock::now();
   float loss = 0;
   for (int64_t i = 0; i < options.benchSteps; ++i) {
@@ -416,23 +425,21 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  if (options.profile)
-    std::fputs(profile::formatTable(profile::stop()).c_str(), stderr);
+  faults = minorFaults() - faults;
   const double allocsPerStep =
       double(netc_step_system_allocs() - allocsBefore) / options.benchSteps;
+  if (options.profile)
+    std::fputs(profile::formatTable(profile::stop()).c_str(), stderr);
   if (!std::isfinite(loss)) {
     std::fprintf(stderr, "error: the loss is not finite\n");
     return 1;
   }
   std::printf("%-18s cpu  batch=%4lld netc         %10.1f img/s %8.3f "
-              "ms/step\n",
+              "ms/step %8.1f faults/step %6.2f allocs/step\n",
               net.name.c_str(), (long long)batch,
               batch * options.benchSteps / seconds,
-              1000 * seconds / options.benchSteps);
-  // Step temporaries the caching allocator had to take from the system
-  // (netc/StepMemory.h): 0 in steady state.
-  std::printf("%-18s cpu  batch=%4lld netc         %10.2f allocs/step\n",
-              net.name.c_str(), (long long)batch, allocsPerStep);
+              1000 * seconds / options.benchSteps,
+              static_cast<double>(faults) / options.benchSteps, allocsPerStep);
   return 0;
 }
 
