@@ -13,6 +13,10 @@ path = os.pathsep.join([config.netc_tools_dir, config.llvm_tools_dir,
                         config.environment.get("PATH", os.environ["PATH"])])
 config.environment["PATH"] = path
 config.environment["OMP_NUM_THREADS"] = os.environ.get("OMP_NUM_THREADS", "2")
+# The programs the tests build go to a compile cache inside the build tree,
+# not the user's ~/.cache/netc (test/Driver/compile-cache.test uses its own).
+config.environment["NETC_CACHE_DIR"] = os.path.join(config.netc_obj_root,
+                                                    "test", "netc-cache")
 # Sanitizer settings (scripts/sanitize.sh) and oneDNN's ISA limit reach the
 # programs that the tests build and run.
 for var in ["HOME", "TMPDIR", "ASAN_OPTIONS", "UBSAN_OPTIONS",

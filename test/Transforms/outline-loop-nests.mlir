@@ -9,13 +9,13 @@
 // RUN: netc-opt %s --netc-outline-loop-nests | FileCheck %s --check-prefix=WHOLE
 
 // CHECK-LABEL: func.func private @two_nests_nest0(
-// CHECK-SAME: %{{.*}}: memref<4x8xf32>, {{.*}} attributes {passthrough = ["noinline"]}
+// CHECK-SAME: %{{.*}}: memref<4x8xf32>, {{.*}} attributes {llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"]}
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: memref.store
 // CHECK: return
 // CHECK-LABEL: func.func private @two_nests_nest1(
-// CHECK-SAME: %{{.*}}: f32, %{{.*}}: memref<8xf32>, {{.*}} attributes {passthrough = ["noinline"]}
+// CHECK-SAME: %{{.*}}: f32, %{{.*}}: memref<8xf32>, {{.*}} attributes {llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"]}
 // CHECK: scf.for
 // CHECK: memref.store
 // CHECK: return

@@ -84,7 +84,7 @@
 // CHECK-SAME: (!llvm.ptr, index, index) -> (), !llvm.ptr, index, index, index)
 
 // The descriptors' casts fold away: the body reads plain LLVM values.
-// LLVM-LABEL: llvm.func @reduce_par0(
+// LLVM-LABEL: llvm.func internal @reduce_par0(
 // LLVM-SAME: %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64)
 // LLVM-NOT: unrealized_conversion_cast
 // LLVM: llvm.return

@@ -67,6 +67,12 @@ void netc::optimizeModule(llvm::Module &m, llvm::TargetMachine &tm) {
     if (!f.isDeclaration()) {
       f.addFnAttr("target-cpu", tm.getTargetCPU());
       f.addFnAttr("target-features", tm.getTargetFeatureString());
+      // Outlined nests and parallel bodies are private and never compared
+      // by address (their pointers only reach netc_parallel_for), so
+      // MergeFunctions may replace every use of a duplicate, pointer uses
+      // included, and the callers then become identical too.
+      if (f.hasLocalLinkage())
+        f.setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
     }
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;

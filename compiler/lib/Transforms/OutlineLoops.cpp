@@ -13,6 +13,7 @@
 #include "netc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -71,6 +72,10 @@ struct OutlineLoopNestsPass
     if (failed(outlined))
       return failure();
     outlined->setPrivate();
+    // Internal in LLVM too, so that MergeFunctions may fold duplicates.
+    (*outlined)->setAttr(
+        "llvm.linkage",
+        LLVM::LinkageAttr::get(rewriter.getContext(), LLVM::Linkage::Internal));
     (*outlined)->setAttr(
         "passthrough",
         rewriter.getArrayAttr({rewriter.getStringAttr("noinline")}));

@@ -200,6 +200,9 @@ struct ParallelizeLoopsPass
         b.getFunctionType({ptr, b.getIndexType(), b.getIndexType()}, {});
     auto body = b.create<func::FuncOp>(loop.getLoc(), name, bodyType);
     body.setPrivate();
+    // Internal in LLVM too, so that MergeFunctions may fold duplicates.
+    body->setAttr("llvm.linkage",
+                  LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
     symbols.insert(body);
     buildBody(body, loop, context, constants, slots);
     func::FuncOp runtime = runtimeFunction(symbols, b, bodyType);

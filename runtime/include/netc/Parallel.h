@@ -30,12 +30,14 @@ void netc_parallel_for(netc_loop_body body, void *ctx, int64_t begin,
 
 namespace netc::rt {
 
-/// Estimated operations below which a nest runs on one thread. Measured on
-/// the 2-core machines, shared with other jobs: at 32768 every small nest
-/// paid a fork/join whose barrier can wait for a scheduler time slice (LeNet
-/// 15 -> 200 ms/step); at 2^20 only the large nests fork. The environment
-/// variable NETC_PARALLEL_MIN_WORK (read once) overrides it; 0 parallelizes
-/// every nest.
+/// Estimated operations below which a nest runs on one thread. Measured on a
+/// 2-core VM: under a load of 10 (other builds), at 32768 every small nest
+/// paid a fork/join whose barrier waited for a scheduler time slice (LeNet
+/// 15 -> 200 ms/step); at 2^20 only the large nests fork. On the same VM
+/// quiet, 65536 was a little faster than 2^20 in 5 of 6 alternated pairs
+/// (LeNet, AlexNet): the conservative value stays until a quiet sweep. The
+/// environment variable NETC_PARALLEL_MIN_WORK (read once) overrides it; 0
+/// parallelizes every nest.
 constexpr int64_t kMinParallelWork = int64_t(1) << 20;
 
 /// The number of threads (chunks) for `iterations` iterations of `work`

@@ -113,7 +113,8 @@ def OutlineLoopNestsPass
   ];
   let dependentDialects = [
     "::mlir::func::FuncDialect",
-    "::mlir::scf::SCFDialect"
+    "::mlir::scf::SCFDialect",
+    "::mlir::LLVM::LLVMDialect"
   ];
 }
 
