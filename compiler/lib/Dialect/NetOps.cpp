@@ -415,24 +415,23 @@ LogicalResult ScalarAddOp::verify() {
 // Gradients
 //===----------------------------------------------------------------------===//
 
-LogicalResult Conv2DGradInputOp::verify() {
-  RankedTensorType f = getFilter().getType();
-  if (failed(verifyFilter(*this, f, getInput().getType(), getDy().getType(),
-                          "dy")))
+/// Both convolution gradients: the filter `f` must fit the input and dy,
+/// and dy must be the window's output over the input.
+template <typename ConvGradOp>
+static LogicalResult verifyConvGrad(ConvGradOp op, RankedTensorType f) {
+  auto input = op.getInput().getType(), dy = op.getDy().getType();
+  if (failed(verifyFilter(op, f, input, dy, "dy")))
     return failure();
-  return verifyWindow(*this, getInput().getType(), getDy().getType(),
-                      f.getDimSize(0), f.getDimSize(1), getStrides(), getPads(),
-                      "dy");
+  return verifyWindow(op, input, dy, f.getDimSize(0), f.getDimSize(1),
+                      op.getStrides(), op.getPads(), "dy");
+}
+
+LogicalResult Conv2DGradInputOp::verify() {
+  return verifyConvGrad(*this, getFilter().getType());
 }
 
 LogicalResult Conv2DGradFilterOp::verify() {
-  RankedTensorType f = getType();
-  if (failed(verifyFilter(*this, f, getInput().getType(), getDy().getType(),
-                          "dy")))
-    return failure();
-  return verifyWindow(*this, getInput().getType(), getDy().getType(),
-                      f.getDimSize(0), f.getDimSize(1), getStrides(), getPads(),
-                      "dy");
+  return verifyConvGrad(*this, getType());
 }
 
 LogicalResult BiasAddGradOp::verify() {
