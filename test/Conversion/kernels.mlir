@@ -80,6 +80,29 @@ func.func @matmuls(%params: memref<?xf32>, %x: tensor<?x8xf32>, %dy: tensor<?x4x
 
 // -----
 
+// dense on [N, 5, 3, 8] (rank-4 operands): m (or k, transposed) is the
+// folded rows N * 5 * 3, the call is the 2-D one, and the workspace regions
+// stay per sample: the copies of x and dy (120 + 60) and the results y and
+// dx (60 + 120).
+// CHECK-LABEL: func.func @matmuls_folded
+// CHECK-SAME: net.ws_fixed = 32 : i64, net.ws_per_sample = 360 : i64
+// CHECK: %[[N:.*]] = tensor.dim %{{.*}}, %c0
+// CHECK: %[[ROWS:.*]] = arith.muli %[[N]], %c15
+// CHECK: %[[R64:.*]] = arith.index_cast %[[ROWS]] : index to i64
+// CHECK: call @netc_matmul(%{{.*}}, %{{.*}}, %{{.*}}, %[[R64]], %c4_i64, %c8_i64, %c0_i64, %c0_i64)
+// CHECK: call @netc_matmul(%{{.*}}, %{{.*}}, %{{.*}}, %c8_i64, %c4_i64, %[[R64]], %c1_i64, %c0_i64)
+// CHECK: call @netc_matmul(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c8_i64, %c4_i64, %c0_i64, %c1_i64)
+func.func @matmuls_folded(%params: memref<?xf32>, %x: tensor<?x5x3x8xf32>, %dy: tensor<?x5x3x4xf32>, %ws: memref<?xf32> {net.workspace}, %cap: index {net.capacity}) -> (tensor<?x5x3x4xf32>, tensor<8x4xf32>, tensor<?x5x3x8xf32>) {
+  %wm = memref.reinterpret_cast %params to offset: [0], sizes: [8, 4], strides: [4, 1] : memref<?xf32> to memref<8x4xf32, strided<[4, 1]>>
+  %w = bufferization.to_tensor %wm restrict : memref<8x4xf32, strided<[4, 1]>>
+  %y = net.matmul %x, %w : (tensor<?x5x3x8xf32>, tensor<8x4xf32>) -> tensor<?x5x3x4xf32>
+  %dw = net.matmul %x, %dy {transpose_lhs = true} : (tensor<?x5x3x8xf32>, tensor<?x5x3x4xf32>) -> tensor<8x4xf32>
+  %dx = net.matmul %dy, %w {transpose_rhs = true} : (tensor<?x5x3x4xf32>, tensor<8x4xf32>) -> tensor<?x5x3x8xf32>
+  return %y, %dw, %dx : tensor<?x5x3x4xf32>, tensor<8x4xf32>, tensor<?x5x3x8xf32>
+}
+
+// -----
+
 // Pooling: kind 0 = max, 1 = avg; the forward input is copied once and
 // reused by pool_grad; a kernel result feeds the next kernel in place.
 // CHECK-LABEL: func.func @pools

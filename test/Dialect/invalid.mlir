@@ -286,6 +286,87 @@ func.func @matmul_columns(%a: tensor<?x4xf32>, %b: tensor<8x4xf32>) {
 
 // -----
 
+func.func @matmul_contraction_transposed(%a: tensor<5x8xf32>, %b: tensor<6x4xf32>) {
+  // expected-error @below {{expects the lhs's contraction size (5) to equal the rhs's (6)}}
+  %0 = net.matmul %a, %b {transpose_lhs = true} : (tensor<5x8xf32>, tensor<6x4xf32>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_both_transposed(%a: tensor<4x8xf32>, %b: tensor<3x5xf32>) {
+  // expected-error @below {{expects the lhs's contraction size (4) to equal the rhs's (5)}}
+  %0 = net.matmul %a, %b {transpose_lhs = true, transpose_rhs = true} : (tensor<4x8xf32>, tensor<3x5xf32>) -> tensor<8x3xf32>
+  return
+}
+
+// -----
+
+// Folded rows (dense on a higher rank): a matmul's operands are >= 2-D.
+func.func @matmul_vector(%a: tensor<8xf32>, %b: tensor<8x4xf32>) {
+  // expected-error @below {{operand #0 must be ranked tensor of rank >= 2}}
+  %0 = net.matmul %a, %b : (tensor<8xf32>, tensor<8x4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_folded_rhs(%a: tensor<?x3x8xf32>, %b: tensor<2x8x4xf32>) {
+  // expected-error @below {{expects a 2-D rhs, or with transpose_lhs alone one of the lhs's rank, got 'tensor<2x8x4xf32>'}}
+  %0 = net.matmul %a, %b : (tensor<?x3x8xf32>, tensor<2x8x4xf32>) -> tensor<?x3x4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_folded_rhs_rank(%a: tensor<?x3x8xf32>, %b: tensor<?x4xf32>) {
+  // expected-error @below {{expects a 2-D rhs, or with transpose_lhs alone one of the lhs's rank, got 'tensor<?x4xf32>'}}
+  %0 = net.matmul %a, %b {transpose_lhs = true} : (tensor<?x3x8xf32>, tensor<?x4xf32>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_folded_both_transposed(%a: tensor<?x3x8xf32>, %b: tensor<4x8xf32>) {
+  // expected-error @below {{expects a 2-D lhs when both operands are transposed, got 'tensor<?x3x8xf32>'}}
+  %0 = net.matmul %a, %b {transpose_lhs = true, transpose_rhs = true} : (tensor<?x3x8xf32>, tensor<4x8xf32>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_folded_result_rank(%a: tensor<?x3x8xf32>, %b: tensor<8x4xf32>) {
+  // expected-error @below {{expects a result of rank 3, got 'tensor<?x4xf32>'}}
+  %0 = net.matmul %a, %b : (tensor<?x3x8xf32>, tensor<8x4xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_folded_result_dims(%a: tensor<?x3x8xf32>, %b: tensor<8x4xf32>) {
+  // expected-error @below {{expects the result's dimension 1 (2) to equal the lhs's (3)}}
+  %0 = net.matmul %a, %b : (tensor<?x3x8xf32>, tensor<8x4xf32>) -> tensor<?x2x4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_folded_contraction(%a: tensor<?x3x8xf32>, %b: tensor<?x2x4xf32>) {
+  // expected-error @below {{expects the lhs's dimension 1 (3) to equal the rhs's (2)}}
+  %0 = net.matmul %a, %b {transpose_lhs = true} : (tensor<?x3x8xf32>, tensor<?x2x4xf32>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_folded_columns(%a: tensor<?x3x8xf32>, %b: tensor<?x3x4xf32>) {
+  // expected-error @below {{expects the result's columns (5) to equal the rhs's (4)}}
+  %0 = net.matmul %a, %b {transpose_lhs = true} : (tensor<?x3x8xf32>, tensor<?x3x4xf32>) -> tensor<8x5xf32>
+  return
+}
+
+// -----
+
 func.func @bias_length(%x: tensor<?x4xf32>, %b: tensor<5xf32>) {
   // expected-error @below {{expects the bias's length (5) to equal the input's last dimension (4)}}
   %0 = net.bias_add %x, %b : (tensor<?x4xf32>, tensor<5xf32>) -> tensor<?x4xf32>

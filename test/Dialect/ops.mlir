@@ -36,6 +36,19 @@ func.func @layers(%x: tensor<?x8x8x2xf32>, %w: tensor<3x3x2x4xf32>, %b: tensor<4
   return %c, %sm, %fa, %m : tensor<?x4x4x4xf32>, tensor<?x10xf32>, tensor<?x64xf32>, tensor<?x10xf32>
 }
 
+// dense on a higher rank: matmul folds the lhs's leading dimensions into
+// rows; the kernel gradient contracts them (transpose_lhs).
+// CHECK-LABEL: func.func @matmul_folded
+func.func @matmul_folded(%x: tensor<?x26x26x8xf32>, %k: tensor<8x16xf32>, %dy: tensor<?x26x26x16xf32>) -> (tensor<?x26x26x16xf32>, tensor<8x16xf32>, tensor<?x26x26x8xf32>) {
+  // CHECK: net.matmul %{{.*}}, %{{.*}} : (tensor<?x26x26x8xf32>, tensor<8x16xf32>) -> tensor<?x26x26x16xf32>
+  %y = net.matmul %x, %k : (tensor<?x26x26x8xf32>, tensor<8x16xf32>) -> tensor<?x26x26x16xf32>
+  // CHECK: net.matmul %{{.*}}, %{{.*}} {transpose_lhs = true} : (tensor<?x26x26x8xf32>, tensor<?x26x26x16xf32>) -> tensor<8x16xf32>
+  %dk = net.matmul %x, %dy {transpose_lhs = true} : (tensor<?x26x26x8xf32>, tensor<?x26x26x16xf32>) -> tensor<8x16xf32>
+  // CHECK: net.matmul %{{.*}}, %{{.*}} {transpose_rhs = true} : (tensor<?x26x26x16xf32>, tensor<8x16xf32>) -> tensor<?x26x26x8xf32>
+  %dx = net.matmul %dy, %k {transpose_rhs = true} : (tensor<?x26x26x16xf32>, tensor<8x16xf32>) -> tensor<?x26x26x8xf32>
+  return %y, %dk, %dx : tensor<?x26x26x16xf32>, tensor<8x16xf32>, tensor<?x26x26x8xf32>
+}
+
 // CHECK-LABEL: func.func @normalization_dropout
 func.func @normalization_dropout(%x: tensor<?x4x4x3xf32>, %g: tensor<3xf32>, %beta: tensor<3xf32>, %mean: tensor<3xf32>, %var: tensor<3xf32>, %dy: tensor<?x4x4x3xf32>, %seed: f32) -> (tensor<?x4x4x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<?x4x4x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<?x4x4x3xf32>, tensor<?x4x4x3xf32>) {
   // CHECK: net.batchnorm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f64, training} : (tensor<?x4x4x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x4x4x3xf32>

@@ -210,15 +210,70 @@ LogicalResult Conv2DOp::verify() {
                       f.getDimSize(1), getStrides(), getPads(), "the result");
 }
 
+/// Dimension `d` of `a` and `b` agree for every d < count; with count 1 the
+/// sizes are called `one` (a 2-D operand's rows), else "... dimension d".
+static LogicalResult agreeLeading(Operation *op, RankedTensorType a,
+                                  RankedTensorType b, int64_t count,
+                                  StringRef aName, StringRef bName,
+                                  StringRef one) {
+  for (int64_t d = 0; d < count; ++d) {
+    std::string what = count == 1 ? (aName + "'s " + one).str()
+                                  : (aName + "'s dimension " + Twine(d)).str();
+    if (failed(agree(op, a.getDimSize(d), b.getDimSize(d), what,
+                     (bName + "'s").str())))
+      return failure();
+  }
+  return success();
+}
+
+/// The ranks of a matmul: the rhs is 2-D except when transpose_lhs alone
+/// contracts the folded rows of both operands; the result keeps the lhs's
+/// rank unless transpose_lhs makes it 2-D.
+static LogicalResult verifyMatmulRanks(MatmulOp op) {
+  RankedTensorType a = op.getLhs().getType(), b = op.getRhs().getType();
+  bool ta = op.getTransposeLhs(), tb = op.getTransposeRhs();
+  int64_t ra = a.getRank(), rb = b.getRank();
+  bool contractedRows = ta && !tb;
+  if (contractedRows ? rb != ra : rb != 2)
+    return op.emitOpError("expects a 2-D rhs, or with transpose_lhs alone "
+                          "one of the lhs's rank, got ")
+           << b;
+  if (ra != 2 && ta && tb)
+    return op.emitOpError("expects a 2-D lhs when both operands are "
+                          "transposed, got ")
+           << a;
+  int64_t rank = ta ? 2 : ra;
+  if (op.getType().getRank() != rank)
+    return op.emitOpError("expects a result of rank ")
+           << rank << ", got " << op.getType();
+  return success();
+}
+
 LogicalResult MatmulOp::verify() {
-  RankedTensorType a = getLhs().getType(), b = getRhs().getType();
-  bool ta = getTransposeLhs(), tb = getTransposeRhs();
-  if (failed(agree(*this, a.getDimSize(ta ? 0 : 1), b.getDimSize(tb ? 1 : 0),
-                   "the lhs's contraction size", "the rhs's")) ||
-      failed(agree(*this, getType().getDimSize(0), a.getDimSize(ta ? 1 : 0),
-                   "the result's rows", "the lhs's")))
+  if (failed(verifyMatmulRanks(*this)))
     return failure();
-  return agree(*this, getType().getDimSize(1), b.getDimSize(tb ? 0 : 1),
+  RankedTensorType a = getLhs().getType(), b = getRhs().getType(),
+                   r = getType();
+  bool ta = getTransposeLhs(), tb = getTransposeRhs();
+  int64_t ra = a.getRank(), lastA = a.getDimSize(ra - 1);
+  // The contraction: the lhs's columns, or with transpose_lhs its rows.
+  LogicalResult contraction =
+      !ta  ? agree(*this, lastA, b.getDimSize(tb ? 1 : 0),
+                   "the lhs's contraction size", "the rhs's")
+      : tb ? agree(*this, a.getDimSize(0), b.getDimSize(1),
+                   "the lhs's contraction size", "the rhs's")
+           : agreeLeading(*this, a, b, ra - 1, "the lhs", "the rhs",
+                          "contraction size");
+  if (failed(contraction))
+    return failure();
+  LogicalResult rows =
+      ta ? agree(*this, r.getDimSize(0), lastA, "the result's rows",
+                 "the lhs's")
+         : agreeLeading(*this, r, a, ra - 1, "the result", "the lhs", "rows");
+  if (failed(rows))
+    return failure();
+  int64_t cols = tb ? b.getDimSize(0) : b.getDimSize(b.getRank() - 1);
+  return agree(*this, r.getDimSize(r.getRank() - 1), cols,
                "the result's columns", "the rhs's");
 }
 

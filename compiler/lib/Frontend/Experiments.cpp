@@ -80,8 +80,8 @@ static int64_t knownClasses(const DatasetDecl &d) {
 }
 
 /// Checks that a network trained or evaluated with a classification loss
-/// has an output for each class of a data set whose class count is known:
-/// a label beyond the outputs would be read out of bounds.
+/// has a 1-D output, and an output for each class of a data set whose class
+/// count is known: a label beyond the outputs would be read out of bounds.
 bool ExperimentChecker::holdsClasses(int net, const Value &data,
                                      const std::string &loss, SourceLoc loc) {
   const DatasetDecl &d = ctx.program().datasets[data.i];
@@ -94,7 +94,15 @@ bool ExperimentChecker::holdsClasses(int net, const Value &data,
                      loss == "sparse_categorical_crossentropy";
   std::string what = "dataset '" + d.name + "' (" + d.kind + ") has " +
                      std::to_string(classes) + " classes";
-  if (classes && categorical && outputs < classes) {
+  if (categorical && n.outputShape().size() != 1) {
+    // One class index per sample (dense on a higher rank keeps its axes).
+    diags.error(loc, "loss '" + loss +
+                         "' needs a 1-D network output (one "
+                         "score per class), but network '" +
+                         n.name + "' ends in " + shapeText(n.outputShape()) +
+                         "; insert 'flatten' (or 'globalavgpool') and a last "
+                         "'dense'");
+  } else if (classes && categorical && outputs < classes) {
     diags.error(loc, "network '" + n.name + "' has " + std::to_string(outputs) +
                          " output" + (outputs == 1 ? "" : "s") + " but " +
                          what + "; loss '" + loss +

@@ -336,18 +336,19 @@ bool Networks::inferConv(Layer &l, Args &v, const Shape &in, Builder &b) {
   return true;
 }
 
+/// Keras' Dense: on an input of any rank it maps the last axis, the same
+/// kernel [last, units] applied at every position of the others.
 bool Networks::inferDense(Layer &l, Args &v, const Shape &in, Builder &b) {
-  if (in.size() != 1)
-    return fail(l, "dense expects a 1-D input, got " + shapeText(in) +
-                       "; insert 'flatten' before it");
   l.units = v["units"].i;
   weights(l, v);
-  l.outShape = {l.units};
-  if (!ctx.checkElements({in[0], l.units}, l.loc,
+  l.outShape = in;
+  l.outShape.back() = l.units;
+  int64_t last = in.back();
+  if (!ctx.checkElements({last, l.units}, l.loc,
                          "the kernel of layer '" + l.name + "'"))
     return false;
   int index = (int)b.net.layers.size();
-  addParam(b.net, l, index, "kernel", {in[0], l.units}, l.kernelInit,
+  addParam(b.net, l, index, "kernel", {last, l.units}, l.kernelInit,
            l.kernelReg, true);
   if (l.useBias)
     addParam(b.net, l, index, "bias", {l.units}, l.biasInit, l.biasReg, true);

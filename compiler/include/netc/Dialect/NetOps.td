@@ -84,11 +84,23 @@ def Net_Conv2DOp : Net_Op<"conv2d",
 
 def Net_MatmulOp : Net_Op<"matmul",
     [Pure, AllElementTypesMatch<["lhs", "rhs", "result"]>]> {
-  let summary = "2-D matrix product with optional transposes";
-  let arguments = (ins Net_MatrixTensor:$lhs, Net_MatrixTensor:$rhs,
+  let summary = "Matrix product with optional transposes, rows folded";
+  let description = [{
+    Each operand is read as the row-major matrix [rows, cols]: cols is its
+    last dimension, rows the product of the others (so a dense layer on
+    [N, H, W, C] multiplies its N*H*W rows by the [C, units] kernel, as
+    Keras' Dense does on the last axis). Without `transpose_lhs` the result
+    keeps the lhs's leading dimensions and its last is the product's
+    columns; the rhs is then 2-D. With `transpose_lhs` the rows are
+    contracted (a dense kernel's gradient x^T dy): the result is 2-D, and a
+    rhs of rank > 2 (only without `transpose_rhs`) has the lhs's leading
+    dimensions.
+  }];
+  let arguments = (ins Net_TensorOfMinRank<2>:$lhs,
+                       Net_TensorOfMinRank<2>:$rhs,
                        DefaultValuedAttr<BoolAttr, "false">:$transpose_lhs,
                        DefaultValuedAttr<BoolAttr, "false">:$transpose_rhs);
-  let results = (outs Net_MatrixTensor:$result);
+  let results = (outs Net_TensorOfMinRank<2>:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }

@@ -328,28 +328,45 @@ int64_t poolKind(net::PoolKind kind) {
   llvm_unreachable("unknown pool kind");
 }
 
-/// netc_matmul(a, b, out, m, n, k, transpose_a, transpose_b).
+/// The rows of `v` read as a row-major matrix: the product of every
+/// dimension but the last (a dense layer's N*H*W positions).
+Value foldedRows(OpBuilder &b, Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  Value rows = dimIndex(b, loc, v, 0);
+  for (int64_t d = 1; d + 1 < t.getRank(); ++d)
+    rows = b.create<arith::MulIOp>(loc, rows, dimIndex(b, loc, v, d));
+  return rows;
+}
+
+/// netc_matmul(a, b, out, m, n, k, transpose_a, transpose_b) on the operands
+/// read as matrices [rows, last dimension] (NetOps.td): row-major, so the
+/// kernel sees a rank-4 [N, H, W, C] activation as the matrix [N*H*W, C].
 LogicalResult lowerMatmul(net::MatmulOp mm, Workspace &ws) {
   Operation *op = mm;
   Location loc = op->getLoc();
   Value a = mm.getLhs(), bm = mm.getRhs();
   bool ta = mm.getTransposeLhs(), tb = mm.getTransposeRhs();
-  // The result's rows come from the lhs (its dim 1 when transposed).
+  int64_t lastA = cast<RankedTensorType>(a.getType()).getRank() - 1;
+  int64_t lastB = cast<RankedTensorType>(bm.getType()).getRank() - 1;
+  // The result's leading dimensions are the lhs's (its last when
+  // transposed), its last the rhs's columns (rows when transposed).
   SmallVector<Value> dyn;
   auto rt = cast<RankedTensorType>(mm.getType());
   {
     OpBuilder b(op);
-    if (rt.isDynamicDim(0))
-      dyn.push_back(dimIndex(b, loc, a, ta ? 1 : 0));
-    if (rt.isDynamicDim(1))
-      dyn.push_back(dimIndex(b, loc, bm, tb ? 0 : 1));
+    for (int64_t d = 0; d + 1 < rt.getRank(); ++d)
+      if (rt.isDynamicDim(d))
+        dyn.push_back(dimIndex(b, loc, a, ta ? lastA : d));
+    if (rt.isDynamicDim(rt.getRank() - 1))
+      dyn.push_back(dimIndex(b, loc, bm, tb ? 0 : lastB));
   }
   return emitKernelCall(
       op, RuntimeKernel::matmul, {}, {a, bm}, dyn,
       [&](OpBuilder &b) {
-        Value m = dimIndex(b, loc, a, ta ? 1 : 0);
-        Value n = dimIndex(b, loc, bm, tb ? 0 : 1);
-        Value k = dimIndex(b, loc, a, ta ? 0 : 1);
+        Value rows = foldedRows(b, loc, a), cols = dimIndex(b, loc, a, lastA);
+        Value m = ta ? cols : rows;
+        Value n = tb ? dimIndex(b, loc, bm, 0) : dimIndex(b, loc, bm, lastB);
+        Value k = ta ? rows : cols;
         return SmallVector<Value>{
             m, n, k, b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(ta)),
             b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(tb))};

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""References for test/Numerics/dense-rank.test: the networks of
+Inputs/dense_rank.net, where `dense` takes inputs of rank > 1, built with
+the real Keras 3 (float64, TensorFlow backend) layer for layer, netc's layer
+names given to Keras' layers:
+
+  - Inputs/dense_rank/summary.check: FileCheck lines with Keras' own output
+    shape and parameter count of every layer and the totals
+    (model.summary()'s numbers), which `netc summary` must print;
+  - Inputs/dense_rank/<kernel>.safetensors: for each kernel of a
+    `--dump-steps` dump (netc's seeded initial weights and random batch),
+    Keras' inference outputs, training loss (sparse categorical
+    cross-entropy of the softmax probabilities plus the l2 kernel
+    regularizers) and all weights after one sgd(1.0) step, whose change is
+    minus Keras' gradient (batchnorm's moving statistics: Keras' own update),
+    in the layout `--check-steps` reads (see test/Numerics/gen_network_refs.py
+    and docs/design.md "Numerics against references").
+
+Usage (python with keras 3 and tensorflow, e.g. /opt/peers/bin/python):
+    gen_dense_rank_refs.py --summary OUTDIR
+    gen_dense_rank_refs.py DUMPDIR OUTDIR
+DUMPDIR from `dense_rank --dump-steps DUMPDIR --steps 1` (dense_rank built
+from Inputs/dense_rank.net).
+"""
+import glob
+import os
+import sys
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import safetensors_io as st  # noqa: E402
+
+keras.config.set_floatx("float64")
+L = keras.layers
+RTOL = 1e-4
+L2 = 0.01
+
+
+def dense_on_image():
+    x = keras.Input((28, 28, 1), name="input")
+    h = L.AveragePooling2D(4, name="avgpool")(x)
+    h = L.Conv2D(4, 3, activation="tanh", name="conv2d")(h)
+    h = L.Dense(6, activation="tanh", name="dense",
+                kernel_regularizer=keras.regularizers.L2(L2))(h)
+    h = L.Dense(3, activation="sigmoid", name="dense_1")(h)
+    h = L.Flatten(name="flatten")(h)
+    y = L.Dense(10, activation="softmax", name="dense_2")(h)
+    return keras.Model(x, y, name="DenseOnImage")
+
+
+def dense_on_sequence():
+    x = keras.Input((6, 5), name="input")
+    h = L.Dense(4, activation="tanh", name="dense")(x)
+    h = L.BatchNormalization(momentum=0.99, epsilon=1e-3, name="batchnorm")(h)
+    a = L.Dense(4, activation="sigmoid", name="dense_1",
+                kernel_regularizer=keras.regularizers.L2(L2))(h)
+    b = L.Dense(4, use_bias=False, name="dense_2")(h)
+    h = L.Add(name="add")([a, b])
+    h = L.Dense(3, activation="softmax", name="dense_3")(h)
+    h = L.Flatten(name="flatten")(h)
+    y = L.Dense(2, activation="softmax", name="dense_4")(h)
+    return keras.Model(x, y, name="DenseOnSequence")
+
+
+def conv_dense():
+    x = keras.Input((28, 28, 1), name="input")
+    h = L.Conv2D(8, 3, name="conv2d")(x)
+    h = L.Dense(16, name="dense")(h)
+    h = L.Flatten(name="flatten")(h)
+    y = L.Dense(10, name="dense_1")(h)
+    return keras.Model(x, y, name="ConvDense")
+
+
+def dense_on_4d():
+    x = keras.Input((2, 3, 4, 5), name="input")
+    h = L.Dense(3, activation="relu", name="dense")(x)
+    h = L.Dropout(0.5, name="dropout")(h)
+    h = L.Dense(2, name="dense_1")(h)
+    h = L.Flatten(name="flatten")(h)
+    y = L.Dense(4, name="dense_2")(h)
+    return keras.Model(x, y, name="DenseOn4D")
+
+
+NETS = {"DenseOnImage": dense_on_image,
+        "DenseOnSequence": dense_on_sequence,
+        "ConvDense": conv_dense, "DenseOn4D": dense_on_4d}
+
+# Keras' weight names per layer kind, in layer.weights order (netc's params
+# are "<layer>/<name>").
+WEIGHT_NAMES = {
+    "Dense": ("kernel", "bias"),
+    "Conv2D": ("kernel", "bias"),
+    "BatchNormalization": ("gamma", "beta", "moving_mean", "moving_variance"),
+}
+
+
+def thousands(n):
+    return "{:,}".format(n)
+
+
+def summary_checks(model, prefix):
+    """FileCheck lines for `netc summary`: one per layer (Keras' output
+    shape and parameter count), then the totals."""
+    lines = ['%s: Model: "%s()"' % (prefix, model.name)]
+    for layer in model.layers[1:]:  # the InputLayer first
+        shape = "(" + ", ".join("None" if d is None else str(d)
+                                for d in layer.output.shape) + ")"
+        lines.append("%s: %s (%s){{ +}}%s{{ +}}%d" % (
+            prefix, layer.name, type(layer).__name__, shape,
+            layer.count_params()))
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    total = model.count_params()
+    lines.append("%s: Total params: %s" % (prefix, thousands(total)))
+    lines.append("%s-NEXT: Trainable params: %s" % (prefix, thousands(trainable)))
+    lines.append("%s-NEXT: Non-trainable params: %s" % (
+        prefix, thousands(total - trainable)))
+    return lines
+
+
+def write_summary(outdir):
+    os.makedirs(outdir, exist_ok=True)
+    lines = ["// Generated by test/Numerics/gen_dense_rank_refs.py from Keras "
+             "%s's model.summary() numbers." % keras.__version__]
+    for name, build in NETS.items():
+        prefix = name.upper()
+        lines += summary_checks(build(), prefix)
+    path = os.path.join(outdir, "summary.check")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("wrote", path)
+
+
+def netc_weights(model):
+    """(netc param name, Keras variable) for every weight, in order."""
+    out = []
+    for layer in model.layers:
+        names = WEIGHT_NAMES.get(type(layer).__name__, ())
+        for n, v in zip(names, layer.weights):
+            out.append((layer.name + "/" + n, v))
+    return out
+
+
+def reference(t, meta):
+    model = NETS[meta["network"]]()
+    weights = netc_weights(model)
+    for name, v in weights:
+        v.assign(t["init/" + name].astype(np.float64))
+    x = tf.constant(t["x"].astype(np.float64))
+    y = tf.constant(t["y"].reshape(-1).astype(np.int64))
+    out = model(x, training=False).numpy()
+    trainable = [(n, v) for n, v in weights if v.trainable]
+    with tf.GradientTape() as tape:
+        prob = model(x, training=True)  # updates the moving statistics
+        loss = tf.reduce_mean(
+            keras.losses.sparse_categorical_crossentropy(y, prob))
+        loss = loss + tf.add_n(model.losses)
+    grads = tape.gradient(loss, [v for _, v in trainable])
+    lr = float(meta["learning_rate"])
+    new = {n: v.numpy() for n, v in weights}  # moving statistics: updated
+    for (n, v), g in zip(trainable, grads):
+        new[n] = t["init/" + n].astype(np.float64) - lr * g.numpy()
+    res = [("x", t["x"]), ("y", t["y"])]
+    for n, _ in weights:
+        res.append(("init/" + n, t["init/" + n]))
+    res.append(("out", out))
+    for n, _ in weights:
+        res.append(("step1/" + n, new[n]))
+    res.append(("loss", np.array([float(loss)])))
+    return res, float(loss)
+
+
+def main(argv):
+    if argv[0] == "--summary":
+        write_summary(argv[1])
+        return
+    dump, outdir = argv
+    os.makedirs(outdir, exist_ok=True)
+    for path in sorted(glob.glob(os.path.join(dump, "*.safetensors"))):
+        t, meta = st.read(path)
+        res, loss = reference(t, meta)
+        dst = os.path.join(outdir, os.path.basename(path))
+        st.write(dst, res, dict(meta, rtol=RTOL, steps=1))
+        print("wrote %s (%s): loss keras %.10g netc %.10g" % (
+            dst, meta["network"], loss, float(t["loss"][0])))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
