@@ -62,6 +62,13 @@ double finalMetric(const RunRecord &run, const std::string &metric) {
     return e.valLoss;
   if (e.hasVal && metric == "val_" + run.metricName)
     return e.valMetric;
+  for (size_t j = 0; j < run.moreMetricNames.size(); ++j) {
+    if (metric == run.moreMetricNames[j] && j < e.more.size())
+      return e.more[j];
+    if (e.hasVal && metric == "val_" + run.moreMetricNames[j] &&
+        j < e.valMore.size())
+      return e.valMore[j];
+  }
   throw std::runtime_error(
       "selection by " + metric + ": run " + runLabel(run) +
       " has no such value (it has loss, " + run.metricName +

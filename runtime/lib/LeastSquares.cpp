@@ -66,7 +66,8 @@ std::vector<double> outputs(const KernelSpec &kernel,
                             const AlignedBuffer &params, const Split &split,
                             const std::vector<int64_t> &indices, int64_t cap) {
   const int64_t width = elementCount(kernel.outputShape);
-  AlignedBuffer ws(kernel.evalWsFloats(cap)), out(width * cap), metrics(2);
+  AlignedBuffer ws(kernel.evalWsFloats(cap)), out(width * cap),
+      metrics(kernel.metricFloats());
   std::vector<double> result;
   result.reserve(indices.size() * width);
   Prefetcher batches(split, indices, cap);

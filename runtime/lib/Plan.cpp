@@ -209,6 +209,16 @@ KernelSpec parseKernel(const json &j, const std::string &path) {
   k.network = integer(j, "network", path);
   k.loss = str(j, "loss", path, "");
   k.metric = str(j, "metric", path, "accuracy");
+  if (j.contains("metrics"))
+    for (const json &m : j["metrics"]) {
+      if (!m.is_string())
+        bad(path + ".metrics", "expected metric names");
+      k.metrics.push_back(m.get<std::string>());
+    }
+  if (k.metrics.empty())
+    k.metrics = {k.metric};
+  if (k.metrics.front() != k.metric)
+    bad(path + ".metrics", "must start with the metric '" + k.metric + "'");
   k.labelShape = shape(j, "label_shape", path);
   k.outputShape = shape(j, "output_shape", path);
   k.stateFloats = integer(j, "state_floats", path, &zero);
@@ -310,6 +320,16 @@ StepSpec parseStep(const json &j, const std::string &path) {
   if (j.contains("values"))
     for (const json &v : j["values"])
       s.values.push_back(v);
+  s.callbacks = list<CallbackSpec>(
+      j, "callbacks", path, [](const json &c, const std::string &p) {
+        CallbackSpec cb;
+        cb.name = str(c, "name", p);
+        if (!isCallback(cb.name))
+          bad(p + ".name", "unknown callback '" + cb.name + "'");
+        cb.args = numberMap(c, "args", p);
+        cb.strArgs = stringMap(c, "str_args", p);
+        return cb;
+      });
   if (s.columns.size() != s.values.size())
     bad(path, "report has " + std::to_string(s.columns.size()) +
                   " columns but " + std::to_string(s.values.size()) +
@@ -468,6 +488,8 @@ ojson kernelJson(const KernelSpec &k) {
              {"eval_ws_fixed", k.evalWsFixed},
              {"state_init", arrayJson(k.stateInit, stateInitJson)},
              {"optimizer", optimizerJson(k.optimizer)}};
+  if (k.metrics.size() > 1)
+    j["metrics"] = k.metrics;
   if (k.hasTrainF64) {
     j["train_f64_ws_per_sample"] = k.trainF64WsPerSample;
     j["train_f64_ws_fixed"] = k.trainF64WsFixed;
@@ -506,6 +528,10 @@ ojson stepJson(const StepSpec &s) {
     });
   put("file", s.file, d.file);
   put("parts", s.parts, d.parts);
+  if (!s.callbacks.empty())
+    j["callbacks"] = arrayJson(s.callbacks, [](const CallbackSpec &c) {
+      return ojson{{"name", c.name}, {"args", c.args}, {"str_args", c.strArgs}};
+    });
   return j;
 }
 

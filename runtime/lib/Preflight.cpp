@@ -128,6 +128,26 @@ void ExperimentRunner::prepare(const ExperimentSpec &experiment,
     prepareRun(experiment, run, outDir);
 }
 
+// A train step's callbacks: a val_* monitor needs validation records, and
+// save_best's file must be writable (and may be loaded later).
+static void prepareCallbacks(const StepSpec &step, bool noValidation,
+                             const std::string &outDir,
+                             std::set<std::string> &plannedSaves) {
+  for (const CallbackSpec &c : step.callbacks) {
+    auto monitor = c.strArgs.find("monitor");
+    if (noValidation && monitor != c.strArgs.end() &&
+        monitor->second.rfind("val_", 0) == 0)
+      throw RunError("callback " + c.name + " monitors '" + monitor->second +
+                     "', but its training has no validation records");
+    auto file = c.strArgs.find("file");
+    if (c.name == "save_best" && file != c.strArgs.end()) {
+      const std::string path = savePath(file->second, outDir);
+      checkWritableFile(path, "save_best destination");
+      plannedSaves.insert(path);
+    }
+  }
+}
+
 void ExperimentRunner::prepareRun(const ExperimentSpec &experiment,
                                   const RunSpec &run,
                                   const std::string &outDir) {
@@ -144,6 +164,7 @@ void ExperimentRunner::prepareRun(const ExperimentSpec &experiment,
         std::vector<int64_t> train, validation;
         holdOut(experiment, run, step, plan.datasets[step.dataset], split,
                 train, validation);
+        prepareCallbacks(step, validation.empty(), outDir, plannedSaves);
       }
     } else if (step.op == StepOp::Save) {
       const std::string path = savePath(step.file, outDir);

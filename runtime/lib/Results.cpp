@@ -91,12 +91,21 @@ defaultCells(const RunRecord &run) {
     const EpochRecord &e = run.history.back();
     cells.push_back({"loss", e.loss});
     cells.push_back({run.metricName, e.metric});
+    for (size_t j = 0; j < e.more.size(); ++j)
+      cells.push_back({run.moreMetricNames.at(j), e.more[j]});
     if (e.hasVal) {
       cells.push_back({"val_loss", e.valLoss});
       cells.push_back({"val_" + run.metricName, e.valMetric});
+      for (size_t j = 0; j < e.valMore.size(); ++j)
+        cells.push_back({"val_" + run.moreMetricNames.at(j), e.valMore[j]});
     }
   }
   return cells;
+}
+
+std::vector<std::string> moreMetricNames(const std::vector<std::string> &all) {
+  return all.size() > 1 ? std::vector<std::string>(all.begin() + 1, all.end())
+                        : std::vector<std::string>{};
 }
 
 std::vector<std::vector<std::string>> resultsRows(const ExperimentRecord &exp,
@@ -180,50 +189,99 @@ std::string divergenceSummary(const ExperimentRecord &exp) {
          "the results";
 }
 
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+ojson historyJson(const std::vector<EpochRecord> &history,
+                  const std::string &metricName,
+                  const std::vector<std::string> &more) {
+  ojson out = ojson::array();
+  for (const EpochRecord &e : history) {
+    ojson h{{"epoch", e.epoch},
+            {"loss", number(e.loss)},
+            {metricName, number(e.metric)}};
+    for (size_t j = 0; j < e.more.size(); ++j)
+      h[more.at(j)] = number(e.more[j]);
+    if (e.hasVal) {
+      h["val_loss"] = number(e.valLoss);
+      h["val_" + metricName] = number(e.valMetric);
+      for (size_t j = 0; j < e.valMore.size(); ++j)
+        h["val_" + more.at(j)] = number(e.valMore[j]);
+    }
+    if (e.hasLearningRate)
+      h["learning_rate"] = number(e.learningRate);
+    out.push_back(h);
+  }
+  return out;
+}
+
+// With several trains, each one's network and history.
+ojson trainsJson(const RunRecord &run) {
+  ojson trains = ojson::array();
+  for (const TrainRecord &t : run.trains) {
+    ojson j{
+        {"network", t.network},
+        {"history", historyJson(t.history, t.metricName, t.moreMetricNames)}};
+    if (t.stoppedEpoch > 0)
+      j["stopped_epoch"] = t.stoppedEpoch;
+    if (t.restoredEpoch > 0)
+      j["restored_epoch"] = t.restoredEpoch;
+    trains.push_back(j);
+  }
+  return trains;
+}
+
+ojson runJson(const RunRecord &run) {
+  ojson r;
+  r["params"] = ojson::parse(typedParams(run.params).dump());
+  r["seed"] = run.seed;
+  if (run.fold >= 0)
+    r["fold"] = run.fold;
+  r["status"] = run.status;
+  if (run.diverged())
+    r["diverged_at"] =
+        ojson{{"epoch", run.divergedEpoch}, {"step", run.divergedStep}};
+  r["history"] = historyJson(run.history, run.metricName, run.moreMetricNames);
+  if (run.stoppedEpoch > 0)
+    r["stopped_epoch"] = run.stoppedEpoch;
+  if (run.restoredEpoch > 0)
+    r["restored_epoch"] = run.restoredEpoch;
+  if (run.trains.size() > 1)
+    r["trains"] = trainsJson(run);
+  if (run.hasTest) {
+    r["test"] = ojson{{"loss", number(run.testLoss)},
+                      {run.metricName, number(run.testMetric)}};
+    for (size_t j = 0; j < run.testMore.size(); ++j)
+      r["test"][run.moreMetricNames.at(j)] = number(run.testMore[j]);
+  }
+  r["seconds"] = run.seconds;
+  // The report's cells, so that --resume can rebuild the table of runs it
+  // does not execute again.
+  ojson report = ojson::object();
+  for (const auto &[column, value] : run.cells)
+    report[column] = ojson::parse(value.dump());
+  r["report"] = report;
+  return r;
+}
+
+} // namespace
+
 nlohmann::ordered_json resultsJson(const ExperimentRecord &exp) {
   // Ordered keys: the file reads in the order of spec §5.
-  using ojson = nlohmann::ordered_json;
   ojson runs = ojson::array();
-  for (const RunRecord &run : exp.runs) {
-    ojson r;
-    r["params"] = ojson::parse(typedParams(run.params).dump());
-    r["seed"] = run.seed;
-    if (run.fold >= 0)
-      r["fold"] = run.fold;
-    r["status"] = run.status;
-    if (run.diverged())
-      r["diverged_at"] =
-          ojson{{"epoch", run.divergedEpoch}, {"step", run.divergedStep}};
-    ojson history = ojson::array();
-    for (const EpochRecord &e : run.history) {
-      ojson h{{"epoch", e.epoch},
-              {"loss", number(e.loss)},
-              {run.metricName, number(e.metric)}};
-      if (e.hasVal) {
-        h["val_loss"] = number(e.valLoss);
-        h["val_" + run.metricName] = number(e.valMetric);
-      }
-      if (e.hasLearningRate)
-        h["learning_rate"] = number(e.learningRate);
-      history.push_back(h);
-    }
-    r["history"] = history;
-    if (run.hasTest)
-      r["test"] = ojson{{"loss", number(run.testLoss)},
-                        {run.metricName, number(run.testMetric)}};
-    r["seconds"] = run.seconds;
-    // The report's cells, so that --resume can rebuild the table of runs it
-    // does not execute again.
-    ojson report = ojson::object();
-    for (const auto &[column, value] : run.cells)
-      report[column] = ojson::parse(value.dump());
-    r["report"] = report;
-    runs.push_back(r);
-  }
+  for (const RunRecord &run : exp.runs)
+    runs.push_back(runJson(run));
   ojson out{{"experiment", exp.name}, {"target", exp.target}};
   if (!targetCpuJson().is_null()) // the CPU built for and the one run on
     out["cpu"] = targetCpuJson();
   out["runs"] = runs;
+  if (!exp.sharedRuns.empty()) {
+    ojson shared = ojson::array();
+    for (const RunRecord &run : exp.sharedRuns)
+      shared.push_back(runJson(run));
+    out["shared_runs"] = shared;
+  }
   if (!exp.selection.is_null())
     out["selection"] = exp.selection;
   return out;

@@ -27,6 +27,47 @@ double numberOr(const ojson &obj, const std::string &key) {
   return it->get<double>();
 }
 
+// The metrics are a history entry's (or the test result's) other keys, in
+// the order written.
+void metricsOf(const ojson &obj, std::string &name,
+               std::vector<std::string> &more) {
+  std::vector<std::string> names;
+  for (auto &[key, value] : obj.items())
+    if (key != "epoch" && key != "loss" && key != "learning_rate" &&
+        key.rfind("val_", 0) != 0)
+      names.push_back(key);
+  if (!names.empty())
+    name = names.front();
+  more = moreMetricNames(names);
+}
+
+std::vector<EpochRecord> parseHistory(const ojson &history,
+                                      const std::string &name,
+                                      const std::vector<std::string> &more) {
+  std::vector<EpochRecord> out;
+  for (const ojson &h : history) {
+    EpochRecord e;
+    e.epoch = h.at("epoch").get<int64_t>();
+    e.loss = numberOr(h, "loss");
+    e.metric = numberOr(h, name);
+    if (h.contains("val_loss")) {
+      e.hasVal = true;
+      e.valLoss = numberOr(h, "val_loss");
+      e.valMetric = numberOr(h, "val_" + name);
+      for (const std::string &m : more)
+        e.valMore.push_back(numberOr(h, "val_" + m));
+    }
+    for (const std::string &m : more)
+      e.more.push_back(numberOr(h, m));
+    if (h.contains("learning_rate")) {
+      e.hasLearningRate = true;
+      e.learningRate = numberOr(h, "learning_rate");
+    }
+    out.push_back(e);
+  }
+  return out;
+}
+
 RunRecord parseRun(const ojson &r) {
   RunRecord run;
   run.params = json::parse(r.at("params").dump());
@@ -43,38 +84,32 @@ RunRecord parseRun(const ojson &r) {
     run.divergedEpoch = at.at("epoch").get<int64_t>();
     run.divergedStep = at.at("step").get<int64_t>();
   }
-  // The metric is the history's (or the test result's) other key.
-  auto metricOf = [&](const ojson &obj) {
-    for (auto &[key, value] : obj.items())
-      if (key != "epoch" && key != "loss" && key != "learning_rate" &&
-          key.rfind("val_", 0) != 0)
-        run.metricName = key;
-  };
   const ojson &history = r.at("history");
   if (!history.empty())
-    metricOf(history[0]);
+    metricsOf(history[0], run.metricName, run.moreMetricNames);
   else if (r.contains("test"))
-    metricOf(r["test"]);
-  for (const ojson &h : history) {
-    EpochRecord e;
-    e.epoch = h.at("epoch").get<int64_t>();
-    e.loss = numberOr(h, "loss");
-    e.metric = numberOr(h, run.metricName);
-    if (h.contains("val_loss")) {
-      e.hasVal = true;
-      e.valLoss = numberOr(h, "val_loss");
-      e.valMetric = numberOr(h, "val_" + run.metricName);
+    metricsOf(r["test"], run.metricName, run.moreMetricNames);
+  run.history = parseHistory(history, run.metricName, run.moreMetricNames);
+  if (r.contains("trains"))
+    for (const ojson &t : r["trains"]) {
+      TrainRecord train;
+      train.network = t.value("network", std::string());
+      const ojson &h = t.at("history");
+      if (!h.empty())
+        metricsOf(h[0], train.metricName, train.moreMetricNames);
+      train.history = parseHistory(h, train.metricName, train.moreMetricNames);
+      train.stoppedEpoch = t.value("stopped_epoch", int64_t(0));
+      train.restoredEpoch = t.value("restored_epoch", int64_t(0));
+      run.trains.push_back(std::move(train));
     }
-    if (h.contains("learning_rate")) {
-      e.hasLearningRate = true;
-      e.learningRate = numberOr(h, "learning_rate");
-    }
-    run.history.push_back(e);
-  }
+  run.stoppedEpoch = r.value("stopped_epoch", int64_t(0));
+  run.restoredEpoch = r.value("restored_epoch", int64_t(0));
   if (r.contains("test")) {
     run.hasTest = true;
     run.testLoss = numberOr(r["test"], "loss");
     run.testMetric = numberOr(r["test"], run.metricName);
+    for (const std::string &m : run.moreMetricNames)
+      run.testMore.push_back(numberOr(r["test"], m));
   }
   if (r.contains("report"))
     for (auto &[column, value] : r["report"].items())

@@ -21,6 +21,8 @@ using Slot = ExperimentRunner::Slot;
 
 struct EvalResult {
   double loss = 0, metric = 0;
+  /// The kernel's further metrics (KernelSpec::metrics after the first).
+  std::vector<double> more;
 };
 
 /// A deep copy of a slot's weights, with its freeze and part records.

@@ -258,7 +258,8 @@ ExperimentRecord ExperimentRunner::run(const ExperimentSpec &experiment,
                    runLabel(record.runs.back()).c_str());
     } else {
       for (size_t s : pendingShared)
-        runOne(experiment, experiment.runs[s], s, outDir, weightsDir);
+        record.sharedRuns.push_back(
+            runOne(experiment, experiment.runs[s], s, outDir, weightsDir));
       pendingShared.clear();
       record.runs.push_back(runOne(experiment, run, i, outDir, weightsDir));
     }
@@ -267,7 +268,8 @@ ExperimentRecord ExperimentRunner::run(const ExperimentSpec &experiment,
       writeResults(record, outDir);
   }
   for (size_t s : pendingShared) // shared runs with no run after them
-    runOne(experiment, experiment.runs[s], s, outDir, weightsDir);
+    record.sharedRuns.push_back(
+        runOne(experiment, experiment.runs[s], s, outDir, weightsDir));
   if (experiment.select.is_object()) {
     try {
       record.selection =
@@ -319,8 +321,12 @@ RunRecord ExperimentRunner::runOne(const ExperimentSpec &experiment,
     record.hasTest = true;
     record.testLoss = st.lastEval->loss;
     record.testMetric = st.lastEval->metric;
+    record.testMore = st.lastEval->more;
     record.cells.emplace_back("test_loss", st.lastEval->loss);
     record.cells.emplace_back("test_" + record.metricName, st.lastEval->metric);
+    for (size_t j = 0; j < record.testMore.size(); ++j)
+      record.cells.emplace_back("test_" + record.moreMetricNames.at(j),
+                                record.testMore[j]);
   }
   if (!weightsDir.empty() && !st.trained.empty() && !record.diverged())
     saveTrainedWeights(st, runFileName(run, index), weightsDir);

@@ -38,8 +38,10 @@ EvalResult evaluate(const KernelSpec &kernel, const netc_kernel_entry &fn,
                     const std::vector<int64_t> &indices, int64_t cap) {
   const profile::Scope timed(profile::Family::evaluation);
   AlignedBuffer ws(kernel.evalWsFloats(cap));
-  AlignedBuffer out(elementCount(kernel.outputShape) * cap), metrics(2);
+  AlignedBuffer out(elementCount(kernel.outputShape) * cap),
+      metrics(kernel.metricFloats());
   double lossSum = 0, metricSum = 0;
+  std::vector<double> moreSums(static_cast<size_t>(metrics.size() - 2), 0.0);
   Prefetcher batches(split, indices, cap);
   for (Prefetcher::Batch b = batches.next(); b.n > 0; b = batches.next()) {
     netc_buf p = slot.params.descriptor(), x = b.x->descriptor(),
@@ -48,9 +50,14 @@ EvalResult evaluate(const KernelSpec &kernel, const netc_kernel_entry &fn,
     fn.eval(&p, &x, &y, b.n, &w, cap, &m, &o);
     lossSum += static_cast<double>(metrics[0]) * b.n;
     metricSum += metrics[1];
+    for (size_t j = 0; j < moreSums.size(); ++j)
+      moreSums[j] += metrics[2 + j];
   }
   const double n = static_cast<double>(indices.size());
-  return {lossSum / n, metricSum / n};
+  EvalResult r{lossSum / n, metricSum / n, {}};
+  for (double s : moreSums)
+    r.more.push_back(s / n);
+  return r;
 }
 
 const Slot &ExperimentRunner::RunState::read(int64_t id) {
@@ -206,6 +213,7 @@ void ExperimentRunner::evaluateStep(RunState &st, const StepSpec &step) {
   const EvalResult result =
       evaluate(kernel, fn, slot, split, all, options.batchSize.value_or(32));
   st.record.metricName = kernel.metric;
+  st.record.moreMetricNames = moreMetricNames(kernel.metrics);
   if (step.result >= 0)
     st.evals[step.result] = result;
   st.lastEval = result;
@@ -229,10 +237,14 @@ void ExperimentRunner::report(RunState &st, const StepSpec &step) {
     record.cells.emplace_back(column + "_loss", it->second.loss);
     record.cells.emplace_back(column + "_" + record.metricName,
                               it->second.metric);
+    for (size_t j = 0; j < it->second.more.size(); ++j)
+      record.cells.emplace_back(column + "_" + record.moreMetricNames.at(j),
+                                it->second.more[j]);
     if (!record.hasTest) { // the first reported evaluation is "test"
       record.hasTest = true;
       record.testLoss = it->second.loss;
       record.testMetric = it->second.metric;
+      record.testMore = it->second.more;
     }
   }
 }

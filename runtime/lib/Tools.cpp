@@ -83,12 +83,13 @@ template <> struct TrainFn<double> {
 /// Everything one call of a kernel's train function needs.
 template <typename T = float> struct TrainCall {
   typename TrainFn<T>::type fn;
-  AlignedArray<T> state, ws, hyper{3}, metrics{2};
+  AlignedArray<T> state, ws, hyper{3}, metrics;
   int64_t n;
 
   TrainCall(const netc_kernel_entry &entry, const KernelSpec &k, int64_t n)
       : fn(TrainFn<T>::of(entry)), state(std::max<int64_t>(k.stateFloats, 1)),
-        ws(std::max<int64_t>(TrainFn<T>::ws(k, n), 1)), n(n) {
+        ws(std::max<int64_t>(TrainFn<T>::ws(k, n), 1)),
+        metrics(k.metricFloats()), n(n) {
     for (const StateInit &s : k.stateInit)
       std::fill(state.get() + s.offset, state.get() + s.offset + s.size,
                 static_cast<T>(s.value));
@@ -547,8 +548,8 @@ std::string fileName(const std::string &kernel) {
 AlignedBuffer evalOutputs(const netc_kernel_entry &entry, const KernelSpec &k,
                           AlignedBuffer &params, AlignedBuffer &x,
                           AlignedBuffer &y, int64_t n) {
-  AlignedBuffer ws(std::max<int64_t>(k.evalWsFloats(n), 1)), metrics(2),
-      out(n * elementCount(k.outputShape));
+  AlignedBuffer ws(std::max<int64_t>(k.evalWsFloats(n), 1)),
+      metrics(k.metricFloats()), out(n * elementCount(k.outputShape));
   netc_buf p = params.descriptor(), xb = x.descriptor(), yb = y.descriptor(),
            w = ws.descriptor(), m = metrics.descriptor(), o = out.descriptor();
   entry.eval(&p, &xb, &yb, n, &w, n, &m, &o);

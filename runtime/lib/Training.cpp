@@ -9,9 +9,11 @@
 #include "RunState.h"
 #include "RunnerDetail.h"
 
+#include "netc/Callbacks.h"
 #include "netc/LeastSquares.h"
 #include "netc/Profile.h"
 #include "netc/Progress.h"
+#include "netc/Safetensors.h"
 #include "netc/StepMemory.h"
 #include "netc/data/Prefetcher.h"
 
@@ -43,14 +45,27 @@ struct ExperimentRunner::Training {
   const int64_t epochs, cap;
   /// Records that train and records that validate.
   std::vector<int64_t> trainIdx, valIdx;
-  AlignedBuffer state, ws, hyper{3}, metrics{2};
+  AlignedBuffer state, ws, hyper{3}, metrics{kernel.metricFloats()};
   std::vector<float> frozenValues;
   int64_t iteration = 0;
+  /// The train block's callbacks, and the weights restore_best_weights
+  /// kept.
+  Callbacks callbacks;
+  std::vector<float> bestWeights;
 
   Training(const KernelSpec &kernel, const netc_kernel_entry &fn, Slot &slot,
-           const Split &split, int64_t epochs, int64_t cap)
+           const Split &split, int64_t epochs, int64_t cap,
+           const std::vector<CallbackSpec> &callbackSpecs)
       : kernel(kernel), fn(fn), slot(slot), split(split), epochs(epochs),
-        cap(cap) {}
+        cap(cap), callbacks(callbackSpecs, kernel.optimizer.learningRate()) {}
+
+  /// The rate of the next step: the schedule's, or the one a
+  /// reduce_lr_on_plateau set.
+  double learningRate() const {
+    return callbacks.controlsLearningRate()
+               ? callbacks.learningRate()
+               : kernel.optimizer.learningRateAt(iteration);
+  }
 
   void allocate() {
     state = AlignedBuffer(kernel.stateFloats);
@@ -71,7 +86,7 @@ struct ExperimentRunner::Training {
   /// One compiled train step on `batch`; the loss and metric sums are in
   /// `metrics` afterwards.
   void step(const Prefetcher::Batch &batch, Rng &rng) {
-    hyper[0] = static_cast<float>(kernel.optimizer.learningRateAt(iteration));
+    hyper[0] = static_cast<float>(learningRate());
     hyper[1] = static_cast<float>(++iteration);
     // 24 bits: exactly representable in the float the ABI passes.
     hyper[2] = static_cast<float>(rng.next() >> 40);
@@ -97,6 +112,7 @@ struct ExperimentRunner::Training {
       e.hasVal = true;
       e.valLoss = v.loss;
       e.valMetric = v.metric;
+      e.valMore = v.more;
       bar.finish(e.loss, e.metric, e.valLoss, e.valMetric);
     } else {
       bar.finish(e.loss, e.metric);
@@ -104,7 +120,79 @@ struct ExperimentRunner::Training {
     record.history.push_back(e);
     return !e.hasVal || std::isfinite(e.valLoss);
   }
+
+  /// The callbacks after epoch `e` (docs/design.md, "Callbacks"): keeps or
+  /// writes the weights they ask for; false when early stopping stops.
+  bool callbacksAfter(const EpochRecord &e, RunRecord &record,
+                      const std::string &outDir, const NetworkSpec &net,
+                      FILE *progress);
+  /// At the end of training: puts back the weights restore_best_weights
+  /// kept, and records the stop and the restore in the run.
+  void finishCallbacks(RunRecord &record, FILE *progress);
 };
+
+namespace {
+
+/// An epoch's values as Keras' logs name them, for the callbacks.
+std::map<std::string, double> epochLogs(const EpochRecord &e,
+                                        const std::string &metricName,
+                                        const std::vector<std::string> &more) {
+  std::map<std::string, double> logs{{"loss", e.loss}, {metricName, e.metric}};
+  for (size_t j = 0; j < e.more.size(); ++j)
+    logs[more.at(j)] = e.more[j];
+  if (e.hasVal) {
+    logs["val_loss"] = e.valLoss;
+    logs["val_" + metricName] = e.valMetric;
+    for (size_t j = 0; j < e.valMore.size(); ++j)
+      logs["val_" + more.at(j)] = e.valMore[j];
+  }
+  return logs;
+}
+
+} // namespace
+
+bool ExperimentRunner::Training::callbacksAfter(const EpochRecord &e,
+                                                RunRecord &record,
+                                                const std::string &outDir,
+                                                const NetworkSpec &net,
+                                                FILE *progress) {
+  if (callbacks.empty())
+    return true;
+  CallbackActions a;
+  try {
+    a = callbacks.endEpoch(
+        e.epoch, epochLogs(e, kernel.metric, moreMetricNames(kernel.metrics)));
+  } catch (const PlanError &err) {
+    throw RunError(err.what());
+  }
+  if (a.keepWeights)
+    bestWeights.assign(slot.params.get(),
+                       slot.params.get() + slot.params.size());
+  for (const std::string &file : a.saveTo)
+    saveSafetensors(savePath(file, outDir), net, slot.params.get(),
+                    {{"format", "pt"},
+                     {"network", net.instance},
+                     {"epoch", std::to_string(e.epoch)},
+                     {"seed", std::to_string(record.seed)}});
+  if (a.stop)
+    std::fprintf(progress, "Epoch %lld: early stopping\n",
+                 static_cast<long long>(e.epoch));
+  return !a.stop;
+}
+
+void ExperimentRunner::Training::finishCallbacks(RunRecord &record,
+                                                 FILE *progress) {
+  record.stoppedEpoch = callbacks.stoppedEpoch();
+  record.restoredEpoch = callbacks.restoreEpoch();
+  if (record.restoredEpoch == 0 || bestWeights.empty())
+    return;
+  std::memcpy(slot.params.get(), bestWeights.data(),
+              sizeof(float) * bestWeights.size());
+  std::fprintf(progress,
+               "Restoring model weights from the end of the best epoch: "
+               "%lld.\n",
+               static_cast<long long>(record.restoredEpoch));
+}
 
 void ExperimentRunner::train(RunState &st, const StepSpec &step) {
   const KernelSpec &kernel = plan.kernels[step.kernel];
@@ -115,7 +203,7 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
   st.expectNetwork(step.slot, slot, kernel.network);
   Training t(kernel, fn, slot, fittingSplit(step),
              options.epochs.value_or(step.epochs),
-             options.batchSize.value_or(step.batchSize));
+             options.batchSize.value_or(step.batchSize), step.callbacks);
   // Which records train and which validate: a cross-validation fold, else
   // the last `validation_split` of the split, as Keras'
   // fit(validation_split=...).
@@ -123,11 +211,17 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
           t.trainIdx, t.valIdx);
   t.allocate();
   st.record.history.clear();
+  st.record.stoppedEpoch = st.record.restoredEpoch = 0;
   st.record.metricName = kernel.metric;
+  st.record.moreMetricNames = moreMetricNames(kernel.metrics);
   const bool finished = kernel.optimizer.name == "least_squares"
                             ? fitClosedForm(st, t)
                             : fitByGradient(st, t);
   stepmem::trim(); // the steps' idle temporaries (docs: "Step memory")
+  const RunRecord &r = st.record;
+  st.record.trains.push_back({plan.networks[slot.network].instance,
+                              r.metricName, r.moreMetricNames, r.history,
+                              r.stoppedEpoch, r.restoredEpoch});
   if (!finished)
     return;
   // A composed network shares its parts' weights: hand them back.
@@ -153,6 +247,7 @@ bool ExperimentRunner::fitClosedForm(RunState &st, Training &t) {
       evaluate(t.kernel, t.fn, t.slot, t.split, t.trainIdx, t.cap);
   bar.update(1, r.loss, r.metric);
   EpochRecord e{1, r.loss, r.metric};
+  e.more = r.more;
   if (!std::isfinite(r.loss)) {
     bar.finish(e.loss, e.metric);
     st.record.history.push_back(e);
@@ -180,12 +275,19 @@ bool ExperimentRunner::fitByGradient(RunState &st, Training &t) {
     if (!t.kernel.optimizer.schedule.empty()) {
       e.hasLearningRate = true;
       e.learningRate = t.kernel.optimizer.learningRateAt(t.iteration - 1);
+    } else if (t.callbacks.controlsLearningRate()) {
+      e.hasLearningRate = true;
+      e.learningRate = t.callbacks.learningRate();
     }
     if (!t.endEpoch(e, bar, st.record)) {
       diverge(st, epoch, steps, "validation loss");
       return false;
     }
+    if (!t.callbacksAfter(e, st.record, st.outDir,
+                          plan.networks[t.slot.network], progress))
+      break;
   }
+  t.finishCallbacks(st.record, progress);
   return true;
 }
 
@@ -195,6 +297,7 @@ bool ExperimentRunner::runEpoch(RunState &st, Training &t,
   const int64_t count = static_cast<int64_t>(order.size());
   const int64_t steps = (count + t.cap - 1) / t.cap;
   double lossSum = 0, metricSum = 0;
+  std::vector<double> moreSums(static_cast<size_t>(t.metrics.size() - 2), 0.0);
   int64_t seen = 0;
   Prefetcher batches(t.split, order, t.cap);
   for (int64_t s = 0; s < steps; ++s) {
@@ -202,6 +305,8 @@ bool ExperimentRunner::runEpoch(RunState &st, Training &t,
     t.step(batch, st.rng);
     lossSum += static_cast<double>(t.metrics[0]) * batch.n;
     metricSum += t.metrics[1];
+    for (size_t j = 0; j < moreSums.size(); ++j)
+      moreSums[j] += t.metrics[2 + j];
     seen += batch.n;
     bar.update(s + 1, lossSum / seen, metricSum / seen);
     // One scalar test per step: a NaN or Inf loss ends the run, which could
@@ -214,6 +319,8 @@ bool ExperimentRunner::runEpoch(RunState &st, Training &t,
     }
   }
   e = EpochRecord{epoch, lossSum / count, metricSum / count};
+  for (double s : moreSums)
+    e.more.push_back(s / count);
   return true;
 }
 

@@ -363,3 +363,108 @@ TEST(Plan, ParsesTheDesignExample) {
   EXPECT_THROW(parsePlan(plan.dump()), PlanError);
   EXPECT_THROW(parsePlan("{not json"), PlanError);
 }
+
+namespace {
+
+// planJson's first run alone, its train step with `callbacks`, and a second
+// run (same seed under --set seed) that trains `plainEpochs` epochs plainly.
+json callbacksPlan(const json &callbacks, int64_t plainEpochs) {
+  json plan = planJson();
+  json &runs = plan["experiments"][0]["runs"];
+  runs[0]["steps"][1]["callbacks"] = callbacks;
+  runs[0]["steps"][1]["validation_split"] = 0.2;
+  runs[1]["steps"][1]["epochs"] = plainEpochs;
+  runs[1]["steps"][1]["validation_split"] = 0.2;
+  return plan;
+}
+
+} // namespace
+
+TEST(Driver, EarlyStoppingStopsAndRestoresTheBestWeights) {
+  TempDir dir;
+  // No later epoch beats the first by 10: stop after epoch 2 (never after
+  // the first), put epoch 1's weights back.
+  const json cb = json::parse(R"([{"name": "early_stopping",
+      "args": {"min_delta": 10, "patience": 0, "restore_best_weights": 1},
+      "str_args": {"monitor": "val_loss", "mode": "auto"}}])");
+  Outcome o =
+      runWith(callbacksPlan(cb, 1), {"--out", dir / "res", "--set", "seed=7"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.err.find("Epoch 2: early stopping"), std::string::npos);
+  const json results = json::parse(slurp(dir / "res/results.json"));
+  const json &stopped = results["runs"][0], &plain = results["runs"][1];
+  EXPECT_EQ(stopped["history"].size(), 2u);
+  EXPECT_EQ(stopped["stopped_epoch"], 2);
+  EXPECT_EQ(stopped["restored_epoch"], 1);
+  EXPECT_FALSE(plain.contains("stopped_epoch"));
+  // The same seed trains the same first epoch: the restored weights are
+  // the plain one-epoch run's, so are their test results.
+  EXPECT_EQ(stopped["test"], plain["test"]);
+  EXPECT_EQ(stopped["history"][0], plain["history"][0]);
+  EXPECT_NE(stopped["history"][1]["val_loss"], plain["history"][0]["val_loss"]);
+}
+
+TEST(Driver, ReduceLrOnPlateauReachesTheCompiledStep) {
+  TempDir dir;
+  // Patience 0 and an improvement of 10 never reached: the rate halves at
+  // the end of every epoch but the first (which improves on nothing).
+  const json cb = json::parse(R"([{"name": "reduce_lr_on_plateau",
+      "args": {"factor": 0.5, "patience": 0, "min_delta": 10},
+      "str_args": {"monitor": "loss"}}])");
+  observed = {};
+  json plan = callbacksPlan(cb, 1);
+  plan["experiments"][0]["runs"].erase(1);
+  Outcome o = runWith(plan, {"--out", dir / "res", "--set", "epochs=3"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  const json h =
+      json::parse(slurp(dir / "res/results.json"))["runs"][0]["history"];
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_EQ(h[0]["learning_rate"], static_cast<double>(0.1f));
+  EXPECT_EQ(h[1]["learning_rate"], static_cast<double>(0.1f));
+  EXPECT_EQ(h[2]["learning_rate"], static_cast<double>(0.05f));
+  EXPECT_EQ(observed.learningRate, 0.05f); // the compiled step's, last
+}
+
+TEST(Driver, EveryTrainAndSharedRunKeepsItsHistory) {
+  TempDir dir;
+  json plan = planJson();
+  json &runs = plan["experiments"][0]["runs"];
+  // A shared run trains slot 5 for 3 epochs; the first run trains its copy
+  // twice, for 2 then 4 epochs.
+  json shared = {{"params", json::object()}, {"fold", -1}, {"shared", true}};
+  shared["steps"] = json::parse(R"([{"op": "new", "slot": 5, "network": 0},
+      {"op": "train", "slot": 5, "kernel": 0, "dataset": 0,
+       "split": "train", "epochs": 3}])");
+  runs[0]["steps"] = json::parse(R"([{"op": "copy", "slot": 0, "src": 5},
+      {"op": "train", "slot": 0, "kernel": 0, "dataset": 0,
+       "split": "train", "epochs": 2},
+      {"op": "train", "slot": 0, "kernel": 0, "dataset": 0,
+       "split": "train", "epochs": 4},
+      {"op": "evaluate", "slot": 0, "kernel": 0, "dataset": 0,
+       "split": "test", "result": 0},
+      {"op": "report", "columns": ["lr", "test"],
+       "values": ["0.1", "@eval:0"]}])");
+  runs.insert(runs.begin(), shared);
+  Outcome o = runWith(plan, {"--out", dir / "res"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  json results = json::parse(slurp(dir / "res/results.json"));
+  ASSERT_EQ(results["shared_runs"].size(), 1u);
+  EXPECT_EQ(results["shared_runs"][0]["history"].size(), 3u);
+  EXPECT_FALSE(results["shared_runs"][0].contains("trains"));
+  const json &run = results["runs"][0];
+  ASSERT_EQ(run["trains"].size(), 2u);
+  EXPECT_EQ(run["trains"][0]["network"], "Lin()");
+  EXPECT_EQ(run["trains"][0]["history"].size(), 2u);
+  EXPECT_EQ(run["trains"][1]["history"], run["history"]);
+  EXPECT_EQ(run["history"].size(), 4u);
+  // One train: the layout of spec §5, no "trains".
+  EXPECT_FALSE(results["runs"][1].contains("trains"));
+  // --resume keeps every history of the runs it does not run again.
+  Outcome again = runWith(plan, {"--out", dir / "res", "--resume"});
+  ASSERT_EQ(again.status, 0) << again.err;
+  json resumed = json::parse(slurp(dir / "res/results.json"));
+  EXPECT_EQ(withoutSeconds(resumed)["runs"], withoutSeconds(results)["runs"]);
+  resumed["shared_runs"][0].erase("seconds");
+  results["shared_runs"][0].erase("seconds");
+  EXPECT_EQ(resumed["shared_runs"], results["shared_runs"]);
+}

@@ -72,6 +72,9 @@ Plan fullPlan() {
   train.epochs = 3;
   train.batchSize = 8;
   train.validationSplit = 0.25;
+  train.callbacks = {
+      {"early_stopping", {{"patience", 3}}, {{"monitor", "val_loss"}}},
+      {"save_best", {}, {{"file", "b.safetensors"}, {"mode", "min"}}}};
   StepSpec report;
   report.op = StepOp::Report;
   report.columns = {"test"};
@@ -145,6 +148,7 @@ TEST(Plan, WrittenPlanReadsBackFieldForField) {
   EXPECT_EQ(r.steps[0].epochs, 3);
   EXPECT_EQ(r.steps[0].validationSplit, 0.25);
   EXPECT_EQ(r.steps[0].split, "train");
+  EXPECT_EQ(r.steps[0].callbacks, in.experiments[0].runs[0].steps[0].callbacks);
   EXPECT_EQ(r.steps[1].values, in.experiments[0].runs[0].steps[1].values);
   EXPECT_EQ(r.steps[2].parts, (std::vector<int64_t>{0, 1}));
   EXPECT_EQ(r.steps[3].file, "w.safetensors");
@@ -170,6 +174,9 @@ TEST(Plan, ReaderChecksWrittenPlans) {
   EXPECT_THROW(parsePlan(writePlan(plan)), PlanError);
   plan = fullPlan();
   plan.experiments[0].runs[0].steps[0].kernel = 1;
+  EXPECT_THROW(parsePlan(writePlan(plan)), PlanError);
+  plan = fullPlan();
+  plan.experiments[0].runs[0].steps[0].callbacks[0].name = "early_stop";
   EXPECT_THROW(parsePlan(writePlan(plan)), PlanError);
 }
 

@@ -53,7 +53,10 @@ static std::string dataRangeKey(const DatasetDecl &d) {
 }
 
 static std::string trainKey(const TrainSpec &t) {
-  return t.loss.str() + "|" + t.optimizer.str() + "|" + t.metricName();
+  std::string metrics;
+  for (const std::string &m : t.metricNames())
+    metrics += (metrics.empty() ? "" : ",") + m;
+  return t.loss.str() + "|" + t.optimizer.str() + "|" + metrics;
 }
 
 /// The kernel of a network evaluated without training: the loss its output

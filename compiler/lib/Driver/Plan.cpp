@@ -47,6 +47,7 @@ KernelSpec kernelSpec(const KernelPlan &kernels, size_t i, KernelSpec layout) {
   k.network = kernels.networkOf[i];
   k.loss = unit.train.loss.name;
   k.metric = unit.train.metricName();
+  k.metrics = unit.train.metricNames();
   k.outputShape = unit.network->outputShape();
   k.labelShape = labelShape(k.loss, k.outputShape);
   k.optimizer = optimizerSpec(unit.train.optimizer);
@@ -82,6 +83,8 @@ StepSpec stepSpec(const Step &s, int kernel) {
     j.epochs = s.train.epochs;
     j.batchSize = s.train.batchSize;
     j.validationSplit = s.train.validationSplit;
+    for (const Call &c : s.train.callbacks)
+      j.callbacks.push_back({c.name, c.args, c.strArgs});
   }
   if (s.kind == StepOp::Evaluate)
     j.result = s.evalResult;

@@ -144,6 +144,16 @@ Value ExperimentChecker::call(const ast::Expr &e, Scope &scope) {
     return builtin(e, scope);
   if (e.kind == ast::Expr::Call && findFunc(name))
     return ev.eval(e, scope, nullptr);
+  // A misspelt vocabulary function (`early_stop(...)` in `callbacks:`).
+  std::vector<std::string> funcs;
+  for (const char *c : {"loss", "metric", "optimizer", "schedule", "callback"})
+    for (const std::string &f : funcNames(c))
+      funcs.push_back(f);
+  if (std::string near = didYouMean(name, funcs);
+      e.kind == ast::Expr::Call && !near.empty()) {
+    diags.error(e.loc, "unknown function '" + name + "'" + near);
+    return Value::error();
+  }
   std::string hint = ctx.suggest(name, e.loc, [&] {
     std::vector<std::string> names = {"copy", "freeze", "evaluate"};
     for (auto &kv : ctx.networkDecls())
@@ -463,7 +473,8 @@ void ExperimentChecker::train(const ast::ExpStmt &st, Scope &scope) {
       {"epochs", ArgSpec::PosInt, false, 0, "", {}},
       {"batch_size", ArgSpec::PosInt, false, 0, "", {}},
       {"metrics", ArgSpec::Any, false, 0, "", {}},
-      {"validation_split", ArgSpec::Number, false, 0, "", {}}};
+      {"validation_split", ArgSpec::Number, false, 0, "", {}},
+      {"callbacks", ArgSpec::Any, false, 0, "", {}}};
   std::vector<Value> pos;
   Keywords kws;
   ev.evalArgs(st.args, scope, this, pos, kws);
@@ -471,6 +482,9 @@ void ExperimentChecker::train(const ast::ExpStmt &st, Scope &scope) {
   TrainSpec t;
   bool callsOk = trainCalls(st, b, t);
   if (!ok || !callsOk || !b.ok)
+    return;
+  if (b.values.count("callbacks") &&
+      !trainCallbacks(b.values["callbacks"], (int)data.i, t))
     return;
   if (!fits(slotNet[(int)net.i], data, st.expr2->loc))
     return;
@@ -530,22 +544,39 @@ bool ExperimentChecker::trainCalls(const ast::ExpStmt &st, BoundArgs &b,
   return ok;
 }
 
-/// `metrics: m` or `[m]`: one metric, which must suit the loss.
+/// `metrics: m` or `[m, ...]`: each must suit the loss, none twice.
 bool ExperimentChecker::trainMetric(const Value &m, TrainSpec &t) {
-  const std::string &l = t.loss.name;
-  const bool regression = l == "mse" || l == "mae";
-  bool ok = true;
   std::vector<Value> list =
       m.kind == Value::List ? m.list : std::vector<Value>{m};
-  if (list.size() > 1) {
-    diags.error(list[1].loc, "netc reports one metric per training run; "
-                             "'metrics' lists " +
-                                 std::to_string(list.size()));
-    ok = false;
+  bool ok = true;
+  std::vector<std::string> seen;
+  for (const Value &item : list) {
+    TrainSpec one;
+    one.loss = t.loss;
+    if (!oneMetric(item, one)) {
+      ok = false;
+      continue;
+    }
+    const std::string name = one.metricName();
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      diags.error(item.loc, "metric '" + name + "' is listed twice");
+      ok = false;
+      continue;
+    }
+    if (seen.empty())
+      t.metric = one.metric;
+    else
+      t.moreMetrics.push_back(one.metric);
+    seen.push_back(name);
   }
-  if (list.empty())
-    return ok;
-  auto call = ev.toCall(list[0], "metric", "metrics");
+  return ok;
+}
+
+/// One metric of `metrics:`, which must suit the loss.
+bool ExperimentChecker::oneMetric(const Value &m, TrainSpec &t) {
+  const std::string &l = t.loss.name;
+  const bool regression = l == "mse" || l == "mae";
+  auto call = ev.toCall(m, "metric", "metrics");
   if (!call)
     return false;
   const std::string &n = call->name;
@@ -557,12 +588,12 @@ bool ExperimentChecker::trainMetric(const Value &m, TrainSpec &t) {
   else if (l == "binary_crossentropy" && n == "top_k")
     problem = "a categorical cross-entropy loss";
   if (!problem.empty()) {
-    diags.error(list[0].loc, "metric '" + n + "' needs " + problem +
-                                 "; the loss is '" + l + "'");
+    diags.error(m.loc, "metric '" + n + "' needs " + problem +
+                           "; the loss is '" + l + "'");
     return false;
   }
   t.metric = *call;
-  return ok;
+  return true;
 }
 
 void ExperimentChecker::report(const ast::ExpStmt &st, Scope &scope) {

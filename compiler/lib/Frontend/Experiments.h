@@ -54,6 +54,13 @@ private:
   // Training.
   bool trainCalls(const ast::ExpStmt &st, BoundArgs &b, TrainSpec &t);
   bool trainMetric(const Value &metrics, TrainSpec &t);
+  bool oneMetric(const Value &metric, TrainSpec &t);
+  // Callbacks.cpp: `callbacks: [...]` of a train block.
+  bool trainCallbacks(const Value &list, int dataset, TrainSpec &t);
+  bool checkCallback(const Value &v, const Call &c, int dataset,
+                     const TrainSpec &t);
+  bool checkMonitor(const Value &v, const Call &c, int dataset,
+                    const TrainSpec &t);
 
   // Network calls and built-ins.
   Value newNetwork(const ast::NetworkDecl &d, const ast::Expr &e, Scope &scope);

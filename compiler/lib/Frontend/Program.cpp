@@ -62,6 +62,17 @@ std::string TrainSpec::metricName() const {
   return metric.name;
 }
 
+std::vector<std::string> TrainSpec::metricNames() const {
+  std::vector<std::string> names{metricName()};
+  for (const Call &c : moreMetrics) {
+    TrainSpec one;
+    one.loss = loss;
+    one.metric = c;
+    names.push_back(one.metricName());
+  }
+  return names;
+}
+
 std::string RegSpec::str() const {
   if (l1 == 0 && l2 == 0)
     return "none";

@@ -204,6 +204,27 @@ static void lossAndMetricSpecs(std::vector<FuncSpec> &s) {
   s.push_back({"mae", "metric", {}, true});
 }
 
+// Keras' callbacks (runtime/include/netc/Callbacks.h); `monitor` is checked
+// against what the run logs (Frontend/Callbacks.cpp).
+static void callbackSpecs(std::vector<FuncSpec> &s) {
+  const P monitor = opt("monitor", P::Any),
+          mode = sym("mode", "auto", {"auto", "min", "max"});
+  s.push_back({"early_stopping",
+               "callback",
+               {monitor, num("min_delta", 0), opt("patience", P::Int), mode,
+                optNum("baseline"), flag("restore_best_weights", false),
+                opt("start_from_epoch", P::Int)},
+               true});
+  s.push_back(
+      {"reduce_lr_on_plateau",
+       "callback",
+       {monitor, num("factor", 0.1), opt("patience", P::Int), mode,
+        num("min_delta", 1e-4), opt("cooldown", P::Int), num("min_lr", 0)},
+       true});
+  s.push_back(
+      {"save_best", "callback", {req("file", P::String), monitor, mode}, true});
+}
+
 /// Every vocabulary function, by category in this order (findFunc takes the
 /// first of a name shared across categories).
 static const std::vector<FuncSpec> &funcSpecs() {
@@ -214,6 +235,7 @@ static const std::vector<FuncSpec> &funcSpecs() {
     scheduleSpecs(s);
     optimizerSpecs(s);
     lossAndMetricSpecs(s);
+    callbackSpecs(s);
     return s;
   }();
   return specs;
@@ -256,7 +278,8 @@ static const std::set<std::string> &words() {
       "fan_in",   "fan_out",      "fan_avg",
       "normal",   "uniform",      "untruncated_normal",
       "min",      "max",          "one_std_error",
-      "val_loss", "val_accuracy", "loss"};
+      "val_loss", "val_accuracy", "loss",
+      "auto",     "val_mse",      "val_mae"};
   return words;
 }
 

@@ -415,7 +415,7 @@ Value Evaluator::evalCall(const ast::Expr &e, Scope &scope,
   }
   std::vector<std::string> names;
   for (const char *c : {"initializer", "regularizer", "optimizer", "schedule",
-                        "loss", "metric"})
+                        "loss", "metric", "callback"})
     for (auto &n : funcNames(c))
       names.push_back(n);
   diags.error(e.loc,

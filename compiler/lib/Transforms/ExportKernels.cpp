@@ -67,6 +67,9 @@ private:
     op.setWritable(true);
   }
   void storeScalar(Value tensor, Value memref, int64_t index);
+  /// The metric sums from index 1 on: a scalar (one metric) or a vector
+  /// (`metrics: [a, b, ...]`, MLIRGen's packMetrics).
+  void storeMetrics(Value tensor, Value memref);
   /// Clones the step's body; returns the values its terminator returns.
   SmallVector<Value> inlineStep(ArrayRef<Value> args);
   func::FuncOp createEntry(StringRef entry, ArrayRef<Type> types);
@@ -112,6 +115,18 @@ void Exporter::storeScalar(Value tensor, Value memref, int64_t index) {
   Value v = b.create<tensor::ExtractOp>(loc(), tensor, ValueRange{});
   Value i = b.create<arith::ConstantIndexOp>(loc(), index);
   b.create<memref::StoreOp>(loc(), v, memref, i);
+}
+
+void Exporter::storeMetrics(Value tensor, Value memref) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (type.getRank() == 0)
+    return storeScalar(tensor, memref, 1);
+  for (int64_t i = 0; i < type.getDimSize(0); ++i) {
+    Value at = b.create<arith::ConstantIndexOp>(loc(), i);
+    Value v = b.create<tensor::ExtractOp>(loc(), tensor, ValueRange{at});
+    Value to = b.create<arith::ConstantIndexOp>(loc(), 1 + i);
+    b.create<memref::StoreOp>(loc(), v, memref, to);
+  }
 }
 
 SmallVector<Value> Exporter::inlineStep(ArrayRef<Value> args) {
@@ -225,7 +240,7 @@ void Exporter::exportTrain() {
   loadHyper(hyper, sig, args);
   SmallVector<Value> results = inlineStep(args);
   storeScalar(results[sig.kLoss], metrics, 0);
-  storeScalar(results[sig.kMetric], metrics, 1);
+  storeMetrics(results[sig.kMetric], metrics);
   for (auto [i, p] : llvm::enumerate(sig.getTrainable()))
     write(results[sig.newParam(i)], paramViews[p]);
   for (auto [i, v] : llvm::enumerate(slotViews))
@@ -274,7 +289,7 @@ void Exporter::exportEval() {
                      .getResult());
   SmallVector<Value> results = inlineStep(args);
   storeScalar(results[sig.kLoss], metrics, 0);
-  storeScalar(results[sig.kMetric], metrics, 1);
+  storeMetrics(results[sig.kMetric], metrics);
   write(results[sig.kOutput],
         batchView(fn.getArgument(7), n,
                   cast<RankedTensorType>(type.getResult(sig.kOutput))));

@@ -11,6 +11,7 @@
 #include "netc/Transforms/Optimizers.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -88,6 +89,12 @@ private:
   LogicalResult emitBinaryCrossEntropy(Value out, Value labels,
                                        FloatAttr smoothing, bool fromLogits,
                                        Value &dataLoss, Value &metricSum);
+  /// With `metrics: [a, b, ...]`: `metricSum` becomes the vector of every
+  /// metric's sum over the batch, the first metric's first (one metric:
+  /// unchanged, a scalar).
+  LogicalResult packMetrics(Value out, Value labels, Value &metricSum);
+  /// The batch sum of a further metric, from the scores the loss reads.
+  Value emitMetric(const Call &metric, Value out, Value labels);
   Value param(const Layer &layer, size_t i) { return params[layer.params[i]]; }
 
   ModuleOp module;
@@ -360,7 +367,8 @@ LogicalResult Generator::emitReturn(func::FuncOp fn, ArrayRef<Type> argTypes) {
   Value out = values[net.output];
   Location lossLoc = fn.getLoc();
   Value dataLoss, metricSum;
-  if (failed(emitLoss(out, fn.getArgument(1), dataLoss, metricSum)))
+  if (failed(emitLoss(out, fn.getArgument(1), dataLoss, metricSum)) ||
+      failed(packMetrics(out, fn.getArgument(1), metricSum)))
     return failure();
   SmallVector<Value> terms{dataLoss};
   terms.append(regTerms.begin(), regTerms.end());
@@ -475,11 +483,59 @@ LogicalResult Generator::emitBinaryCrossEntropy(Value out, Value labels,
   return success();
 }
 
+LogicalResult Generator::packMetrics(Value out, Value labels,
+                                     Value &metricSum) {
+  if (kernel.train.moreMetrics.empty())
+    return success();
+  Location l = loc(net.loc);
+  SmallVector<Value> sums{
+      b.create<tensor::ExtractOp>(l, metricSum, ValueRange{})};
+  for (const Call &metric : kernel.train.moreMetrics)
+    sums.push_back(b.create<tensor::ExtractOp>(
+        l, emitMetric(metric, out, labels), ValueRange{}));
+  metricSum = b.create<tensor::FromElementsOp>(
+      l, RankedTensorType::get({static_cast<int64_t>(sums.size())}, elem),
+      sums);
+  return success();
+}
+
+Value Generator::emitMetric(const Call &metric, Value out, Value labels) {
+  Location l = loc(net.loc);
+  const std::string &lossName = kernel.train.loss.name;
+  if (lossName == "mse" || lossName == "mae")
+    return metric.name == "mae"
+               ? b.create<net::AbsErrorSumOp>(l, out, labels).getResult()
+               : b.create<net::SquaredErrorSumOp>(l, out, labels).getResult();
+  auto fl = kernel.train.loss.args.find("from_logits");
+  const bool fromLogits = fl != kernel.train.loss.args.end() && fl->second;
+  // The scores the loss's own metric reads (emitCrossEntropy,
+  // emitBinaryCrossEntropy): the logits before a final softmax or sigmoid.
+  Value scores = out;
+  if (lossName == "binary_crossentropy") {
+    if (auto sigmoid = out.getDefiningOp<net::SigmoidOp>(); !fromLogits)
+      scores = sigmoid ? sigmoid.getInput() : out;
+    return b.create<net::BinaryAccuracyCountOp>(l, scores, labels);
+  }
+  if (auto softmax = out.getDefiningOp<net::SoftmaxOp>();
+      softmax && !fromLogits)
+    scores = softmax.getInput();
+  if (metric.name == "top_k") {
+    auto k = metric.args.find("k");
+    return b.create<net::TopKCountOp>(
+        l, scores, labels,
+        b.getI64IntegerAttr(
+            k == metric.args.end() ? 5 : static_cast<int64_t>(k->second)));
+  }
+  return b.create<net::AccuracyCountOp>(l, scores, labels);
+}
+
 } // namespace
 
 LogicalResult netc::buildLossFunction(ModuleOp module, const KernelUnit &kernel,
                                       const std::string &file,
                                       Precision precision) {
-  module.getContext()->loadDialect<net::NetDialect, func::FuncDialect>();
+  module.getContext()
+      ->loadDialect<net::NetDialect, func::FuncDialect,
+                    tensor::TensorDialect>();
   return Generator(module, kernel, file, precision).run();
 }

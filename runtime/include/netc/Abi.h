@@ -60,7 +60,8 @@ typedef struct {
  *   ws      workspace of ws_per_sample * cap + ws_fixed floats (plan)
  *   hyper   [learning_rate, iteration (1-based), dropout seed]
  *   metrics out: [loss (batch mean, including regularization), metric sum
- *           over the batch (correct predictions, or squared error)] */
+ *           over the batch (correct predictions, or squared error), the
+ *           sums of the plan's further metrics, in order] */
 typedef void (*netc_train_fn)(netc_buf *params, netc_buf *state, netc_buf *x,
                               netc_buf *y, int64_t n, netc_buf *ws, int64_t cap,
                               netc_buf *hyper, netc_buf *metrics);

@@ -114,6 +114,13 @@ struct KernelSpec {
   std::string name;
   int64_t index = 0, network = 0;
   std::string loss, metric;
+  /// Every metric's name, `metric` first (`metrics: [a, b, ...]`); the
+  /// plan gives it with more than one. The compiled functions write the
+  /// loss, then each metric's sum: metricFloats() floats.
+  std::vector<std::string> metrics;
+  int64_t metricFloats() const {
+    return 1 + static_cast<int64_t>(metrics.empty() ? 1 : metrics.size());
+  }
   std::vector<int64_t> labelShape, outputShape;
   int64_t stateFloats = 0, trainWsPerSample = 0, evalWsPerSample = 0;
   /// Batch-independent workspace (weight gradients) after the per-sample
@@ -147,6 +154,22 @@ struct DatasetSpec {
   std::map<std::string, std::string> str_args;
 };
 
+/// A callback of a train step, with Keras' names and arguments (the front
+/// end fills the defaults): early_stopping, reduce_lr_on_plateau, save_best.
+/// `strArgs` holds monitor, mode and save_best's file. The runtime's
+/// netc/Callbacks.h runs them.
+struct CallbackSpec {
+  std::string name;
+  std::map<std::string, double> args;
+  std::map<std::string, std::string> strArgs;
+  bool operator==(const CallbackSpec &o) const {
+    return name == o.name && args == o.args && strArgs == o.strArgs;
+  }
+};
+
+/// Whether the runtime has the callback `name` (runtime/lib/Callbacks.cpp).
+bool isCallback(const std::string &name);
+
 /// What a step of a run does; in the plan's JSON, its name ("new", ...).
 enum class StepOp {
   New,
@@ -175,6 +198,7 @@ struct StepSpec {
   std::string split;
   int64_t epochs = 1, batchSize = 32;
   double validationSplit = 0; // train: last fraction held out (0: none)
+  std::vector<CallbackSpec> callbacks; // train: in the order written
   std::vector<std::string> columns;
   std::vector<nlohmann::json> values;
 };

@@ -26,6 +26,18 @@ struct EpochRecord {
   /// With a learning-rate schedule: the rate of the epoch's last step.
   bool hasLearningRate = false;
   double learningRate = 0;
+  /// The further metrics (RunRecord::moreMetricNames), on the training
+  /// records and, with validation, on the held-out ones.
+  std::vector<double> more, valMore;
+};
+
+/// One `train` of a run: the network trained and its own history.
+struct TrainRecord {
+  std::string network;
+  std::string metricName = "accuracy";
+  std::vector<std::string> moreMetricNames;
+  std::vector<EpochRecord> history;
+  int64_t stoppedEpoch = 0, restoredEpoch = 0;
 };
 
 struct RunRecord {
@@ -33,9 +45,12 @@ struct RunRecord {
   uint64_t seed = 0;
   int64_t fold = -1;
   std::string metricName = "accuracy";
+  /// `metrics: [a, b, ...]`: the names after the first, in order.
+  std::vector<std::string> moreMetricNames;
   std::vector<EpochRecord> history;
   bool hasTest = false;
   double testLoss = 0, testMetric = 0;
+  std::vector<double> testMore;
   /// The report's columns in order, evaluations already expanded into
   /// COLUMN_loss / COLUMN_METRIC.
   std::vector<std::pair<std::string, nlohmann::json>> cells;
@@ -46,6 +61,13 @@ struct RunRecord {
   /// stopped there (its last history entry is that, partial, epoch).
   std::string status = "ok";
   int64_t divergedEpoch = 0, divergedStep = 0;
+  /// Callbacks of the last train: the epoch early stopping stopped at, and
+  /// the epoch whose weights restore_best_weights put back (1-based; 0:
+  /// none).
+  int64_t stoppedEpoch = 0, restoredEpoch = 0;
+  /// Every `train` of the run, in order (`history` above is the last
+  /// one's); results.json's "trains" when there are several.
+  std::vector<TrainRecord> trains;
   bool diverged() const { return status == "diverged"; }
 };
 
@@ -53,9 +75,15 @@ struct ExperimentRecord {
   std::string name;
   std::string target = "cpu";
   std::vector<RunRecord> runs;
+  /// Shared runs (statements before a loop), in the order they ran:
+  /// results.json's "shared_runs", with their trains' histories.
+  std::vector<RunRecord> sharedRuns;
   /// results.json's "selection" (spec §5); null without `select`.
   nlohmann::ordered_json selection;
 };
+
+/// A kernel's metric names after the first (KernelSpec::metrics).
+std::vector<std::string> moreMetricNames(const std::vector<std::string> &all);
 
 /// The plan gives loop values as text ("3", "0.1", "zeros"); results show
 /// numbers as numbers, as spec §5's {"degree": 1}.

@@ -118,7 +118,15 @@ struct TrainSpec {
   Call metric{"", {}, {}};
   /// The metric's key in results: accuracy, top_5_accuracy, mse, mae.
   std::string metricName() const;
+  /// `metrics: [a, b, ...]`: the metrics after the first (`metric`), each
+  /// computed by the compiled steps beside it.
+  std::vector<Call> moreMetrics;
+  /// Every metric's key in results, metricName() first.
+  std::vector<std::string> metricNames() const;
   double validationSplit = 0;
+  /// `callbacks: [...]`: early_stopping, reduce_lr_on_plateau, save_best,
+  /// in the order written, defaults filled (runtime/include/netc/Callbacks.h).
+  std::vector<Call> callbacks;
 };
 
 /// One step of an unrolled experiment run. Networks live in numbered slots.
