@@ -54,7 +54,9 @@ expStmt
 trainItem : ID ':' expr ','? ;
 
 argList : arg (',' arg)* ','? ;
-arg     : (ID ':')? expr ;
+arg     : (argName ':')? expr ;
+// `train` is also a keyword; let it name an argument (csv(train: "a.csv")).
+argName : ID | 'train' ;
 
 // An expression used as a statement: a layer, call or name, a chain that
 // starts with one, or an if. Statements are not separated, so one that began

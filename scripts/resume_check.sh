@@ -16,10 +16,10 @@ pid=$!
 while [ "$(epochs a.err)" -lt 2 ]; do sleep 0.2; done
 sleep 1
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true
-echo "killed during run 3; results.json holds $(grep -c '"seed"' a/results.json) runs"
+echo "killed during run 3; results.json holds $(grep -c '"seed"' a/initializers/results.json) runs"
 run --out a --resume > a2.out 2> a2.err
 echo "runs trained on --resume: $(epochs a2.err) (of 27)"
 run --out b > b.out 2> b.err
-diff <(grep -v seconds a/results.json) <(grep -v seconds b/results.json) >/dev/null
+diff <(grep -v seconds a/initializers/results.json) <(grep -v seconds b/initializers/results.json) >/dev/null
 diff <(sed 's/[0-9.]*$//' a2.out) <(sed 's/[0-9.]*$//' b.out) >/dev/null
 echo "PASS: resumed results and table equal an uninterrupted run's"

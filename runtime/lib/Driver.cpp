@@ -73,17 +73,14 @@ int runExperiments(const Plan &plan, const netc_kernel_entry *kernels,
                    const std::vector<const ExperimentSpec *> &chosen) {
   ExperimentRunner runner(plan, kernels, numKernels, options, stderr,
                           Progress::isTerminal(stderr));
-  // --out names the directory of a single experiment; with several, each
-  // gets its own subdirectory so none overwrites another. Likewise for
-  // --save-weights.
-  const bool several = chosen.size() > 1;
+  // One layout whatever the number of experiments (spec §5): each writes
+  // into ROOT/EXPERIMENT/ (--out, default ./netc-out), and its weights into
+  // --save-weights DIR/EXPERIMENT/.
   auto outDir = [&](const ExperimentSpec *experiment) {
-    return options.outDir.empty() ? "netc-out/" + experiment->name
-           : several              ? options.outDir + "/" + experiment->name
-                                  : options.outDir;
+    return outRoot(options) + "/" + experiment->name;
   };
   auto weightsDir = [&](const ExperimentSpec *experiment) {
-    return options.saveWeightsDir.empty() || !several
+    return options.saveWeightsDir.empty()
                ? options.saveWeightsDir
                : options.saveWeightsDir + "/" + experiment->name;
   };

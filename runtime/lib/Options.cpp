@@ -2,6 +2,7 @@
 
 #include "netc/Driver.h"
 #include "netc/MemoryEstimate.h"
+#include "netc/RunOptionsHelp.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -57,33 +58,6 @@ bool applySet(const std::string &assignment, Options &options,
 }
 
 } // namespace
-
-std::string usage(const char *program) {
-  return std::string("usage: ") + program +
-         " [--experiment NAME] [--data DIR] [--out DIR] [--set KEY=VALUE ...]"
-         " [--resume] [--save-weights DIR] [--memory-limit SIZE] [--profile]\n"
-         "\n"
-         "  --experiment NAME   run only this experiment (repeatable; default: "
-         "all, in order)\n"
-         "  --data DIR          data set paths are relative to DIR (default: "
-         ".)\n"
-         "  --out DIR           results directory (default: "
-         "./netc-out/EXPERIMENT/)\n"
-         "  --set KEY=VALUE     override for every run: epochs, batch_size, "
-         "limit, seed\n"
-         "  --resume            skip the runs already in --out's "
-         "results.json\n"
-         "  --save-weights DIR  save every trained network as "
-         "DIR/<run>.safetensors\n"
-         "  --memory-limit SIZE refuse to start when the estimate exceeds SIZE "
-         "(8G, 512M;\n"
-         "                      default: this machine's memory; none: no "
-         "check)\n"
-         "  --profile           after the run, time per op family on stderr "
-         "(also with\n"
-         "                      --bench-steps)\n"
-         "  --help              this text\n";
-}
 
 namespace {
 
@@ -150,6 +124,24 @@ const OptionSpec *findOption(const std::string &name) {
 }
 
 } // namespace
+
+std::string outRoot(const Options &options) {
+  return options.outDir.empty() ? "netc-out" : options.outDir;
+}
+
+std::string usage(const char *program) {
+  std::string text = std::string("usage: ") + program +
+                     " [--experiment NAME] [--data DIR] [--out DIR]"
+                     " [--set KEY=VALUE ...] [--resume] [OPTIONS]\n\n";
+  for (const OptionHelp &o : kRunOptionsHelp)
+    text += optionHelpLine(o.name, o.value, o.text);
+  // An option without a line in kRunOptionsHelp shows here (and fails the
+  // help test) rather than going unmentioned.
+  for (const OptionSpec &spec : kOptions)
+    if (std::string(spec.name) != "-h" && runOptionHelp(spec.name).empty())
+      text += std::string("  ") + spec.name + " (undocumented)\n";
+  return text;
+}
 
 bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
   for (int i = 1; i < argc; ++i) {

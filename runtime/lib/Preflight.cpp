@@ -167,12 +167,12 @@ void ExperimentRunner::prepareRun(const ExperimentSpec &experiment,
         prepareCallbacks(step, validation.empty(), outDir, plannedSaves);
       }
     } else if (step.op == StepOp::Save) {
-      const std::string path = savePath(step.file, outDir);
+      const std::string path = savePath(step.file, outRoot(options));
       checkWritableFile(path, "save destination");
       plannedSaves.insert(path);
     } else if (step.op == StepOp::Load) {
       const auto candidates =
-          loadCandidates(step.file, outDir, options.dataDir);
+          loadCandidates(step.file, outRoot(options), options.dataDir);
       bool found = false;
       for (const std::string &path : candidates)
         found |= isFile(path) || plannedSaves.count(path) > 0;

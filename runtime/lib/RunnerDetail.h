@@ -44,11 +44,12 @@ void holdOut(const ExperimentSpec &experiment, const RunSpec &run,
              const StepSpec &step, const DatasetSpec &spec, const Split &split,
              std::vector<int64_t> &train, std::vector<int64_t> &validation);
 
-/// Where `save ... to FILE` writes: a relative FILE lives under --out.
+/// Where `save ... to FILE` writes: a relative FILE lives under --out's
+/// root (outRoot(), shared by all experiments), `outDir` here.
 std::string savePath(const std::string &file, const std::string &outDir);
 
-/// Where `load` looks for FILE, in order: under --out, under --data, in the
-/// working directory (an absolute FILE only there).
+/// Where `load` looks for FILE, in order: under --out's root, under --data,
+/// in the working directory (an absolute FILE only there).
 std::vector<std::string> loadCandidates(const std::string &file,
                                         const std::string &outDir,
                                         const std::string &dataDir);

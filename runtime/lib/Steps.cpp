@@ -182,7 +182,7 @@ void ExperimentRunner::freeze(RunState &st, const StepSpec &step) {
 void ExperimentRunner::save(RunState &st, const StepSpec &step) {
   const Slot &slot = st.read(step.slot);
   st.expectNetwork(step.slot, slot, step.network);
-  const std::string path = savePath(step.file, st.outDir);
+  const std::string path = savePath(step.file, outRoot(options));
   std::error_code ec;
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty())
@@ -195,7 +195,7 @@ void ExperimentRunner::save(RunState &st, const StepSpec &step) {
 void ExperimentRunner::load(RunState &st, const StepSpec &step) {
   Slot &slot = st.write(step.slot);
   st.expectNetwork(step.slot, slot, step.network);
-  loadSafetensors(loadPath(step.file, st.outDir, options.dataDir),
+  loadSafetensors(loadPath(step.file, outRoot(options), options.dataDir),
                   plan.networks[slot.network], slot.params.get());
 }
 

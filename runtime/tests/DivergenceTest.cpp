@@ -198,7 +198,7 @@ TEST(Divergence, ADivergedRunIsMarkedAndTheStudyGoesOn) {
   EXPECT_GT(divergedSteps, 0);
   EXPECT_LT(divergedSteps, 16);
 
-  const json r = json::parse(slurp(dir / "results.json"));
+  const json r = json::parse(slurp(dir / "sweep/results.json"));
   ASSERT_EQ(r["runs"].size(), 3u);
   EXPECT_EQ(r["runs"][0]["status"], "ok");
   EXPECT_EQ(r["runs"][2]["status"], "ok");
@@ -217,15 +217,15 @@ TEST(Divergence, ADivergedRunIsMarkedAndTheStudyGoesOn) {
 
   const std::string status = "diverged at epoch " + std::to_string(epoch) +
                              ", step " + std::to_string(step);
-  const auto rows = csvRows(dir / "results.csv");
-  EXPECT_EQ(slurp(dir / "results.csv").substr(0, 37),
+  const auto rows = csvRows(dir / "sweep/results.csv");
+  EXPECT_EQ(slurp(dir / "sweep/results.csv").substr(0, 37),
             "lr,test_loss,test_mse,status,seconds\n");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[1].rfind("1e6,,,\"" + status + "\",", 0), 0u) << rows[1];
   EXPECT_NE(rows[0].find(",ok,"), std::string::npos) << rows[0];
   EXPECT_NE(o.out.find(status), std::string::npos) << o.out;
-  EXPECT_NE(slurp(dir / "report.html").find(status), std::string::npos);
-  EXPECT_NE(slurp(dir / "report.html").find("class=\"diverged\""),
+  EXPECT_NE(slurp(dir / "sweep/report.html").find(status), std::string::npos);
+  EXPECT_NE(slurp(dir / "sweep/report.html").find("class=\"diverged\""),
             std::string::npos);
   EXPECT_NE(o.err.find("warning: experiment sweep, run lr=1e6: the loss "
                        "became "),
@@ -241,10 +241,10 @@ TEST(Divergence, RunsThatStayFiniteExitZeroWithStatusOk) {
   TempDir dir;
   Outcome o = runWith(sweepPlan({0}), {"--out", dir.path});
   EXPECT_EQ(o.status, 0) << o.err;
-  const json r = json::parse(slurp(dir / "results.json"));
+  const json r = json::parse(slurp(dir / "sweep/results.json"));
   EXPECT_EQ(r["runs"][0]["status"], "ok");
   // No diverged run: the table has no status column.
-  EXPECT_EQ(slurp(dir / "results.csv").substr(0, 30),
+  EXPECT_EQ(slurp(dir / "sweep/results.csv").substr(0, 30),
             "lr,test_loss,test_mse,seconds\n");
   EXPECT_EQ(o.err.find("warning"), std::string::npos) << o.err;
 }
@@ -254,7 +254,7 @@ TEST(Divergence, SelectionSkipsDivergedCandidatesInAnyOrder) {
     TempDir dir;
     Outcome o = runWith(cvPlan(order), {"--out", dir.path});
     EXPECT_EQ(o.status, kExitDiverged) << o.err;
-    const json sel = json::parse(slurp(dir / "results.json"))["selection"];
+    const json sel = json::parse(slurp(dir / "cv/results.json"))["selection"];
     EXPECT_EQ(sel["chosen"], json({{"lr", 0.1}})) << sel.dump(1);
     EXPECT_EQ(sel["chosen_by_min"], json({{"lr", 0.1}}));
     for (const json &c : sel["candidates"])
@@ -271,7 +271,7 @@ TEST(Divergence, SelectionSkipsDivergedCandidatesInAnyOrder) {
   TempDir dir;
   Outcome o = runWith(cvPlan({1}), {"--out", dir.path});
   EXPECT_EQ(o.status, kExitDiverged) << o.err;
-  const json sel = json::parse(slurp(dir / "results.json"))["selection"];
+  const json sel = json::parse(slurp(dir / "cv/results.json"))["selection"];
   EXPECT_TRUE(sel["chosen"].is_null());
   EXPECT_TRUE(sel["chosen_by_min"].is_null());
   EXPECT_NE(o.out.find("No candidate chosen: every one was skipped."),
@@ -283,31 +283,32 @@ TEST(Divergence, ResumeKeepsTheStatus) {
   TempDir dir;
   ASSERT_EQ(runWith(cvPlan({1, 0}), {"--out", dir / "full"}).status,
             kExitDiverged);
-  const json full = json::parse(slurp(dir / "full/results.json"));
+  const json full = json::parse(slurp(dir / "full/cv/results.json"));
   Outcome again = runWith(cvPlan({1, 0}), {"--out", dir / "full", "--resume"});
   EXPECT_EQ(again.status, kExitDiverged) << again.err;
   EXPECT_EQ(trainCalls, 0); // diverged runs are finished runs
-  EXPECT_EQ(withoutSeconds(json::parse(slurp(dir / "full/results.json"))),
+  EXPECT_EQ(withoutSeconds(json::parse(slurp(dir / "full/cv/results.json"))),
             withoutSeconds(full));
 
   // A results.json from before runs had a status: its runs are ok.
   ASSERT_EQ(runWith(cvPlan({0}), {"--out", dir / "old"}).status, 0);
-  json old = json::parse(slurp(dir / "old/results.json"));
+  json old = json::parse(slurp(dir / "old/cv/results.json"));
   for (json &run : old["runs"])
     run.erase("status");
-  std::ofstream(dir / "old/results.json") << old.dump(2);
+  std::ofstream(dir / "old/cv/results.json") << old.dump(2);
   Outcome resumed = runWith(cvPlan({0}), {"--out", dir / "old", "--resume"});
   EXPECT_EQ(resumed.status, 0) << resumed.err;
   EXPECT_EQ(trainCalls, 0);
-  EXPECT_EQ(json::parse(slurp(dir / "old/results.json"))["runs"][0]["status"],
-            "ok");
+  EXPECT_EQ(
+      json::parse(slurp(dir / "old/cv/results.json"))["runs"][0]["status"],
+      "ok");
 
   // An unknown status is refused, naming the file.
   old["runs"][0]["status"] = "sideways";
-  std::ofstream(dir / "old/results.json") << old.dump(2);
+  std::ofstream(dir / "old/cv/results.json") << old.dump(2);
   Outcome bad = runWith(cvPlan({0}), {"--out", dir / "old", "--resume"});
   EXPECT_EQ(bad.status, 1);
-  EXPECT_NE(bad.err.find((dir / "old/results.json") +
+  EXPECT_NE(bad.err.find((dir / "old/cv/results.json") +
                          ": cannot resume from it: a run has an unknown "
                          "status 'sideways'"),
             std::string::npos)
@@ -319,7 +320,7 @@ TEST(Selection, MaxIsReportedAsMax) {
   // After 4 epochs the slower rate fits worse: the larger val_mse.
   Outcome o = runWith(cvPlan({0, 2}, "max", "val_mse"), {"--out", dir.path});
   EXPECT_EQ(o.status, 0) << o.err;
-  const json sel = json::parse(slurp(dir / "results.json"))["selection"];
+  const json sel = json::parse(slurp(dir / "cv/results.json"))["selection"];
   EXPECT_EQ(sel["chosen"], json({{"lr", 0.01}})) << sel.dump(1);
   EXPECT_EQ(sel["mode"], "max");
   EXPECT_EQ(sel["rule"], "max");
@@ -331,7 +332,7 @@ TEST(Selection, MaxIsReportedAsMax) {
       << o.out;
   EXPECT_NE(o.out.find("chosen_by_max"), std::string::npos) << o.out;
   EXPECT_EQ(o.out.find("chosen_by_min"), std::string::npos) << o.out;
-  EXPECT_NE(slurp(dir / "report.html").find("chosen_by_max"),
+  EXPECT_NE(slurp(dir / "cv/report.html").find("chosen_by_max"),
             std::string::npos);
 }
 

@@ -162,7 +162,7 @@ TEST(Driver, TrainsEvaluatesAndWritesResults) {
   observed = {};
   Outcome o = runWith(planJson(), {"--out", dir / "res", "--set", "epochs=20"});
   ASSERT_EQ(o.status, 0) << o.err;
-  const json results = json::parse(slurp(dir / "res/results.json"));
+  const json results = json::parse(slurp(dir / "res/fit/results.json"));
   EXPECT_EQ(results["experiment"], "fit");
   EXPECT_EQ(results["target"], "cpu");
   ASSERT_EQ(results["runs"].size(), 2u);
@@ -195,7 +195,7 @@ TEST(Driver, TrainsEvaluatesAndWritesResults) {
   // Iterations restart at 1 for the second run's train (new optimizer).
   EXPECT_EQ(observed.lastIteration, 80);
 
-  const std::string csv = slurp(dir / "res/results.csv");
+  const std::string csv = slurp(dir / "res/fit/results.csv");
   EXPECT_EQ(csv.substr(0, csv.find('\n')), "lr,test_loss,test_mse,seconds");
   EXPECT_NE(csv.find("\nother,"), std::string::npos);
   // The table on stdout and one progress line per epoch (not a TTY).
@@ -210,21 +210,21 @@ TEST(Driver, TrainsEvaluatesAndWritesResults) {
   EXPECT_NE(o.err.find("- loss: "), std::string::npos);
   EXPECT_NE(o.err.find("- mse: "), std::string::npos);
   // No temporary files are left behind.
-  EXPECT_FALSE(std::filesystem::exists(dir / "res/results.json.tmp"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "res/fit/results.json.tmp"));
 }
 
 TEST(Driver, SameSeedGivesIdenticalMetrics) {
   TempDir dir;
   ASSERT_EQ(runWith(planJson(), {"--out", dir / "a"}).status, 0);
   ASSERT_EQ(runWith(planJson(), {"--out", dir / "b"}).status, 0);
-  const json a = json::parse(slurp(dir / "a/results.json"));
-  const json b = json::parse(slurp(dir / "b/results.json"));
+  const json a = json::parse(slurp(dir / "a/fit/results.json"));
+  const json b = json::parse(slurp(dir / "b/fit/results.json"));
   EXPECT_EQ(withoutSeconds(a), withoutSeconds(b));
 
   // --set seed=N overrides every run's seed and changes the weights.
   ASSERT_EQ(runWith(planJson(), {"--out", dir / "c", "--set", "seed=5"}).status,
             0);
-  const json c = json::parse(slurp(dir / "c/results.json"));
+  const json c = json::parse(slurp(dir / "c/fit/results.json"));
   EXPECT_EQ(c["runs"][0]["seed"], 5);
   EXPECT_EQ(c["runs"][1]["seed"], 5);
   // Both runs have the same structure, so the same seed gives the same
@@ -280,9 +280,9 @@ TEST(Driver, ResumeAndSaveWeights) {
   Outcome o = runWith(planJson(), {"--resume", "--save-weights", dir / "w",
                                    "--out", dir / "r", "--set", "epochs=1"});
   EXPECT_EQ(o.status, 0) << o.err;
-  EXPECT_TRUE(std::filesystem::exists(dir / "w/lr=0.1.safetensors"));
-  EXPECT_TRUE(std::filesystem::exists(dir / "w/lr=other.safetensors"));
-  EXPECT_TRUE(std::filesystem::exists(dir / "r/report.html"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "w/fit/lr=0.1.safetensors"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "w/fit/lr=other.safetensors"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "r/fit/report.html"));
 }
 
 TEST(Driver, MissingDataIsAnErrorNamingTheFile) {

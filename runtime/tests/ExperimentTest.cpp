@@ -288,7 +288,7 @@ TEST(Transfer, CopyFreezeComposeSaveLoadAndSharedRuns) {
                       {"--out", dir / "r", "--save-weights", dir / "w"});
   ASSERT_EQ(o.status, 0) << o.err;
   const Plan plan = parsePlan(transferPlan().dump());
-  const json results = json::parse(slurp(dir / "r/results.json"));
+  const json results = json::parse(slurp(dir / "r/transfer/results.json"));
   // The shared run reports nothing of its own.
   ASSERT_EQ(results["runs"].size(), 3u);
   EXPECT_EQ(results["runs"][0]["params"], json({{"start", "pretrained"}}));
@@ -296,16 +296,17 @@ TEST(Transfer, CopyFreezeComposeSaveLoadAndSharedRuns) {
   // The frozen part (the copy of the trained base) stays bit-identical
   // through training; the other part trains.
   const auto base = tensors(dir / "r/base.safetensors", plan.networks[0]);
-  const auto pre =
-      tensors(dir / "w/start=pretrained.safetensors", plan.networks[1]);
+  const auto pre = tensors(dir / "w/transfer/start=pretrained.safetensors",
+                           plan.networks[1]);
   EXPECT_EQ(pre.at("Lin_1/dense/kernel"), base.at("dense/kernel"));
   EXPECT_EQ(pre.at("Lin_1/dense/bias"), base.at("dense/bias"));
   EXPECT_NE(pre.at("Lin/dense/bias"), std::vector<float>{0.0f});
   const auto scratch =
-      tensors(dir / "w/start=scratch.safetensors", plan.networks[1]);
+      tensors(dir / "w/transfer/start=scratch.safetensors", plan.networks[1]);
   EXPECT_NE(scratch.at("Lin_1/dense/kernel"), base.at("dense/kernel"));
   // --save-weights also wrote the shared run's trained base.
-  EXPECT_EQ(tensors(dir / "w/shared0.safetensors", plan.networks[0]), base);
+  EXPECT_EQ(tensors(dir / "w/transfer/shared0.safetensors", plan.networks[0]),
+            base);
   // load restores exactly what save wrote.
   EXPECT_EQ(slurp(dir / "r/again.safetensors"),
             slurp(dir / "r/base.safetensors"));
@@ -353,7 +354,7 @@ TEST(Transfer, RunsSeeSharedSlotsCopyOnWrite) {
                           {"runs", {shared, run("a"), run("b")}}}};
   Outcome o = runWith(plan, {"--out", dir.path, "--set", "seed=9"});
   ASSERT_EQ(o.status, 0) << o.err;
-  const json r = json::parse(slurp(dir / "results.json"));
+  const json r = json::parse(slurp(dir / "cow/results.json"));
   // Both start from the shared initial weights, not from each other's.
   EXPECT_EQ(r["runs"][0]["history"], r["runs"][1]["history"]);
 }
@@ -453,7 +454,7 @@ TEST(Training, ValidationSplitHoldsOutTheLastFraction) {
   Outcome o = runWith(plan, {"--out", dir.path});
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_EQ(trainSamples, 3 * 45); // 60 records, the last 15 held out
-  const json r = json::parse(slurp(dir / "results.json"));
+  const json r = json::parse(slurp(dir / "v/results.json"));
   const json &h = r["runs"][0]["history"];
   ASSERT_EQ(h.size(), 3u);
   EXPECT_TRUE(h[2].contains("val_loss"));
@@ -529,7 +530,7 @@ TEST(CrossValidation, KFoldExperimentWritesTheSelection) {
   Outcome o = runWith(cvPlan(), {"--out", dir.path});
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_EQ(trainSamples, 6 * 8 * 40); // each fold trains on 2/3 of 60
-  const json r = json::parse(slurp(dir / "results.json"));
+  const json r = json::parse(slurp(dir / "select/results.json"));
   ASSERT_EQ(r["runs"].size(), 6u);
   EXPECT_EQ(r["runs"][4]["fold"], 1);
   std::map<std::string, std::vector<double>> finals;
@@ -586,7 +587,7 @@ TEST(Resume, KilledMidRunThenResumedEqualsAnUninterruptedRun) {
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
   ASSERT_EQ(WEXITSTATUS(status), 42);
-  const json partial = json::parse(slurp(dir / "part/results.json"));
+  const json partial = json::parse(slurp(dir / "part/select/results.json"));
   EXPECT_EQ(partial["runs"].size(), 2u);
   EXPECT_FALSE(partial.contains("selection"));
 
@@ -595,8 +596,9 @@ TEST(Resume, KilledMidRunThenResumedEqualsAnUninterruptedRun) {
   ASSERT_EQ(resumed.status, 0) << resumed.err;
   EXPECT_EQ(trainCalls, 4 * 24); // only the four unfinished runs trained
   EXPECT_EQ(count(resumed.err, "finished earlier, skipped"), 2u);
-  EXPECT_EQ(withoutSeconds(json::parse(slurp(dir / "part/results.json"))),
-            withoutSeconds(json::parse(slurp(dir / "full/results.json"))));
+  EXPECT_EQ(
+      withoutSeconds(json::parse(slurp(dir / "part/select/results.json"))),
+      withoutSeconds(json::parse(slurp(dir / "full/select/results.json"))));
   Outcome full = runWith(cvPlan(), {"--out", dir / "again"});
   const auto tail = [](const std::string &s) {
     return s.substr(s.find("Selection by"));
@@ -606,7 +608,11 @@ TEST(Resume, KilledMidRunThenResumedEqualsAnUninterruptedRun) {
   trainCalls = 0;
   ASSERT_EQ(runWith(cvPlan(), {"--out", dir / "part", "--resume"}).status, 0);
   EXPECT_EQ(trainCalls, 0);
-  // A results.json of another experiment is refused.
+  // A results.json of another experiment is refused (here copied into the
+  // directory of experiment `transfer`).
+  std::filesystem::create_directories(dir / "part/transfer");
+  std::filesystem::copy_file(dir / "part/select/results.json",
+                             dir / "part/transfer/results.json");
   Outcome other = runWith(transferPlan(), {"--out", dir / "part", "--resume"});
   EXPECT_EQ(other.status, 1);
   EXPECT_NE(other.err.find("holds the results of experiment 'select'"),
@@ -617,7 +623,7 @@ TEST(Resume, KilledMidRunThenResumedEqualsAnUninterruptedRun) {
 TEST(Report, SelfContainedWithOnePathPerRun) {
   TempDir dir;
   ASSERT_EQ(runWith(cvPlan(), {"--out", dir.path}).status, 0);
-  const std::string html = slurp(dir / "report.html");
+  const std::string html = slurp(dir / "select/report.html");
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   // Two plots (loss, mse), each with a train and a dashed validation path per
   // run.
@@ -639,8 +645,9 @@ TEST(Report, RendersInHeadlessChromium) {
   TempDir dir;
   ASSERT_EQ(runWith(transferPlan(), {"--out", dir.path}).status, 0);
   const std::string cmd = std::string("python3 ") + NETC_SOURCE_DIR +
-                          "/scripts/check_report.py " + dir / "report.html" +
-                          " --runs 3 > " + dir / "check.log" + " 2>&1";
+                          "/scripts/check_report.py " +
+                          dir / "transfer/report.html" + " --runs 3 > " +
+                          dir / "check.log" + " 2>&1";
   const int status = std::system(cmd.c_str());
   EXPECT_EQ(status, 0) << slurp(dir / "check.log");
 }

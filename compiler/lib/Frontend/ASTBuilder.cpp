@@ -257,8 +257,8 @@ ast::ExprPtr ASTBuilder::stmtExpr(NetParser::StmtExprContext *ctx) {
 ast::Arg ASTBuilder::arg(NetParser::ArgContext *c) {
   ast::Arg a;
   a.loc = locOf(c);
-  if (c->ID())
-    a.key = c->ID()->getText();
+  if (c->argName())
+    a.key = c->argName()->getText();
   a.value = expr(c->expr());
   return a;
 }

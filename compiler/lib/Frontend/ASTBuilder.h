@@ -28,6 +28,10 @@ public:
       : file(std::move(file)), diags(diags) {}
 
   std::unique_ptr<ast::Module> build(netcgrammar::NetParser::NetFileContext *);
+  /// One expression parsed on its own (parseExpression).
+  ast::ExprPtr buildExpr(netcgrammar::NetParser::ExprContext *ctx) {
+    return expr(ctx);
+  }
 
   // Expression alternatives; each returns an owning ast::Expr* in the Any.
   antlrcpp::Any

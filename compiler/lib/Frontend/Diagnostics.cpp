@@ -77,8 +77,10 @@ void Diagnostics::emit(SourceLoc loc, const char *severity,
     os << fileName << ": " << severity << ": " << msg << "\n";
     return;
   }
-  os << fileName << ":" << loc.line << ":" << loc.col << ": " << severity
-     << ": " << msg << "\n";
+  const bool inText = textLine > 0 && loc.line >= textLine;
+  os << (inText ? textName : fileName) << ":"
+     << (inText ? loc.line - textLine + 1 : loc.line) << ":" << loc.col << ": "
+     << severity << ": " << msg << "\n";
   if (loc.line <= (int)lines.size())
     echoLine(os, lines[loc.line - 1], loc.col);
 }
@@ -90,6 +92,24 @@ void Diagnostics::error(SourceLoc loc, const std::string &msg) {
     return;
   ++errors;
   emit(loc, "error", msg);
+}
+
+void Diagnostics::warning(SourceLoc loc, const std::string &msg) {
+  // The prefix keeps a warning and an error of the same text apart.
+  if (!seen.insert({{loc.line, loc.col}, "\1warning " + msg}).second)
+    return;
+  ++warnings;
+  emit(loc, "warning", msg);
+}
+
+int Diagnostics::addText(const std::string &name, const std::string &text) {
+  textName = name;
+  textLine = (int)lines.size() + 1;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    lines.push_back(line);
+  return textLine;
 }
 
 void Diagnostics::note(SourceLoc loc, const std::string &msg) {

@@ -99,6 +99,7 @@ int Networks::instantiate(const ast::NetworkDecl &decl,
     return -1;
   }
   b.net.output = cur;
+  dropUnconnected(b);
   Program &prog = ctx.program();
   prog.networks.push_back(std::make_unique<Network>(std::move(b.net)));
   int index = (int)prog.networks.size() - 1;
@@ -192,6 +193,7 @@ void Networks::let(const ast::NetStmt &s, Builder &b, Scope &scope, int cur) {
   v.i = t;
   v.loc = s.loc;
   scope[s.name] = v;
+  b.lets.push_back({s.name, t, s.loc});
 }
 
 void Networks::repeat(const ast::NetStmt &s, Builder &b, Scope &scope,

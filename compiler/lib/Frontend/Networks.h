@@ -64,6 +64,10 @@ private:
   int applyBlock(const ast::NetworkDecl &decl, const ast::Expr &call,
                  Builder &b, Scope &scope, int cur);
   bool withinNesting(SourceLoc loc);
+  /// Drops the layers the output does not depend on (an unused `let`
+  /// branch), as Keras drops unconnected layers, with a warning for each
+  /// unused `let` (Unconnected.cpp).
+  void dropUnconnected(Builder &b);
   // --- Composition (Networks.cpp) -------------------------------------------
   bool withinComposeLimits(const std::vector<std::pair<int, bool>> &parts,
                            SourceLoc loc);
@@ -128,6 +132,13 @@ struct Networks::Builder {
   std::map<std::string, std::map<std::string, Value>> defaults;
   int errorsAtStart = 0;
   int64_t repeats = 0; // iterations of repeat bodies, against the limit
+  /// Tensors named by `let`, for the warning on unused ones.
+  struct LetTensor {
+    std::string name;
+    int tensor;
+    SourceLoc loc;
+  };
+  std::vector<LetTensor> lets;
 };
 
 } // namespace netc

@@ -83,8 +83,9 @@ private:
 
 /// Reports the first byte that is not UTF-8 (ANTLR's input stream would
 /// throw on it). Columns count characters, as ANTLR's do.
-bool checkUtf8(const std::string &source, Diagnostics &diags) {
-  SourceLoc loc{1, 1};
+bool checkUtf8(const std::string &source, Diagnostics &diags,
+               int firstLine = 1) {
+  SourceLoc loc{firstLine, 1};
   for (size_t i = 0; i < source.size();) {
     size_t len = utf8Length(source, i);
     if (len == 0) {
@@ -136,6 +137,39 @@ std::unique_ptr<ast::Module> parseSource(const std::string &file,
   if (diags.errorCount() != before)
     return nullptr;
   return module;
+}
+
+ast::ExprPtr parseExpression(const std::string &text, int firstLine,
+                             Diagnostics &diags) {
+  if (!checkUtf8(text, diags, firstLine))
+    return nullptr;
+  antlr4::ANTLRInputStream input(text);
+  netcgrammar::NetLexer lexer(&input);
+  lexer.removeErrorListeners();
+  lexer.setLine(firstLine);
+  antlr4::CommonTokenStream tokens(&lexer);
+  BoundedParser parser(&tokens, diags);
+  parser.removeErrorListeners();
+  auto strategy = std::make_shared<SyntaxErrorStrategy>(diags);
+  parser.setErrorHandler(strategy);
+  int before = diags.errorCount();
+  netcgrammar::NetParser::ExprContext *tree = nullptr;
+  try {
+    tree = parser.expr();
+  } catch (const ParseAbort &) {
+    return nullptr;
+  }
+  if (diags.errorCount() != before || strategy->errors() != 0)
+    return nullptr;
+  antlr4::Token *next = tokens.LT(1);
+  if (next->getType() != antlr4::Token::EOF) {
+    diags.error(locOf(next),
+                "unexpected '" + next->getText() + "' after the expression");
+    return nullptr;
+  }
+  ASTBuilder builder(diags.file(), diags);
+  ast::ExprPtr e = builder.buildExpr(tree);
+  return diags.errorCount() != before ? nullptr : std::move(e);
 }
 
 } // namespace netc

@@ -22,7 +22,9 @@ class Sema {
 public:
   Sema(const ast::Module &m, Diagnostics &diags)
       : ctx(m, diags), diags(diags), ev(ctx), nets(ctx, ev) {}
-  std::unique_ptr<Program> run();
+  /// With `call`, also instantiates the network it calls (elaborateCall).
+  std::unique_ptr<Program> run(const ast::Expr *call = nullptr,
+                               int *instance = nullptr);
 
 private:
   void declare();
@@ -30,7 +32,9 @@ private:
   void dataset(const ast::DatasetDecl &decl);
   bool datasetArgs(const std::string &kind, BoundArgs &b, DatasetDecl &d);
   bool checkDataset(BoundArgs &b, DatasetDecl &d);
+  bool csvFiles(BoundArgs &b, DatasetDecl &d, SourceLoc loc);
   void defaultInstances();
+  int instantiateCall(const ast::Expr &call);
 
   Context ctx;
   Diagnostics &diags;
@@ -91,11 +95,20 @@ static std::vector<ArgSpec> datasetSpecs(const std::string &kind) {
   using P = ArgSpec;
   std::vector<P> specs;
   if (kind != "polynomial")
-    specs.push_back({"path", P::String, kind != "fashion_mnist", 0, "", {}});
+    specs.push_back({"path",
+                     P::String,
+                     kind != "fashion_mnist" && kind != "csv",
+                     0,
+                     "",
+                     {}});
   if (kind == "image_folder")
     specs.push_back({"size", P::NumList, true, 0, "", {}});
-  if (kind == "csv")
+  if (kind == "csv") {
     specs.push_back({"label", P::Any, true, 0, "", {}});
+    // csv(train: "a.csv", test: "b.csv", label: ...): both splits named.
+    specs.push_back({"train", P::String, false, 0, "", {}});
+    specs.push_back({"test", P::String, false, 0, "", {}});
+  }
   if (kind == "polynomial") {
     specs.push_back({"samples", P::PosInt, false, 100, "", {}});
     specs.push_back({"coefficients", P::NumList, true, 0, "", {}});
@@ -137,6 +150,8 @@ void Sema::dataset(const ast::DatasetDecl &decl) {
   bool ok = datasetArgs(e.text, b, d);
   if (ok)
     ok = checkDataset(b, d);
+  if (ok && d.kind == "csv")
+    ok = csvFiles(b, d, e.loc);
   // Keep only what was given or has a meaningful default.
   for (auto it = d.listArgs.begin(); it != d.listArgs.end();)
     it = it->second.empty() ? d.listArgs.erase(it) : std::next(it);
@@ -205,6 +220,38 @@ bool Sema::checkDataset(BoundArgs &b, DatasetDecl &d) {
   return ok;
 }
 
+/// csv's files: the train file as the first argument or as `train:` (not
+/// both), an optional `test:` file; neither may be empty.
+bool Sema::csvFiles(BoundArgs &b, DatasetDecl &d, SourceLoc loc) {
+  auto train = b.values.find("train");
+  if (train != b.values.end() && b.values.count("path")) {
+    diags.error(train->second.loc,
+                "the train file of 'csv' is given twice: as the first "
+                "argument and as 'train:'; keep one");
+    return false;
+  }
+  if (train != b.values.end()) {
+    d.path = train->second.s;
+    d.strArgs.erase("train");
+  } else if (!b.values.count("path")) {
+    diags.error(loc, "'csv' needs its file: csv(\"data.csv\", label: ...) "
+                     "or csv(train: \"a.csv\", test: \"b.csv\", "
+                     "label: ...)");
+    return false;
+  }
+  for (const char *name : {"path", "train", "test"}) {
+    auto it = b.values.find(name);
+    if (it != b.values.end() && it->second.s.empty()) {
+      diags.error(it->second.loc,
+                  std::string("the ") +
+                      (std::string(name) == "test" ? "test" : "train") +
+                      " file of 'csv' is empty; name a .csv file");
+      return false;
+    }
+  }
+  return true;
+}
+
 /// Instantiates every network whose parameters all have defaults (what
 /// `netc summary` shows).
 void Sema::defaultInstances() {
@@ -224,15 +271,51 @@ void Sema::defaultInstances() {
   }
 }
 
-std::unique_ptr<Program> Sema::run() {
+/// The network `call` names (`Net` or `Net(args)`), its arguments evaluated
+/// as in the file; its index in Program::networks, or -1 after a report.
+int Sema::instantiateCall(const ast::Expr &call) {
+  if (call.kind != ast::Expr::Call && call.kind != ast::Expr::Name) {
+    diags.error(call.loc, "expected a network, such as Net or "
+                          "Net(param: value, ...)");
+    return -1;
+  }
+  const ast::NetworkDecl *decl = ctx.findDecl(call.text);
+  if (!decl || decl->isBlock) {
+    diags.error(call.loc,
+                decl ? "'" + call.text + "' is a block, not a network"
+                     : "unknown network '" + call.text + "'" +
+                           didYouMean(call.text, ctx.program().networkNames));
+    return -1;
+  }
+  Scope scope;
+  std::vector<Value> pos;
+  Keywords kws;
+  const int before = diags.reportCount();
+  ev.evalArgs(call.args, scope, nullptr, pos, kws);
+  if (diags.reportCount() != before)
+    return -1;
+  return nets.instantiate(*decl, pos, kws, call.loc);
+}
+
+std::unique_ptr<Program> Sema::run(const ast::Expr *call, int *instance) {
   ctx.program().file = ctx.module().file;
   declare();
   defaultInstances();
   for (const ast::ExperimentDecl &e : ctx.module().experiments)
     ExperimentChecker(ctx, ev, nets).check(e);
+  if (call)
+    *instance = instantiateCall(*call);
   if (diags.hasErrors())
     return nullptr;
   return ctx.takeProgram();
+}
+
+std::unique_ptr<Program> elaborateCall(const ast::Module &module,
+                                       const ast::Expr &call,
+                                       Diagnostics &diags, int &instance) {
+  instance = -1;
+  Sema sema(module, diags);
+  return sema.run(&call, &instance);
 }
 
 std::unique_ptr<Program> elaborate(const ast::Module &module,

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 #include "netc/Driver/Compile.h"
 #include "netc/Frontend/Frontend.h"
+#include "netc/RunOptionsHelp.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -24,30 +25,126 @@
 
 using namespace netc;
 
-static const char *usage =
-    "usage: netc check FILE.net [--memory-limit SIZE]\n"
-    "       netc summary FILE.net [NETWORK]\n"
-    "       netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu]\n"
-    "                [--cpu NAME]\n"
-    "       netc build FILE.net -o PROGRAM [--target cpu] [--cpu NAME]\n"
-    "                [--gradcheck-f64] [--time-phases] [--no-cache]\n"
-    "                [--memory-limit SIZE]\n"
-    "       netc run FILE.net [--target cpu] [--cpu NAME] [--experiment NAME]\n"
-    "                [--data DIR] [--out DIR] [--set KEY=VALUE ...] "
-    "[--resume]\n"
-    "                [--memory-limit SIZE] [--profile]\n"
-    "\n"
-    "  --cpu NAME           the CPU the program is compiled for: native (this\n"
-    "                       machine's, the default), x86-64, x86-64-v2,\n"
-    "                       x86-64-v3, x86-64-v4 or an LLVM CPU name (znver3)\n"
-    "  --memory-limit SIZE  memory a step may need (8G, 512M, none; default:\n"
-    "                       this machine's; for build: what any can hold)\n"
-    "  --time-phases        print the seconds of each compilation phase\n"
-    "  --no-cache           compile every kernel again (also NETC_CACHE=0;\n"
-    "                       the cache: NETC_CACHE_DIR, else ~/.cache/netc)\n";
+namespace {
+
+/// A command: its synopsis and what it does.
+struct CommandHelp {
+  const char *name, *synopsis, *text;
+};
+
+const CommandHelp kCommands[] = {
+    {"check", "netc check FILE.net [--memory-limit SIZE]",
+     "parse and check; diagnostics, exit 1 on error"},
+    {"summary", "netc summary FILE.net [NETWORK]",
+     "Keras-like table per network: layer, output shape, params"},
+    {"emit",
+     "netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu|cuda] "
+     "[--cpu NAME]",
+     "print one stage's IR"},
+    {"build",
+     "netc build FILE.net -o PROGRAM [--target cpu|cuda] [--cpu NAME] "
+     "[OPTIONS]",
+     "a standalone executable; it takes the program options below"},
+    {"run",
+     "netc run FILE.net [--experiment NAME] [--target cpu|cuda] [--data DIR]\n"
+     "         [--out DIR] [--set KEY=VALUE ...] [OPTIONS]",
+     "compile in memory and run, with the program options below"},
+};
+
+/// The compiler's own options and the commands that take them.
+struct CompilerOption {
+  const char *name, *value, *text, *commands;
+};
+
+const CompilerOption kCompilerOptions[] = {
+    {"NETWORK", "",
+     "a network (LeNet) or an instance with arguments (\"PolyReg(degree: "
+     "3)\"); default: each one without required parameters",
+     " summary "},
+    {"--stage", "ast|net|linalg|llvm", "the stage whose IR is printed",
+     " emit "},
+    {"-o", "PROGRAM", "the program file to write", " build "},
+    {"--target", "cpu|cuda",
+     "the target the code is for (cpu; cuda is not supported yet)",
+     " emit build run "},
+    {"--cpu", "NAME",
+     "the CPU compiled for: native (default), x86-64, x86-64-v2..v4, or an "
+     "LLVM name (znver3)",
+     " emit build run "},
+    {"--gradcheck-f64", "",
+     "also compile float64 train steps, for the program's --gradcheck",
+     " emit build run "},
+    {"--time-phases", "", "print the seconds of each compilation phase",
+     " build run "},
+    {"--no-cache", "",
+     "compile every kernel again (also NETC_CACHE=0; cache: NETC_CACHE_DIR, "
+     "else ~/.cache/netc)",
+     " build run "},
+    {"--memory-limit", "SIZE",
+     "memory a step may need (8G, 512M, none; default: this machine's; "
+     "build: what any can hold)",
+     " check build "},
+};
+
+bool takes(const CompilerOption &o, const std::string &cmd) {
+  return std::strstr(o.commands, (" " + cmd + " ").c_str()) != nullptr;
+}
+
+/// The program's options (runtime/include/netc/RunOptionsHelp.h).
+std::string programOptionsHelp() {
+  std::string text;
+  for (const OptionHelp &o : kRunOptionsHelp)
+    text += optionHelpLine(o.name, o.value, o.text, 24);
+  return text;
+}
+
+/// `netc COMMAND --help`: the synopsis, the compiler options the command
+/// takes and, for build and run, the program's options.
+std::string commandHelp(const CommandHelp &c) {
+  std::string cmd = c.name;
+  std::string text =
+      std::string("usage: ") + c.synopsis + "\n\n" + c.text + "\n\noptions:\n";
+  for (const CompilerOption &o : kCompilerOptions)
+    if (takes(o, cmd))
+      text += optionHelpLine(o.name, o.value, o.text, 24);
+  if (cmd == "build" || cmd == "run")
+    text += std::string("\noptions of the built program") +
+            (cmd == "run" ? " (netc run passes them on)" : "") + ":\n" +
+            programOptionsHelp();
+  return text;
+}
+
+/// `netc --help`: every command, every compiler option (with the commands
+/// that take it) and every option of a built program.
+std::string fullHelp() {
+  std::string text = "usage: netc COMMAND FILE.net [OPTIONS]  (netc COMMAND "
+                     "--help: one command)\n\ncommands:\n";
+  for (const CommandHelp &c : kCommands)
+    text += std::string("  ") + c.synopsis + "\n      " + c.text + "\n";
+  text += "\noptions of the compiler (the commands that take them):\n";
+  for (const CompilerOption &o : kCompilerOptions) {
+    std::string commands = o.commands;
+    commands = commands.substr(1, commands.size() - 2);
+    text += optionHelpLine(
+        o.name, o.value, (std::string(o.text) + " [" + commands + "]").c_str(),
+        24);
+  }
+  return text + "\noptions of a built program, also netc run's:\n" +
+         programOptionsHelp();
+}
+
+const CommandHelp *findCommand(const std::string &name) {
+  for (const CommandHelp &c : kCommands)
+    if (name == c.name)
+      return &c;
+  return nullptr;
+}
+
+} // namespace
 
 static int fail(const std::string &message) {
-  std::cerr << "netc: error: " << message << "\n" << usage;
+  std::cerr << "netc: error: " << message
+            << "\n(netc --help lists the commands and options)\n";
   return 2;
 }
 
@@ -168,19 +265,23 @@ static int runCheck(const std::string &file, std::vector<std::string> &args) {
   return compileProgram(*program, Stage::Net, discard, std::cerr) ? 0 : 1;
 }
 
-/// netc summary FILE [NETWORK]: the optional argument names a network,
-/// never a file.
+/// netc summary FILE [NETWORK]: the optional argument names a network
+/// (`LeNet`) or an instance (`"PolyReg(degree: 3)"`), never a file or an
+/// option.
 static int runSummaryCommand(const std::string &file,
                              std::vector<std::string> &args) {
+  std::string network;
   if (!args.empty()) {
-    bool name = args[0].find_first_not_of("abcdefghijklmnopqrstuvwxyz"
-                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                          "0123456789_") == std::string::npos;
-    if (!onlyOptions("summary", {args.begin() + (name ? 1 : 0), args.end()},
-                     {}))
-      return 2;
+    const std::string &a = args[0];
+    bool file = a.size() > 4 && a.compare(a.size() - 4, 4, ".net") == 0;
+    if (!file && a.rfind("-", 0) != 0) {
+      network = a;
+      args.erase(args.begin());
+    }
   }
-  return runSummary(file, args.empty() ? "" : args[0], std::cout, std::cerr);
+  if (!onlyOptions("summary", args, {}))
+    return 2;
+  return runSummary(file, network, std::cout, std::cerr);
 }
 
 /// What emit, build and run share: --target, --cpu and --gradcheck-f64
@@ -265,12 +366,24 @@ static int runRun(const std::string &file, std::vector<std::string> &args,
   return rc;
 }
 
+static bool isHelp(const char *arg) {
+  return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
 int main(int argc, char **argv) {
-  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    std::cout << usage;
+  if (argc < 2 || isHelp(argv[1])) {
+    (argc < 2 ? std::cerr : std::cout) << fullHelp();
     return argc < 2 ? 2 : 0;
   }
   std::string cmd = argv[1];
+  const CommandHelp *command = findCommand(cmd);
+  if (!command)
+    return fail("unknown command '" + cmd +
+                "' (commands: check, summary, emit, build, run)");
+  if (std::any_of(argv + 2, argv + argc, isHelp)) {
+    std::cout << commandHelp(*command);
+    return 0;
+  }
   if (argc < 3)
     return fail("missing FILE.net");
   std::string file = argv[2];
@@ -291,7 +404,5 @@ int main(int argc, char **argv) {
     return runEmit(file, args, opts);
   if (cmd == "build")
     return runBuild(file, args, opts);
-  if (cmd == "run")
-    return runRun(file, args, opts);
-  return fail("unknown command '" + cmd + "'");
+  return runRun(file, args, opts);
 }

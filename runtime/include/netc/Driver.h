@@ -45,6 +45,12 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error);
 /// The usage text of --help.
 std::string usage(const char *program);
 
+/// The results root: --out, else ./netc-out. Each experiment writes into
+/// ROOT/EXPERIMENT/ whatever the number of experiments, and relative `save`
+/// and `load` paths are relative to ROOT, so that every experiment of a
+/// program resolves them alike.
+std::string outRoot(const Options &options);
+
 /// The exit status of a program whose experiments all ran to the end but
 /// some of whose runs diverged (their loss became NaN or Inf): their
 /// results are written, marked "diverged".

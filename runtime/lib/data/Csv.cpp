@@ -1,9 +1,12 @@
 //===- Csv.cpp - csv(file, label: column) ---------------------------------===//
 //
-// Splits: when the path is a directory it holds train.csv and test.csv;
-// when it is a file NAME.csv, that file is the train split and NAME_test.csv
-// beside it, if present, the test split (else the test split is empty and
-// evaluating on it is an error).
+// Splits: `csv(train: "a.csv", test: "b.csv", label: ...)` names both files
+// (the test file must exist and match the train file's columns: it is read
+// when the data set is, before training). Otherwise, when the path is a
+// directory it holds train.csv and test.csv; when it is a file NAME.csv,
+// that file is the train split and NAME_test.csv beside it, if present, the
+// test split (else the test split is empty and evaluating on it is an
+// error).
 //
 // The first row is a header when any of its fields is not a number. `label`
 // names the label column (a header name, or a 0-based index; negative counts
@@ -212,7 +215,16 @@ Dataset loadCsv(const DatasetSpec &spec, const std::string &path) {
     throw DataError(spec.name, "csv needs a file");
   std::string trainPath = path, testPath, sibling;
   std::error_code ec;
-  if (fs::is_directory(path, ec)) {
+  auto test = spec.str_args.find("test");
+  if (test != spec.str_args.end() && !test->second.empty()) {
+    testPath = test->second;
+    if (!fs::is_regular_file(testPath, ec))
+      throw DataError(testPath,
+                      std::string(fs::exists(testPath, ec) ? "not a file"
+                                                           : "no such file") +
+                          " (the test split of " + spec.name +
+                          ", named by test:)");
+  } else if (fs::is_directory(path, ec)) {
     trainPath = (fs::path(path) / "train.csv").string();
     testPath = (fs::path(path) / "test.csv").string();
   } else {

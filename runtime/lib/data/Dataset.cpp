@@ -111,6 +111,8 @@ void registerDatasetLoader(const std::string &kind, DatasetLoader loader) {
   registry()[kind] = std::move(loader);
 }
 
+static Dataset finishLoad(const DatasetSpec &spec, Dataset data);
+
 Dataset loadDataset(const DatasetSpec &spec, const std::string &dataDir) {
   DatasetLoader loader;
   {
@@ -121,13 +123,25 @@ Dataset loadDataset(const DatasetSpec &spec, const std::string &dataDir) {
                       "unsupported data set kind '" + spec.kind + "'");
     loader = it->second;
   }
+  auto underData = [&](const std::string &path) {
+    return path.front() == '/' || dataDir.empty() || dataDir == "."
+               ? path
+               : dataDir + "/" + path;
+  };
   std::string dir;
   if (!spec.path.empty())
-    dir = spec.path.front() == '/' || dataDir.empty() || dataDir == "."
-              ? spec.path
-              : dataDir + "/" + spec.path;
-  Dataset data = loader(spec, dir);
+    dir = underData(spec.path);
+  // csv(train: ..., test: "b.csv"): the test file is relative to --data too.
+  auto test = spec.str_args.find("test");
+  if (test == spec.str_args.end() || test->second.empty())
+    return finishLoad(spec, loader(spec, dir));
+  DatasetSpec resolved = spec;
+  resolved.str_args["test"] = underData(test->second);
+  return finishLoad(spec, loader(resolved, dir));
+}
 
+/// --set limit / limit:, split names, finiteness and scale, for every kind.
+static Dataset finishLoad(const DatasetSpec &spec, Dataset data) {
   auto limit = spec.args.find("limit");
   if (limit != spec.args.end() && limit->second >= 0) {
     data.train.truncate(static_cast<int64_t>(limit->second));

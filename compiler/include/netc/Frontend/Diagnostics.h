@@ -29,6 +29,16 @@ public:
   void note(SourceLoc loc, const std::string &msg);
   /// An error with no location (`error: MESSAGE`).
   void error(const std::string &msg);
+  /// A warning: printed like an error (`warning:`), once per (location,
+  /// message) like errors, and counted apart (errorCount() and
+  /// reportCount() do not change, so a warning fails nothing).
+  void warning(SourceLoc loc, const std::string &msg);
+  int warningCount() const { return warnings; }
+
+  /// Names a second text, such as a command-line argument parsed with the
+  /// language's rules: locations from line `firstLine()` on are shown as
+  /// `NAME:LINE:COL` within it (its first line is 1). Returns firstLine().
+  int addText(const std::string &name, const std::string &text);
 
   int errorCount() const { return errors; }
   /// Errors reported including repeats that were not printed again: tells a
@@ -45,8 +55,12 @@ private:
   std::ostream &os;
   int errors = 0;
   int reports = 0;
+  int warnings = 0;
   bool repeated = false; // the last error was a repeat
   std::set<std::pair<std::pair<int, int>, std::string>> seen;
+  // addText(): the text's name and the line its first line is given.
+  std::string textName;
+  int textLine = 0;
 };
 
 /// Length in bytes of the well-formed UTF-8 sequence that starts at s[i]

@@ -25,6 +25,19 @@ std::unique_ptr<ast::Module> parseSource(const std::string &file,
                                          const std::string &source,
                                          Diagnostics &diags);
 
+/// Parses `text` as one expression of the language (the network of `netc
+/// summary FILE "PolyReg(degree: 3)"`), its first line numbered `firstLine`
+/// (Diagnostics::addText); null after reporting syntax errors.
+ast::ExprPtr parseExpression(const std::string &text, int firstLine,
+                             Diagnostics &diags);
+
+/// Elaborates `module` as elaborate() does, then instantiates the network
+/// call or name `call`; `instance` is its index in Program::networks. Null
+/// after reporting errors (in the file or in `call`).
+std::unique_ptr<Program> elaborateCall(const ast::Module &module,
+                                       const ast::Expr &call,
+                                       Diagnostics &diags, int &instance);
+
 /// Checks and elaborates a module into a Program; null after reporting all
 /// errors to `diags`.
 std::unique_ptr<Program> elaborate(const ast::Module &module,
