@@ -1,7 +1,8 @@
 // Tests that losses reduce to rank-0 tensors divided by the batch size read
 // from tensor.dim, and that an optimizer update is one multi-result
 // elementwise linalg.generic with its step-dependent scalars (Adam's bias
-// correction) computed once before the loops.
+// correction) computed once before the loops, the weight and slots its
+// outputs (destination-passing style, so they bufferize in place).
 // RUN: netc-opt %s --convert-net-to-linalg -split-input-file -verify-diagnostics | FileCheck %s
 
 // CHECK-LABEL: func.func @sce
@@ -30,7 +31,7 @@ func.func @sce(%l: tensor<?x10xf32>, %y: tensor<?x1xf32>) -> tensor<f32> {
 // CHECK: %[[B1P:.*]] = math.powf %{{.*}}, %[[T]] : f32
 // CHECK: %[[B2P:.*]] = math.powf %{{.*}}, %[[T]] : f32
 // CHECK: %[[ALPHA:.*]] = arith.divf
-// CHECK: %[[R:.*]]:3 = linalg.generic {{.*}} ins(%[[W]], %[[G]], %[[M]], %[[V]] : {{.*}}) outs({{.*}}) {
+// CHECK: %[[R:.*]]:3 = linalg.generic {{.*}} ins(%[[G]] : {{.*}}) outs(%[[W]], %[[M]], %[[V]] : {{.*}}) {
 // CHECK: arith.mulf %[[ALPHA]]
 // CHECK: math.sqrt
 // CHECK: return %[[R]]#0, %[[R]]#1, %[[R]]#2

@@ -5,9 +5,11 @@
 // live in two flat float arrays; each weight is a static-offset view of one of
 // them, read as a tensor and written back in place after the update (the
 // trainable ones, and the non-trainable ones the step replaces: batchnorm's
-// moving statistics, listed by `net.updated_params`). hyper[0..2] become the
-// step's learning rate, iteration and dropout seed. The
-// layout is recorded on the entry as attributes for the plan:
+// moving statistics, listed by `net.updated_params`). Trainable weights and
+// slots are read `writable`: the optimizer update, the last reader of each,
+// writes into their views directly and the write-back folds away. hyper[0..2]
+// become the step's learning rate, iteration and dropout seed. The layout is
+// recorded on the entry as attributes for the plan:
 //   net.param_offsets, net.state_floats, net.state_init ([off, size, value]*).
 // The arrays have the step's float type: f32, or f64 for the train step
 // `<k>_f64_train_step` of `--gradcheck-f64`, exported as `<k>_train_f64`
@@ -60,6 +62,12 @@ private:
     return b.create<bufferization::ToTensorOp>(step.getLoc(), memref,
                                                /*restrict=*/true);
   }
+  /// Marks `input` (a read of a weight or slot) writable when `updated`, its
+  /// new value, comes from the last op that uses it: bufferization may then
+  /// write the update in place into the input's memory. Kernel calls read
+  /// weights through raw pointers that bufferization does not see, so every
+  /// other use must come first in the block.
+  static void allowInPlace(Value input, Value updated);
   void write(Value tensor, Value memref) {
     auto op = b.create<bufferization::MaterializeInDestinationOp>(
         step.getLoc(), TypeRange{}, tensor, memref);
@@ -109,6 +117,19 @@ Value Exporter::batchView(Value flat, Value n, RankedTensorType type) {
   auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
   return b.create<memref::ReinterpretCastOp>(loc(), memrefType, flat,
                                              b.getIndexAttr(0), sizes, strides);
+}
+
+void Exporter::allowInPlace(Value input, Value updated) {
+  auto toTensor = input.getDefiningOp<bufferization::ToTensorOp>();
+  Operation *update = updated.getDefiningOp();
+  if (!toTensor || !update || update->getBlock() != toTensor->getBlock())
+    return;
+  for (Operation *user : input.getUsers()) {
+    Operation *top = update->getBlock()->findAncestorOpInBlock(*user);
+    if (!top || (top != update && !top->isBeforeInBlock(update)))
+      return;
+  }
+  toTensor.setWritable(true);
 }
 
 void Exporter::storeScalar(Value tensor, Value memref, int64_t index) {
@@ -241,10 +262,14 @@ void Exporter::exportTrain() {
   SmallVector<Value> results = inlineStep(args);
   storeScalar(results[sig.kLoss], metrics, 0);
   storeMetrics(results[sig.kMetric], metrics);
-  for (auto [i, p] : llvm::enumerate(sig.getTrainable()))
+  for (auto [i, p] : llvm::enumerate(sig.getTrainable())) {
+    allowInPlace(args[sig.param(p)], results[sig.newParam(i)]);
     write(results[sig.newParam(i)], paramViews[p]);
-  for (auto [i, v] : llvm::enumerate(slotViews))
+  }
+  for (auto [i, v] : llvm::enumerate(slotViews)) {
+    allowInPlace(args[sig.slot(0, 0) + i], results[sig.newSlot(0, 0) + i]);
     write(results[sig.newSlot(0, 0) + i], v);
+  }
   // Non-trainable params the step replaces (batchnorm moving statistics).
   if (updated)
     for (auto [u, p] : llvm::enumerate(updated.asArrayRef()))

@@ -1,7 +1,8 @@
 //===- Optimizer.cpp - net.optimizer_update for the Keras 3 optimizers ----===//
 //
-// An update is one multi-result elementwise linalg.generic over
-// (weight, grad, slots...) -> (new weight, new slots...). Step-dependent
+// An update is one multi-result elementwise linalg.generic
+// ins(grad) outs(weight, slots...) -> (new weight, new slots...), the weight
+// and slots updated in place once bufferized. Step-dependent
 // scalars (bias corrections, ...) are computed once, before the loops, from
 // the run-time learning rate and 1-based iteration. Each optimizer of the
 // table runtime/include/netc/Optimizers.def (which gives its defaults and
@@ -280,21 +281,25 @@ struct OptimizerUpdateLowering : OpRewritePattern<net::OptimizerUpdateOp> {
     UpdateEnv env{rewriter, loc, config, *o, lr, t};
     SmallVector<Value> scalars = rule->prologue(env);
 
-    SmallVector<Value> inputs{op.getWeight(), op.getGrad()};
-    llvm::append_range(inputs, op.getSlots());
-    SmallVector<Value> outputs;
-    for (unsigned i = 0; i <= nSlots; ++i)
-      outputs.push_back(emptyLike(rewriter, loc, op.getWeight()));
+    // Destination-passing style: the weight and the slots are the outputs,
+    // read in the body through their output arguments, so bufferization
+    // writes the update in place into the buffers they come from (the
+    // run's parameter and state arrays, docs/design.md "In-place update and
+    // the parallel optimizer") instead of into fresh ones copied back.
+    SmallVector<Value> inputs{op.getGrad()};
+    SmallVector<Value> outputs{op.getWeight()};
+    llvm::append_range(outputs, op.getSlots());
     int64_t rank = cast<RankedTensorType>(op.getWeight().getType()).getRank();
     AffineMap id = identityMap(getContext(), rank);
     SmallVector<AffineMap> inMaps(inputs.size(), id),
         outMaps(outputs.size(), id);
-    auto generic = buildGeneric(
-        rewriter, loc, rank, inputs, inMaps, outputs, outMaps, {},
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          UpdateEnv be{b, l, config, *o, env.lr, env.t};
-          return rule->element(be, scalars, a[0], a[1], a.slice(2, nSlots));
-        });
+    auto generic =
+        buildGeneric(rewriter, loc, rank, inputs, inMaps, outputs, outMaps, {},
+                     [&](OpBuilder &b, Location l, ValueRange a) {
+                       UpdateEnv be{b, l, config, *o, env.lr, env.t};
+                       return rule->element(be, scalars, /*w=*/a[1], /*g=*/a[0],
+                                            a.slice(2, nSlots));
+                     });
     rewriter.replaceOp(op, generic.getResults());
     return success();
   }
