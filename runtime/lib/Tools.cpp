@@ -24,6 +24,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -568,6 +569,14 @@ int runDumpSteps(const Plan &plan, const netc_kernel_entry *kernels,
                  int64_t numKernels, const Options &options) {
   const int64_t steps = options.numericSteps;
   const int64_t batch = options.batchSize.value_or(4);
+  // Created if needed, as --out is.
+  std::error_code ec;
+  std::filesystem::create_directories(options.dumpStepsDir, ec);
+  if (ec) {
+    std::fprintf(stderr, "error: %s: cannot create the directory: %s\n",
+                 options.dumpStepsDir.c_str(), ec.message().c_str());
+    return 1;
+  }
   for (const KernelSpec &k : plan.kernels) {
     if (k.index >= numKernels || !kernels[k.index].train) {
       std::fprintf(stderr, "error: kernel %s is missing\n", k.name.c_str());

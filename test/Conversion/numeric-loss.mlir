@@ -2,9 +2,9 @@
 // loss gradients computes the right numbers (stable softmax cross-entropy of
 // a known 2x3 logits matrix and its gradient, mse and its gradient, the
 // squared-error sum, accuracy with ties, top-k counts, label smoothing of
-// the softmax and sigmoid cross-entropies, l1/l2 and their
-// gradient): run through the whole pipeline in mlir-cpu-runner against
-// Python's values (top-k: keras.metrics.sparse_top_k_categorical_accuracy,
+// the softmax and sigmoid cross-entropies, l1/l2 and their gradient, also
+// divided by the batch size): run through the whole pipeline in
+// mlir-cpu-runner against Python's values (top-k: keras.metrics.sparse_top_k_categorical_accuracy,
 // Keras 3.15 on torch, summed over the rows: 1, 2, 2, 4 for k = 1..4).
 // RUN: netc-opt %s --netc-to-llvm | %mlir_cpu_runner -e main -entry-point-result=void -shared-libs=%runner_libs | FileCheck %s
 
@@ -96,6 +96,17 @@ func.func @main() {
   call @print0(%reg) : (tensor<f32>) -> ()
   %regg = net.regularizer_grad %g, %w {l1 = 0.01 : f64, l2 = 0.02 : f64} : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   call @print1(%regg) : (tensor<3xf32>) -> ()
+
+  // batch_mean (activity regularizers): divided by the dynamic batch size 2;
+  // an empty batch gives 0, as Keras' divide_no_nan.
+  %breg = net.regularizer %p {batch_mean, l1 = 0.01 : f64, l2 = 0.02 : f64} : (tensor<?x3xf32>) -> tensor<f32>
+  call @print0(%breg) : (tensor<f32>) -> ()
+  %bregg = net.regularizer_grad %p, %p {batch_mean, l1 = 0.01 : f64, l2 = 0.02 : f64} : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+  call @print2(%bregg) : (tensor<?x3xf32>) -> ()
+  %e0 = tensor.empty() : tensor<0x3xf32>
+  %e = tensor.cast %e0 : tensor<0x3xf32> to tensor<?x3xf32>
+  %ereg = net.regularizer %e {batch_mean, l1 = 0.01 : f64, l2 = 0.02 : f64} : (tensor<?x3xf32>) -> tensor<f32>
+  call @print0(%ereg) : (tensor<f32>) -> ()
   return
 }
 
@@ -148,3 +159,13 @@ func.func @main() {
 // CHECK-LABEL: Unranked Memref
 // regularizer_grad
 // CHECK-NEXT: [0.13,{{ +}}0.15,{{ +}}0.3]
+// regularizer batch_mean: (0.01 * 5.25 + 0.02 * 7.5625) / 2
+// CHECK-LABEL: Unranked Memref
+// CHECK-NEXT: [0.101875{{[0-9]*}}]
+// regularizer_grad batch_mean: p + (0.01 sign(p) + 0.04 p) / 2
+// CHECK-LABEL: Unranked Memref
+// CHECK-NEXT: {{\[}}[0.515{{[0-9]*}},{{ +}}-1.025{{[0-9]*}},{{ +}}2.045{{[0-9]*}}],
+// CHECK-NEXT: [1.535{{[0-9]*}},{{ +}}0,{{ +}}0.26{{[0-9]*}}]{{\]}}
+// regularizer batch_mean on an empty batch
+// CHECK-LABEL: Unranked Memref
+// CHECK-NEXT: [0]

@@ -755,6 +755,22 @@ func.func @regularizer_grad_l2(%w: tensor<4xf32>) {
 
 // -----
 
+func.func @regularizer_batch_mean_scalar(%w: tensor<f32>) {
+  // expected-error @below {{batch_mean needs an input with a batch dimension, got 'tensor<f32>'}}
+  %0 = net.regularizer %w {batch_mean, l1 = 0.0 : f64, l2 = 0.5 : f64} : (tensor<f32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @regularizer_grad_batch_mean_scalar(%w: tensor<f32>) {
+  // expected-error @below {{batch_mean needs an input with a batch dimension, got 'tensor<f32>'}}
+  %0 = net.regularizer_grad %w, %w {batch_mean, l1 = 0.5 : f64, l2 = 0.0 : f64} : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  return
+}
+
+// -----
+
 func.func @scalar_add_empty() {
   // expected-error @below {{expects at least one term}}
   %0 = net.scalar_add : () -> tensor<f32>

@@ -183,3 +183,13 @@ func.func @f64_update(%w: tensor<2x2xf64>, %g: tensor<2x2xf64>, %lr: f64, %t: f6
   %0 = net.optimizer_update sgd %w, %g, %lr, %t {config = {}} : (tensor<2x2xf64>, tensor<2x2xf64>, f64, f64) -> tensor<2x2xf64>
   return %0 : tensor<2x2xf64>
 }
+
+// An activity regularizer and its gradient divided by the batch size.
+// CHECK-LABEL: func.func @batch_mean_regularizer
+// CHECK: net.regularizer %{{.*}} {batch_mean, l1 = 1.000000e-02 : f64, l2 = 0.000000e+00 : f64} : (tensor<?x3xf32>) -> tensor<f32>
+// CHECK: net.regularizer_grad %{{.*}}, %{{.*}} {batch_mean, l1 = 0.000000e+00 : f64, l2 = 2.000000e-02 : f64} : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+func.func @batch_mean_regularizer(%z: tensor<?x3xf32>) -> (tensor<f32>, tensor<?x3xf32>) {
+  %r = net.regularizer %z {batch_mean, l1 = 0.01 : f64, l2 = 0.0 : f64} : (tensor<?x3xf32>) -> tensor<f32>
+  %g = net.regularizer_grad %z, %z {batch_mean, l1 = 0.0 : f64, l2 = 0.02 : f64} : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+  return %r, %g : tensor<f32>, tensor<?x3xf32>
+}

@@ -158,10 +158,15 @@ LogicalResult verifySmoothing(Operation *op, std::optional<APFloat> s) {
            : success();
 }
 
-LogicalResult verifyRegularizer(Operation *op, APFloat l1, APFloat l2) {
+LogicalResult verifyRegularizer(Operation *op, APFloat l1, APFloat l2,
+                                bool batchMean, Value input) {
   if (l1.convertToDouble() < 0 || l2.convertToDouble() < 0)
     return op->emitOpError("expects non-negative l1 and l2, got ")
            << num(l1.convertToDouble()) << " and " << num(l2.convertToDouble());
+  if (batchMean && cast<RankedTensorType>(input.getType()).getRank() == 0)
+    return op->emitOpError("batch_mean needs an input with a batch "
+                           "dimension, got ")
+           << input.getType();
   return success();
 }
 
@@ -453,7 +458,7 @@ LogicalResult SigmoidCrossEntropyGradOp::verify() {
 }
 
 LogicalResult RegularizerOp::verify() {
-  return verifyRegularizer(*this, getL1(), getL2());
+  return verifyRegularizer(*this, getL1(), getL2(), getBatchMean(), getInput());
 }
 
 LogicalResult ScalarAddOp::verify() {
@@ -505,7 +510,7 @@ LogicalResult PoolGradOp::verify() {
 }
 
 LogicalResult RegularizerGradOp::verify() {
-  return verifyRegularizer(*this, getL1(), getL2());
+  return verifyRegularizer(*this, getL1(), getL2(), getBatchMean(), getInput());
 }
 
 //===----------------------------------------------------------------------===//

@@ -348,17 +348,18 @@ LogicalResult Generator::emitForward(func::FuncOp fn) {
     if (failed(v))
       return failure();
     values[i] = *v;
+    // Keras 3 divides an activity regularizer by the output's batch size.
     if (layer.activityReg.any())
       regTerms.push_back(b.create<net::RegularizerOp>(
           loc(layer.loc), values[i], b.getF64FloatAttr(layer.activityReg.l1),
-          b.getF64FloatAttr(layer.activityReg.l2)));
+          b.getF64FloatAttr(layer.activityReg.l2), b.getUnitAttr()));
   }
   for (size_t i = 0; i < net.params.size(); ++i) {
     const Param &p = net.params[i];
     if (p.reg.any() && p.trainable)
       regTerms.push_back(b.create<net::RegularizerOp>(
           loc(net.layers[p.layer].loc), params[i], b.getF64FloatAttr(p.reg.l1),
-          b.getF64FloatAttr(p.reg.l2)));
+          b.getF64FloatAttr(p.reg.l2), UnitAttr()));
   }
   return success();
 }

@@ -67,3 +67,26 @@ func.func @terms(%x: tensor<?x2xf32>, %y: tensor<?x2xf32>, %b: tensor<2xf32>,
   %s = net.scalar_add %l1, %l2, %l3 : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<f32>
   return %s, %m, %z : tensor<f32>, tensor<f32>, tensor<?x2xf32>
 }
+
+// -----
+
+// Tests that the gradient of a batch-mean (activity) regularizer keeps
+// batch_mean, so that it too is divided by the batch size.
+// CHECK-LABEL: func.func @activity_train_step(
+// CHECK: %[[Z:.*]] = net.bias_add
+// CHECK: %[[DZ0:.*]] = net.mse_grad %[[Z]]
+// CHECK: %[[DZ:.*]] = net.regularizer_grad %[[DZ0]], %[[Z]] {batch_mean, l1 = 1.250000e-01 : f64, l2 = 2.500000e-01 : f64}
+// CHECK: net.bias_add_grad %[[DZ]]
+func.func @activity(%x: tensor<?x2xf32>, %y: tensor<?x2xf32>, %b: tensor<2xf32>,
+                    %seed: f32)
+    -> (tensor<f32>, tensor<f32>, tensor<?x2xf32>)
+    attributes {net.loss_function, net.optimizer = "sgd",
+                net.optimizer_config = {learning_rate = 1.0e-01 : f64},
+                net.slot_init = array<f64>, net.updated_params = array<i64>} {
+  %z = net.bias_add %x, %b : (tensor<?x2xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  %l = net.mse %z, %y : (tensor<?x2xf32>, tensor<?x2xf32>) -> tensor<f32>
+  %r = net.regularizer %z {batch_mean, l1 = 1.25e-01 : f64, l2 = 2.5e-01 : f64} : (tensor<?x2xf32>) -> tensor<f32>
+  %m = net.squared_error_sum %z, %y : (tensor<?x2xf32>, tensor<?x2xf32>) -> tensor<f32>
+  %s = net.scalar_add %l, %r : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  return %s, %m, %z : tensor<f32>, tensor<f32>, tensor<?x2xf32>
+}

@@ -221,7 +221,14 @@ def Net_SquaredErrorSumOp : Net_PairOp<"squared_error_sum",
 def Net_RegularizerOp : Net_Op<"regularizer",
     [Pure, Net_ScalarOf<"input", "loss">]> {
   let summary = "l1 * sum|w| + l2 * sum w^2 (scalar); l1, l2 >= 0";
-  let arguments = (ins Net_Tensor:$input, F64Attr:$l1, F64Attr:$l2);
+  let description = [{
+    With `batch_mean` (an activity regularizer, as Keras 3 computes it), the
+    value is divided by the input's first (batch) dimension, read at run
+    time: the final partial batch divides by its own size (0 for an empty
+    batch, as `divide_no_nan`). The input then has rank >= 1.
+  }];
+  let arguments = (ins Net_Tensor:$input, F64Attr:$l1, F64Attr:$l2,
+                       UnitAttr:$batch_mean);
   let results = (outs Net_ScalarTensor:$loss);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -324,8 +331,12 @@ def Net_MseGradOp : Net_PairOp<"mse_grad", [AllTypesMatch<["pred", "result"]>]> 
 def Net_RegularizerGradOp : Net_Op<"regularizer_grad",
     [Pure, AllTypesMatch<["grad", "input", "result"]>]> {
   let summary = "g + l1 * sign(w) + 2 * l2 * w; l1, l2 >= 0";
+  let description = [{
+    With `batch_mean`, the gradient of the batch-mean regularizer:
+    g + (l1 * sign(w) + 2 * l2 * w) / N, N the input's first dimension.
+  }];
   let arguments = (ins Net_Tensor:$grad, Net_Tensor:$input, F64Attr:$l1,
-                       F64Attr:$l2);
+                       F64Attr:$l2, UnitAttr:$batch_mean);
   let results = (outs Net_Tensor:$result);
   let assemblyFormat = "$grad `,` $input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

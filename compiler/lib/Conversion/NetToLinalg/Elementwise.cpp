@@ -260,15 +260,30 @@ struct ActivationGradLowering : OpRewritePattern<net::ActivationGradOp> {
   }
 };
 
-/// g + l1 * sign(w) + 2 * l2 * w (sign(0) = 0, as tf.sign).
+/// g + l1 * sign(w) + 2 * l2 * w (sign(0) = 0, as tf.sign); with batch_mean
+/// the coefficients l1 / N and 2 * l2 / N, N the batch size read at run time.
 struct RegularizerGradLowering : OpRewritePattern<net::RegularizerGradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(net::RegularizerGradOp op,
                                 PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value w0 = op.getInput();
     double l1 = op.getL1().convertToDouble();
     double l2 = op.getL2().convertToDouble();
+    // The coefficients: constants, or divided by N once, outside the loop.
+    Value c1, cNeg1, c2;
+    if (op.getBatchMean()) {
+      Value n = dimAsFloat(rewriter, loc, w0, 0);
+      auto perN = [&](double c) -> Value {
+        return rewriter.create<arith::DivFOp>(
+            loc, constLike(rewriter, loc, w0, c), n);
+      };
+      c1 = perN(l1);
+      cNeg1 = perN(-l1);
+      c2 = perN(2.0 * l2);
+    }
     Value r = buildMap(
-        rewriter, op.getLoc(), ValueRange{op.getGrad(), op.getInput()},
+        rewriter, loc, ValueRange{op.getGrad(), w0},
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value g = a[0], w = a[1];
           if (l1 != 0.0) {
@@ -278,14 +293,14 @@ struct RegularizerGradLowering : OpRewritePattern<net::RegularizerGradOp> {
             Value neg =
                 b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, w, zero);
             Value sign = b.create<arith::SelectOp>(
-                l, pos, constLike(b, l, w, l1),
-                b.create<arith::SelectOp>(l, neg, constLike(b, l, w, -l1),
-                                          zero));
+                l, pos, c1 ? c1 : constLike(b, l, w, l1),
+                b.create<arith::SelectOp>(
+                    l, neg, cNeg1 ? cNeg1 : constLike(b, l, w, -l1), zero));
             g = b.create<arith::AddFOp>(l, g, sign);
           }
           if (l2 != 0.0) {
-            Value t =
-                b.create<arith::MulFOp>(l, constLike(b, l, w, 2.0 * l2), w);
+            Value t = b.create<arith::MulFOp>(
+                l, c2 ? c2 : constLike(b, l, w, 2.0 * l2), w);
             g = b.create<arith::AddFOp>(l, g, t);
           }
           return SmallVector<Value>{g};

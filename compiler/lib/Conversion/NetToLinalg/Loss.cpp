@@ -292,7 +292,17 @@ struct TopKCountLowering : OpRewritePattern<net::TopKCountOp> {
   }
 };
 
-/// l1 * sum|w| + l2 * sum w^2, the sums scaled after reducing as Keras does.
+/// x / n, or 0 where n is 0.
+Value divideNoNan(OpBuilder &b, Location l, Value x, Value n) {
+  Value zero = constLike(b, l, x, 0.0);
+  Value empty = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, n, zero);
+  return b.create<arith::SelectOp>(l, empty, zero,
+                                   b.create<arith::DivFOp>(l, x, n));
+}
+
+/// l1 * sum|w| + l2 * sum w^2, the sums scaled after reducing as Keras does;
+/// with batch_mean divided by the batch size N (0 when N is 0, as Keras'
+/// divide_no_nan).
 struct RegularizerLowering : OpRewritePattern<net::RegularizerOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(net::RegularizerOp op,
@@ -301,6 +311,7 @@ struct RegularizerLowering : OpRewritePattern<net::RegularizerOp> {
     Value w = op.getInput();
     double l1 = op.getL1().convertToDouble();
     double l2 = op.getL2().convertToDouble();
+    Value n = op.getBatchMean() ? dimAsFloat(rewriter, loc, w, 0) : Value();
     SmallVector<Value> sums;
     if (l1 != 0.0)
       sums.push_back(buildSumAll(
@@ -324,6 +335,8 @@ struct RegularizerLowering : OpRewritePattern<net::RegularizerOp> {
             acc =
                 l1 != 0.0 ? b.create<arith::AddFOp>(l, acc, t).getResult() : t;
           }
+          if (n)
+            acc = divideNoNan(b, l, acc, n);
           return SmallVector<Value>{acc};
         });
     rewriter.replaceOp(op, r);

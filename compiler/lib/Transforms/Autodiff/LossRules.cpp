@@ -55,7 +55,8 @@ LogicalResult mae(net::MaeOp op, AdjointBuilder &ab) {
 }
 
 /// g + l1 sign(w) + 2 l2 w, on the complete adjoint g of w (zero when only
-/// the regularizer reaches the loss through w).
+/// the regularizer reaches the loss through w); divided by the batch size N
+/// before adding g for a batch-mean (activity) regularizer.
 LogicalResult regularizer(net::RegularizerOp reg, AdjointBuilder &ab) {
   Value w = reg.getInput();
   if (!ab.isActive(w))
@@ -64,13 +65,16 @@ LogicalResult regularizer(net::RegularizerOp reg, AdjointBuilder &ab) {
   double scale = ab.perturbation();
   double l1 = reg.getL1().convertToDouble() * scale;
   double l2 = reg.getL2().convertToDouble() * scale;
-  ab.addDeferred(w, [&ab, w, l1, l2, loc = reg.getLoc()](Value g) -> Value {
-    OpBuilder &b = ab.getBuilder();
-    if (!g)
-      g = ab.zeros(loc, w.getType());
-    return b.create<net::RegularizerGradOp>(
-        loc, w.getType(), g, w, b.getF64FloatAttr(l1), b.getF64FloatAttr(l2));
-  });
+  UnitAttr batchMean = reg.getBatchMeanAttr();
+  ab.addDeferred(
+      w, [&ab, w, l1, l2, batchMean, loc = reg.getLoc()](Value g) -> Value {
+        OpBuilder &b = ab.getBuilder();
+        if (!g)
+          g = ab.zeros(loc, w.getType());
+        return b.create<net::RegularizerGradOp>(
+            loc, w.getType(), g, w, b.getF64FloatAttr(l1),
+            b.getF64FloatAttr(l2), batchMean);
+      });
   return success();
 }
 
