@@ -36,7 +36,8 @@ netStmt
   ;
 
 datasetDecl    : 'dataset' ID '=' expr ;
-experimentDecl : 'experiment' ID '{' expStmt* '}' ;
+// `experiment e (seeds: 5) { ... }`: options of the whole experiment.
+experimentDecl : 'experiment' ID ('(' argList? ')')? '{' expStmt* '}' ;
 
 expStmt
   : 'let' ID '=' expr                                  # ExpLetStmt

@@ -2,6 +2,7 @@
 
 #include "netc/Driver.h"
 
+#include "netc/Aggregate.h"
 #include "netc/CrossValidation.h"
 #include "netc/Initializers.h"
 #include "netc/Memory.h"
@@ -95,6 +96,9 @@ int runExperiments(const Plan &plan, const netc_kernel_entry *kernels,
                 resultsTable(record).c_str());
     if (!record.selection.is_null())
       std::printf("%s\n", selectionTable(record.selection).c_str());
+    const std::string overSeeds = summaryText(record);
+    if (!overSeeds.empty())
+      std::printf("%s\n", overSeeds.c_str());
     std::fflush(stdout);
     const std::string warning = divergenceSummary(record);
     if (!warning.empty())

@@ -345,6 +345,10 @@ RunSpec parseRun(const json &j, const std::string &path) {
   r.fold = integer(j, "fold", path, &minusOne);
   r.shared = j.value("shared", false);
   r.steps = list<StepSpec>(j, "steps", path, parseStep);
+  r.seed = integer(j, "seed", path, &minusOne);
+  r.repetition = integer(j, "repetition", path, &minusOne);
+  if (r.seed < -1)
+    bad(path + ".seed", "must not be negative");
   return r;
 }
 
@@ -536,10 +540,15 @@ ojson stepJson(const StepSpec &s) {
 }
 
 ojson runJson(const RunSpec &r) {
-  return {{"params", ojson::parse(r.params.dump())},
-          {"fold", r.fold},
-          {"shared", r.shared},
-          {"steps", arrayJson(r.steps, stepJson)}};
+  ojson j = {{"params", ojson::parse(r.params.dump())},
+             {"fold", r.fold},
+             {"shared", r.shared},
+             {"steps", arrayJson(r.steps, stepJson)}};
+  if (r.seed >= 0)
+    j["seed"] = r.seed;
+  if (r.repetition >= 0)
+    j["repetition"] = r.repetition;
+  return j;
 }
 
 ojson experimentJson(const ExperimentSpec &e) {

@@ -2,6 +2,7 @@
 
 #include "netc/Report.h"
 
+#include "netc/Aggregate.h"
 #include "netc/CrossValidation.h"
 
 #include <algorithm>
@@ -212,6 +213,7 @@ std::string reportHtml(const ExperimentRecord &exp) {
   const std::string diverged = divergenceSummary(exp);
   if (!diverged.empty())
     html += "<p class=\"diverged\">Warning: " + escape(diverged) + ".</p>\n";
+  html += summaryHtml(exp); // runs repeated over seeds
   if (!exp.selection.is_null()) {
     const auto &s = exp.selection;
     std::vector<std::vector<std::string>> rows{

@@ -4,6 +4,7 @@
 
 #include "netc/Cpu.h"
 
+#include "netc/Aggregate.h"
 #include "netc/Report.h"
 
 #include <algorithm>
@@ -115,6 +116,10 @@ std::vector<std::vector<std::string>> resultsRows(const ExperimentRecord &exp,
   for (RunRecord &run : shown.runs)
     if (run.cells.empty())
       run.cells = defaultCells(run);
+  // Runs repeated over seeds show theirs.
+  if (repeatsOverSeeds(exp))
+    for (RunRecord &run : shown.runs)
+      run.cells.push_back({"seed", run.seed});
   std::vector<std::string> header = columnsOf(shown);
   const size_t cells = header.size();
   const bool status =
@@ -284,6 +289,7 @@ nlohmann::ordered_json resultsJson(const ExperimentRecord &exp) {
   }
   if (!exp.selection.is_null())
     out["selection"] = exp.selection;
+  addSummaryJson(exp, out); // runs repeated over seeds: "summary", ...
   return out;
 }
 
@@ -384,9 +390,12 @@ void writeFilesTogether(
 
 std::vector<std::pair<std::string, std::string>>
 resultsFiles(const ExperimentRecord &exp) {
-  return {{"report.html", reportHtml(exp)},
-          {"results.csv", resultsCsv(exp)},
-          {"results.json", resultsJson(exp).dump(2) + "\n"}};
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"report.html", reportHtml(exp)}, {"results.csv", resultsCsv(exp)}};
+  if (repeatsOverSeeds(exp))
+    files.push_back({"summary.csv", summaryCsv(exp)});
+  files.push_back({"results.json", resultsJson(exp).dump(2) + "\n"});
+  return files;
 }
 
 void writeResults(const ExperimentRecord &exp, const std::string &dir) {

@@ -14,6 +14,7 @@
 #include "netc/Random.h"
 #include "netc/Resume.h"
 #include "netc/Safetensors.h"
+#include "netc/Stability.h"
 #include "netc/data/Prefetcher.h"
 
 #include <algorithm>
@@ -46,6 +47,9 @@ std::string runFileName(const RunSpec &run, size_t index) {
   if (run.fold >= 0)
     name += (name.empty() ? "" : ",") + std::string("fold=") +
             std::to_string(run.fold);
+  if (run.repetition >= 0) // repeated over seeds: one file per seed
+    name += (name.empty() ? "" : ",") + std::string("seed=") +
+            std::to_string(run.seed);
   if (run.shared)
     name = "shared" + std::to_string(index) + (name.empty() ? "" : "," + name);
   if (name.empty())
@@ -172,6 +176,20 @@ uint64_t defaultSeed(const std::string &experiment, const json &params,
   return (h ^ (h >> 32)) & 0xffffffffULL;
 }
 
+uint64_t runSeed(const std::string &experiment, const RunSpec &run,
+                 const std::optional<uint64_t> &override) {
+  if (override)
+    return *override;
+  if (run.seed >= 0)
+    return static_cast<uint64_t>(run.seed);
+  return defaultSeed(experiment, run.params, run.fold);
+}
+
+bool skippedRepetition(const RunSpec &run,
+                       const std::optional<uint64_t> &override) {
+  return override && run.repetition > 0;
+}
+
 ExperimentRunner::ExperimentRunner(const Plan &plan,
                                    const netc_kernel_entry *kernels,
                                    int64_t numKernels, const Options &options,
@@ -239,13 +257,13 @@ ExperimentRecord ExperimentRunner::run(const ExperimentSpec &experiment,
   std::vector<size_t> pendingShared;
   for (size_t i = 0; i < experiment.runs.size(); ++i) {
     const RunSpec &run = experiment.runs[i];
+    if (skippedRepetition(run, options.seed))
+      continue;
     if (run.shared) {
       pendingShared.push_back(i);
       continue;
     }
-    const uint64_t seed =
-        options.seed ? *options.seed
-                     : defaultSeed(experiment.name, run.params, run.fold);
+    const uint64_t seed = runSeed(experiment.name, run, options.seed);
     auto done =
         std::find_if(finished.begin(), finished.end(), [&](const RunRecord &r) {
           return sameRun(r, run.params, run.fold, seed);
@@ -272,8 +290,7 @@ ExperimentRecord ExperimentRunner::run(const ExperimentSpec &experiment,
         runOne(experiment, experiment.runs[s], s, outDir, weightsDir));
   if (experiment.select.is_object()) {
     try {
-      record.selection =
-          selectionJson(selectModel(experiment.select, record.runs, trainable));
+      selectAll(experiment.select, record, trainable);
     } catch (const std::runtime_error &e) {
       throw RunError("experiment " + experiment.name + ": " + e.what());
     }
@@ -301,9 +318,7 @@ RunRecord ExperimentRunner::runOne(const ExperimentSpec &experiment,
                                    const std::string &outDir,
                                    const std::string &weightsDir) {
   const auto start = std::chrono::steady_clock::now();
-  const uint64_t seed =
-      options.seed ? *options.seed
-                   : defaultSeed(experiment.name, run.params, run.fold);
+  const uint64_t seed = runSeed(experiment.name, run, options.seed);
   // One generator per run drives, in step order, initial weights, shuffles
   // and dropout seeds: the seed alone fixes the run.
   RunState st(experiment, run, outDir, seed, sharedSlots, plan);

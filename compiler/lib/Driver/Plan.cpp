@@ -102,11 +102,9 @@ ExperimentSpec experimentSpec(const Experiment &exp,
   ExperimentSpec e;
   e.name = exp.name;
   if (!exp.selectMetric.empty())
-    e.select = {{"metric", exp.selectMetric},
-                {"mode", exp.selectMode},
-                {"rule", exp.selectRule},
-                {"folds", exp.folds},
-                {"seed", exp.foldSeed}};
+    e.select = {{"metric", exp.selectMetric}, {"mode", exp.selectMode},
+                {"rule", exp.selectRule},     {"folds", exp.folds},
+                {"seed", exp.foldSeed},       {"variable", exp.selectVariable}};
   for (size_t r = 0; r < exp.runs.size(); ++r) {
     const Run &run = exp.runs[r];
     RunSpec &out = e.runs.emplace_back();
@@ -114,6 +112,8 @@ ExperimentSpec experimentSpec(const Experiment &exp,
       out.params[k] = v;
     out.fold = run.fold;
     out.shared = run.shared;
+    out.seed = run.seed;
+    out.repetition = run.repetition;
     for (size_t s = 0; s < run.steps.size(); ++s)
       out.steps.push_back(stepSpec(run.steps[s], kernelOf[r][s]));
   }

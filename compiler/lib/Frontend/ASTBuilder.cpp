@@ -420,6 +420,8 @@ ASTBuilder::build(NetParser::NetFileContext *file) {
       ed.nameLoc = locOf(e->ID()->getSymbol());
       for (auto *s : e->expStmt())
         ed.body.push_back(expStmt(s));
+      if (e->argList())
+        ed.args = args(e->argList());
       m->order.push_back({ast::Module::Experiment, m->experiments.size()});
       m->experiments.push_back(std::move(ed));
     }

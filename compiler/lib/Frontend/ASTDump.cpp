@@ -191,7 +191,9 @@ void dumpAst(const Module &m, std::ostream &os) {
                << at(ds.loc) << "\n";
     } else {
       const ExperimentDecl &e = m.experiments[index];
-      d.line() << "Experiment " << e.name << at(e.loc) << "\n";
+      d.line() << "Experiment " << e.name
+               << (e.args.empty() ? "" : " (" + argsText(e.args) + ")")
+               << at(e.loc) << "\n";
       d.expStmts(e.body);
     }
   }

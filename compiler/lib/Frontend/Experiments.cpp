@@ -22,8 +22,7 @@ void ExperimentChecker::check(const ast::ExperimentDecl &decl) {
   exp = &prog.experiments.back();
   exp->name = decl.name;
   exp->loc = decl.loc;
-  Scope scope;
-  process(decl.body, scope);
+  repeatOverSeeds(decl);
 }
 
 Step &ExperimentChecker::emit(Step::Kind kind, SourceLoc loc) {
@@ -32,6 +31,8 @@ Step &ExperimentChecker::emit(Step::Kind kind, SourceLoc loc) {
     r.params = params;
     r.fold = fold;
     r.shared = shared;
+    r.seed = seed;
+    r.repetition = repetition;
     exp->runs.push_back(r);
     run = (int)exp->runs.size() - 1;
   }
@@ -144,6 +145,8 @@ Value ExperimentChecker::call(const ast::Expr &e, Scope &scope) {
     return builtin(e, scope);
   if (e.kind == ast::Expr::Call && findFunc(name))
     return ev.eval(e, scope, nullptr);
+  if (e.kind == ast::Expr::Call && ctx.findDataset(name) >= 0)
+    return datasetVariant(e, scope);
   // A misspelt vocabulary function (`early_stop(...)` in `callbacks:`).
   std::vector<std::string> funcs;
   for (const char *c : {"loss", "metric", "optimizer", "schedule", "callback"})
@@ -378,7 +381,7 @@ void ExperimentChecker::iterate(const ast::ExpStmt &st, const Value &domain,
   for (const Value &v : domain.list) {
     for (int k = 0; k < std::max(folds, 1) && !ctx.halted(); ++k) {
       params = savedParams;
-      params.push_back({st.name, valueText(v, false)});
+      params.push_back({st.name, loopValueText(v)});
       fold = folds ? k : savedFold;
       run = -1;
       names = savedNames;
@@ -607,7 +610,7 @@ void ExperimentChecker::report(const ast::ExpStmt &st, Scope &scope) {
     std::string col = v.kind == Value::Eval           ? v.s
                       : item->kind == ast::Expr::Name ? item->text
                                                       : ast::exprText(*item);
-    if (v.kind == Value::Slot || v.kind == Value::Data) {
+    if (v.kind == Value::Slot || (v.kind == Value::Data && !v.s.empty())) {
       diags.error(item->loc, "cannot report " + describe(v) +
                                  "; report evaluate(net, data.test)");
       continue;
@@ -618,7 +621,7 @@ void ExperimentChecker::report(const ast::ExpStmt &st, Scope &scope) {
       unique = col + "_" + std::to_string(++suffix[col]);
     used.insert(unique);
     cols.push_back(unique);
-    vals.push_back(valueText(v, false));
+    vals.push_back(loopValueText(v));
   }
   Step &step = emit(StepOp::Report, st.loc);
   step.reportColumns = cols;
@@ -636,10 +639,11 @@ void ExperimentChecker::forLoop(const ast::ExpStmt &st, Scope &scope) {
 
 void ExperimentChecker::crossValidate(const ast::ExpStmt &st, Scope &scope) {
   run = -1;
-  if (sawCrossValidate) {
+  if (crossValidateStmt && crossValidateStmt != &st) {
     diags.error(st.loc, "an experiment has one 'crossvalidate'");
     return;
   }
+  crossValidateStmt = &st;
   sawCrossValidate = true;
   bool outer = shared;
   std::vector<Value> pos;
@@ -659,6 +663,7 @@ void ExperimentChecker::crossValidate(const ast::ExpStmt &st, Scope &scope) {
     return;
   }
   exp->folds = (int)folds;
+  exp->selectVariable = st.name;
   exp->foldSeed = b.values.count("seed") ? b.values["seed"].i : 0;
   Value domain = loopDomain(*st.expr, scope);
   if (domain.kind == Value::List && b.ok)

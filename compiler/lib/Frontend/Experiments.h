@@ -43,6 +43,18 @@ private:
   void load(const ast::ExpStmt &st, Scope &scope);
   void exprStmt(const ast::ExpStmt &st, Scope &scope);
 
+  // Seeds and data set variants (Seeds.cpp).
+  /// The seeds of `experiment e (seed: S)` or `(seeds: N | [..])`; empty
+  /// without; false after an error.
+  bool experimentSeeds(const ast::ExperimentDecl &decl,
+                       std::vector<int64_t> &seeds, bool &repeated);
+  /// Runs the body once per seed (seed-major), or once with none.
+  void repeatOverSeeds(const ast::ExperimentDecl &decl);
+  /// A loop value as results show it: a data set by its name.
+  std::string loopValueText(const Value &v);
+  /// `poly(seed: draw)`: the data set `poly` with another seed.
+  Value datasetVariant(const ast::Expr &e, Scope &scope);
+
   // Loops.
   Value loopDomain(const ast::Expr &e, Scope &scope);
   bool freshLoopVariable(const ast::ExpStmt &st);
@@ -87,6 +99,13 @@ private:
   std::map<int, int> slotNet; // slot -> network index
   std::set<int> frozen;
   bool sawCrossValidate = false;
+  /// The experiment's crossvalidate statement: it may run again, inside a
+  /// loop or once per seed, but no other may.
+  const ast::ExpStmt *crossValidateStmt = nullptr;
+  // The seed of the runs being unrolled (-1: the default rule) and their
+  // repetition (-1: not repeated over seeds).
+  int64_t seed = -1;
+  int repetition = -1;
   // The run being filled; saved and restored around loops.
   std::vector<std::pair<std::string, std::string>> params;
   int fold = -1;

@@ -210,6 +210,11 @@ struct RunSpec {
   /// its slots stay alive for the later runs.
   bool shared = false;
   std::vector<StepSpec> steps;
+  /// The seed the file gives the run (`experiment e (seeds: ...)`), -1 for
+  /// spec §2's default; the repetition over the experiment's seeds
+  /// (0-based), -1 when it does not repeat. Written only when >= 0.
+  int64_t seed = -1;
+  int64_t repetition = -1;
 };
 
 struct ExperimentSpec {

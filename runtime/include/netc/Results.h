@@ -80,6 +80,10 @@ struct ExperimentRecord {
   std::vector<RunRecord> sharedRuns;
   /// results.json's "selection" (spec §5); null without `select`.
   nlohmann::ordered_json selection;
+  /// results.json's "selection_stability": how often each rule picks each
+  /// candidate when the selection repeats over outer loop values (data
+  /// draws); null otherwise (netc/Stability.h).
+  nlohmann::ordered_json selectionStability;
 };
 
 /// A kernel's metric names after the first (KernelSpec::metrics).

@@ -41,6 +41,16 @@ struct RunError : std::runtime_error {
 uint64_t defaultSeed(const std::string &experiment,
                      const nlohmann::json &params, int64_t fold);
 
+/// The seed a run uses: --set seed=N (`override`) before the file's
+/// (`experiment e (seeds: ...)`, RunSpec::seed) before defaultSeed.
+uint64_t runSeed(const std::string &experiment, const RunSpec &run,
+                 const std::optional<uint64_t> &override);
+
+/// Whether the run is skipped: --set seed=N runs each configuration once,
+/// so the repetitions after the first of `experiment e (seeds: ...)` are.
+bool skippedRepetition(const RunSpec &run,
+                       const std::optional<uint64_t> &override);
+
 class ExperimentRunner {
 public:
   /// `progress` receives the per-epoch lines (interactive: redrawn in place).

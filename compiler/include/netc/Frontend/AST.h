@@ -127,6 +127,7 @@ struct ExperimentDecl {
   std::string name;
   SourceLoc loc, nameLoc;
   std::vector<ExpStmt> body;
+  std::vector<Arg> args; // `experiment e (seeds: 5)`: seed, seeds
 };
 
 /// A whole file. Declarations are kept per kind plus their source order.

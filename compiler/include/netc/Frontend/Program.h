@@ -163,6 +163,11 @@ struct Run {
   /// its own and its slots stay alive for the later runs of the experiment.
   /// Slots are numbered experiment-wide for that reason.
   bool shared = false;
+  /// The seed the file gives the run (`experiment e (seeds: ...)`), -1 for
+  /// the default rule; and which of the experiment's seeds it repeats with
+  /// (0-based), -1 when the experiment is not repeated over seeds.
+  int64_t seed = -1;
+  int repetition = -1;
 };
 
 struct Experiment {
@@ -174,6 +179,9 @@ struct Experiment {
       selectRule /*min|one_std_error*/;
   int folds = 0;
   int64_t foldSeed = 0;
+  /// The crossvalidate loop's variable: the candidates' parameter. Runs
+  /// with other loop values around it select once per those values.
+  std::string selectVariable;
 };
 
 struct Program {
