@@ -131,7 +131,7 @@ void ExperimentRunner::prepare(const ExperimentSpec &experiment,
 // A train step's callbacks: a val_* monitor needs validation records, and
 // save_best's file must be writable (and may be loaded later).
 static void prepareCallbacks(const StepSpec &step, bool noValidation,
-                             const std::string &outDir,
+                             const std::string &root,
                              std::set<std::string> &plannedSaves) {
   for (const CallbackSpec &c : step.callbacks) {
     auto monitor = c.strArgs.find("monitor");
@@ -141,7 +141,7 @@ static void prepareCallbacks(const StepSpec &step, bool noValidation,
                      "', but its training has no validation records");
     auto file = c.strArgs.find("file");
     if (c.name == "save_best" && file != c.strArgs.end()) {
-      const std::string path = savePath(file->second, outDir);
+      const std::string path = savePath(file->second, root);
       checkWritableFile(path, "save_best destination");
       plannedSaves.insert(path);
     }
@@ -164,7 +164,8 @@ void ExperimentRunner::prepareRun(const ExperimentSpec &experiment,
         std::vector<int64_t> train, validation;
         holdOut(experiment, run, step, plan.datasets[step.dataset], split,
                 train, validation);
-        prepareCallbacks(step, validation.empty(), outDir, plannedSaves);
+        prepareCallbacks(step, validation.empty(), outRoot(options),
+                         plannedSaves);
       }
     } else if (step.op == StepOp::Save) {
       const std::string path = savePath(step.file, outRoot(options));

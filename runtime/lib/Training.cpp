@@ -124,7 +124,7 @@ struct ExperimentRunner::Training {
   /// The callbacks after epoch `e` (docs/design.md, "Callbacks"): keeps or
   /// writes the weights they ask for; false when early stopping stops.
   bool callbacksAfter(const EpochRecord &e, RunRecord &record,
-                      const std::string &outDir, const NetworkSpec &net,
+                      const std::string &root, const NetworkSpec &net,
                       FILE *progress);
   /// At the end of training: puts back the weights restore_best_weights
   /// kept, and records the stop and the restore in the run.
@@ -153,7 +153,7 @@ std::map<std::string, double> epochLogs(const EpochRecord &e,
 
 bool ExperimentRunner::Training::callbacksAfter(const EpochRecord &e,
                                                 RunRecord &record,
-                                                const std::string &outDir,
+                                                const std::string &root,
                                                 const NetworkSpec &net,
                                                 FILE *progress) {
   if (callbacks.empty())
@@ -169,7 +169,7 @@ bool ExperimentRunner::Training::callbacksAfter(const EpochRecord &e,
     bestWeights.assign(slot.params.get(),
                        slot.params.get() + slot.params.size());
   for (const std::string &file : a.saveTo)
-    saveSafetensors(savePath(file, outDir), net, slot.params.get(),
+    saveSafetensors(savePath(file, root), net, slot.params.get(),
                     {{"format", "pt"},
                      {"network", net.instance},
                      {"epoch", std::to_string(e.epoch)},
@@ -283,7 +283,7 @@ bool ExperimentRunner::fitByGradient(RunState &st, Training &t) {
       diverge(st, epoch, steps, "validation loss");
       return false;
     }
-    if (!t.callbacksAfter(e, st.record, st.outDir,
+    if (!t.callbacksAfter(e, st.record, outRoot(options),
                           plan.networks[t.slot.network], progress))
       break;
   }

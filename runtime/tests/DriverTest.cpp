@@ -391,7 +391,7 @@ TEST(Driver, EarlyStoppingStopsAndRestoresTheBestWeights) {
       runWith(callbacksPlan(cb, 1), {"--out", dir / "res", "--set", "seed=7"});
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.err.find("Epoch 2: early stopping"), std::string::npos);
-  const json results = json::parse(slurp(dir / "res/results.json"));
+  const json results = json::parse(slurp(dir / "res/fit/results.json"));
   const json &stopped = results["runs"][0], &plain = results["runs"][1];
   EXPECT_EQ(stopped["history"].size(), 2u);
   EXPECT_EQ(stopped["stopped_epoch"], 2);
@@ -417,7 +417,7 @@ TEST(Driver, ReduceLrOnPlateauReachesTheCompiledStep) {
   Outcome o = runWith(plan, {"--out", dir / "res", "--set", "epochs=3"});
   ASSERT_EQ(o.status, 0) << o.err;
   const json h =
-      json::parse(slurp(dir / "res/results.json"))["runs"][0]["history"];
+      json::parse(slurp(dir / "res/fit/results.json"))["runs"][0]["history"];
   ASSERT_EQ(h.size(), 3u);
   EXPECT_EQ(h[0]["learning_rate"], static_cast<double>(0.1f));
   EXPECT_EQ(h[1]["learning_rate"], static_cast<double>(0.1f));
@@ -447,7 +447,7 @@ TEST(Driver, EveryTrainAndSharedRunKeepsItsHistory) {
   runs.insert(runs.begin(), shared);
   Outcome o = runWith(plan, {"--out", dir / "res"});
   ASSERT_EQ(o.status, 0) << o.err;
-  json results = json::parse(slurp(dir / "res/results.json"));
+  json results = json::parse(slurp(dir / "res/fit/results.json"));
   ASSERT_EQ(results["shared_runs"].size(), 1u);
   EXPECT_EQ(results["shared_runs"][0]["history"].size(), 3u);
   EXPECT_FALSE(results["shared_runs"][0].contains("trains"));
@@ -462,7 +462,7 @@ TEST(Driver, EveryTrainAndSharedRunKeepsItsHistory) {
   // --resume keeps every history of the runs it does not run again.
   Outcome again = runWith(plan, {"--out", dir / "res", "--resume"});
   ASSERT_EQ(again.status, 0) << again.err;
-  json resumed = json::parse(slurp(dir / "res/results.json"));
+  json resumed = json::parse(slurp(dir / "res/fit/results.json"));
   EXPECT_EQ(withoutSeconds(resumed)["runs"], withoutSeconds(results)["runs"]);
   resumed["shared_runs"][0].erase("seconds");
   results["shared_runs"][0].erase("seconds");
