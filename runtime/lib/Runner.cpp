@@ -242,6 +242,36 @@ const netc_kernel_entry &ExperimentRunner::entry(int64_t kernelIndex) const {
                  "' of the plan is missing from the program's kernel table");
 }
 
+namespace {
+
+/// Rewrites the results after a finished run, unless the last rewrite was
+/// so recent that rewriting again would cost more than a tenth of the time
+/// since: the files grow with the runs, so rewriting after every one of
+/// thousands of short runs (a repeated selection) would take time
+/// quadratic in their number. Slow runs (every run of a real study) are
+/// all written; --resume redoes at most the short runs of the last moments.
+/// The experiment's end always writes (ExperimentRunner::run).
+class ThrottledWriter {
+public:
+  void afterRun(const ExperimentRecord &record, const std::string &dir) {
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point now = Clock::now();
+    if (written && now - lastEnd < 10 * lastCost)
+      return;
+    writeResults(record, dir);
+    lastEnd = Clock::now();
+    lastCost = lastEnd - now;
+    written = true;
+  }
+
+private:
+  bool written = false;
+  std::chrono::steady_clock::time_point lastEnd;
+  std::chrono::steady_clock::duration lastCost{};
+};
+
+} // namespace
+
 ExperimentRecord ExperimentRunner::run(const ExperimentSpec &experiment,
                                        const std::string &outDir,
                                        const std::string &weightsDir) {
@@ -255,6 +285,7 @@ ExperimentRecord ExperimentRunner::run(const ExperimentSpec &experiment,
   // Shared runs only matter to the runs after them: on --resume they run
   // (again: same seed, same weights) just before the first run that must.
   std::vector<size_t> pendingShared;
+  ThrottledWriter writer;
   for (size_t i = 0; i < experiment.runs.size(); ++i) {
     const RunSpec &run = experiment.runs[i];
     if (skippedRepetition(run, options.seed))
@@ -283,7 +314,7 @@ ExperimentRecord ExperimentRunner::run(const ExperimentSpec &experiment,
     }
     trainable.push_back(trainableParamsOf(run));
     if (!outDir.empty())
-      writeResults(record, outDir);
+      writer.afterRun(record, outDir);
   }
   for (size_t s : pendingShared) // shared runs with no run after them
     record.sharedRuns.push_back(

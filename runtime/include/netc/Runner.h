@@ -71,7 +71,9 @@ public:
                const std::string &weightsDir = "");
 
   /// Runs every run of `experiment`, rewriting results.json, results.csv
-  /// and report.html in `outDir` after each finished run. With --resume the
+  /// and report.html in `outDir` after each finished run (short runs in
+  /// quick succession: at most a tenth of the time goes to rewriting, see
+  /// ThrottledWriter) and at the end. With --resume the
   /// runs already in outDir/results.json are not run again. With
   /// `weightsDir` non-empty every trained network is saved there as
   /// <run>.safetensors. Throws DataError, InitError, RunError.
