@@ -3,6 +3,7 @@
 #include "netc/Frontend/Diagnostics.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <ostream>
 #include <sstream>
@@ -85,11 +86,44 @@ void Diagnostics::emit(SourceLoc loc, const char *severity,
     echoLine(os, lines[loc.line - 1], loc.col);
 }
 
+namespace {
+
+/// The message with every run of digits (and a sign, a point, an exponent
+/// within it) replaced by '#': the errors one layer raises in each instance
+/// of a network swept over a parameter differ only there.
+std::string shapeOf(const std::string &msg) {
+  std::string out;
+  for (size_t i = 0; i < msg.size();) {
+    if (!std::isdigit((unsigned char)msg[i])) {
+      out += msg[i++];
+      continue;
+    }
+    while (i < msg.size() && (std::isdigit((unsigned char)msg[i]) ||
+                              msg[i] == '.' || msg[i] == 'e'))
+      ++i;
+    out += '#';
+  }
+  return out;
+}
+
+} // namespace
+
 void Diagnostics::error(SourceLoc loc, const std::string &msg) {
   ++reports;
   repeated = !seen.insert({{loc.line, loc.col}, msg}).second;
   if (repeated)
     return;
+  // The same error at the same place with other numbers: another instance
+  // of a swept network. Shown once, with a note the first time it recurs.
+  if (loc.line > 0 &&
+      !seen.insert({{loc.line, loc.col}, "\2shape " + shapeOf(msg)}).second) {
+    repeated = true;
+    if (seen.insert({{loc.line, loc.col}, "\3noted"}).second)
+      emit(loc, "note",
+           "the same error, with other values, in further instances; only "
+           "the first is shown");
+    return;
+  }
   ++errors;
   emit(loc, "error", msg);
 }
