@@ -244,19 +244,21 @@ const netc_kernel_entry &ExperimentRunner::entry(int64_t kernelIndex) const {
 
 namespace {
 
-/// Rewrites the results after a finished run, unless the last rewrite was
-/// so recent that rewriting again would cost more than a tenth of the time
-/// since: the files grow with the runs, so rewriting after every one of
-/// thousands of short runs (a repeated selection) would take time
-/// quadratic in their number. Slow runs (every run of a real study) are
-/// all written; --resume redoes at most the short runs of the last moments.
+/// Rewrites the results after a finished run, unless a rewrite has become
+/// slow (over 50 ms) and the last one was so recent that rewriting again
+/// would cost more than a tenth of the time since: the files grow with the
+/// runs, so rewriting after every one of thousands of short runs (a
+/// repeated selection) would take time quadratic in their number. Cheap
+/// rewrites and slow runs (every run of a real study) are all written;
+/// otherwise --resume redoes at most the short runs of the last moments.
 /// The experiment's end always writes (ExperimentRunner::run).
 class ThrottledWriter {
 public:
   void afterRun(const ExperimentRecord &record, const std::string &dir) {
     using Clock = std::chrono::steady_clock;
     const Clock::time_point now = Clock::now();
-    if (written && now - lastEnd < 10 * lastCost)
+    if (written && lastCost > std::chrono::milliseconds(50) &&
+        now - lastEnd < 10 * lastCost)
       return;
     writeResults(record, dir);
     lastEnd = Clock::now();
