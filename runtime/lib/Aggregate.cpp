@@ -48,30 +48,6 @@ std::string full(double v) {
   return json(v).dump();
 }
 
-// Aligned columns with a rule under the header, as resultsTable prints.
-std::string aligned(const std::vector<std::vector<std::string>> &rows) {
-  std::vector<size_t> width(rows[0].size(), 0);
-  for (const auto &row : rows)
-    for (size_t i = 0; i < row.size(); ++i)
-      width[i] = std::max(width[i], row[i].size());
-  std::string out;
-  for (size_t r = 0; r < rows.size(); ++r) {
-    for (size_t i = 0; i < rows[r].size(); ++i) {
-      out += rows[r][i];
-      if (i + 1 < rows[r].size())
-        out += std::string(width[i] - rows[r][i].size() + 2, ' ');
-    }
-    out += "\n";
-    if (r == 0) {
-      size_t total = 0;
-      for (size_t w : width)
-        total += w + 2;
-      out += std::string(total - 2, '-') + "\n";
-    }
-  }
-  return out;
-}
-
 } // namespace
 
 NamedNumbers testNumbers(const RunRecord &run) {
@@ -448,9 +424,9 @@ std::string summaryText(const ExperimentRecord &exp) {
     return out;
   out += std::string(out.empty() ? "" : "\n") +
          "Over seeds: mean ± standard error, [min, max]\n" +
-         aligned(summaryRows(configurations(exp)));
+         alignedTable(summaryRows(configurations(exp)));
   for (const Comparison &c : pairedComparisons(exp))
-    out += "\n" + comparisonTitle(c) + "\n" + aligned(comparisonRows(c));
+    out += "\n" + comparisonTitle(c) + "\n" + alignedTable(comparisonRows(c));
   return out;
 }
 

@@ -303,18 +303,17 @@ std::string resultsCsv(const ExperimentRecord &exp) {
   return out;
 }
 
-std::string resultsTable(const ExperimentRecord &exp) {
-  const auto table = resultsRows(exp, true);
-  std::vector<size_t> width(table[0].size(), 0);
-  for (const auto &row : table)
+std::string alignedTable(const std::vector<std::vector<std::string>> &rows) {
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto &row : rows)
     for (size_t i = 0; i < row.size(); ++i)
       width[i] = std::max(width[i], row[i].size());
   std::string out;
-  for (size_t r = 0; r < table.size(); ++r) {
-    for (size_t i = 0; i < table[r].size(); ++i) {
-      out += table[r][i];
-      if (i + 1 < table[r].size())
-        out += std::string(width[i] - table[r][i].size() + 2, ' ');
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (size_t i = 0; i < rows[r].size(); ++i) {
+      out += rows[r][i];
+      if (i + 1 < rows[r].size())
+        out += std::string(width[i] - rows[r][i].size() + 2, ' ');
     }
     out += "\n";
     if (r == 0) {
@@ -325,6 +324,10 @@ std::string resultsTable(const ExperimentRecord &exp) {
     }
   }
   return out;
+}
+
+std::string resultsTable(const ExperimentRecord &exp) {
+  return alignedTable(resultsRows(exp, true));
 }
 
 namespace {

@@ -115,6 +115,8 @@ nlohmann::ordered_json resultsJson(const ExperimentRecord &exp);
 std::string resultsCsv(const ExperimentRecord &exp);
 /// The same table, aligned for the terminal.
 std::string resultsTable(const ExperimentRecord &exp);
+/// Rows (header first) as aligned columns with a rule under the header.
+std::string alignedTable(const std::vector<std::vector<std::string>> &rows);
 
 /// Writes `content` to `path` via PATH.tmp + fsync + rename, so a reader never
 /// sees a half-written file. Throws std::runtime_error naming the file.
