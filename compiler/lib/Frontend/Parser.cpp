@@ -104,45 +104,18 @@ bool checkUtf8(const std::string &source, Diagnostics &diags,
   return true;
 }
 
-} // namespace
-
-std::unique_ptr<ast::Module> parseSource(const std::string &file,
-                                         const std::string &source,
-                                         Diagnostics &diags) {
-  if (!checkUtf8(source, diags))
-    return nullptr;
+/// Lexes `text` (its first line numbered `firstLine`) and parses it with
+/// `rule` under the nesting bound and the syntax-error strategy; a clean
+/// tree goes to `use` with the token stream (both alive only during the
+/// call), whose result is returned. Invalid UTF-8, a syntax error or an
+/// aborted (too deep) parse returns an empty R.
+template <typename R, typename Rule, typename Use>
+R parseWith(const std::string &text, int firstLine, Diagnostics &diags,
+            Rule rule, Use use) {
+  if (!checkUtf8(text, diags, firstLine))
+    return R();
   // Every character lexes (BAD_CHAR catches the rest and the parser reports
   // it), so the lexer reports nothing itself.
-  antlr4::ANTLRInputStream input(source);
-  netcgrammar::NetLexer lexer(&input);
-  lexer.removeErrorListeners();
-  antlr4::CommonTokenStream tokens(&lexer);
-  BoundedParser parser(&tokens, diags);
-  parser.removeErrorListeners();
-  auto strategy = std::make_shared<SyntaxErrorStrategy>(diags);
-  parser.setErrorHandler(strategy);
-  int before = diags.errorCount();
-  netcgrammar::NetParser::NetFileContext *tree = nullptr;
-  try {
-    tree = parser.netFile();
-  } catch (const ParseAbort &) {
-    return nullptr;
-  }
-  // After a syntax error the tree has holes; the AST is only built from a
-  // tree that parsed cleanly.
-  if (diags.errorCount() != before || strategy->errors() != 0)
-    return nullptr;
-  ASTBuilder builder(file, diags);
-  auto module = builder.build(tree);
-  if (diags.errorCount() != before)
-    return nullptr;
-  return module;
-}
-
-ast::ExprPtr parseExpression(const std::string &text, int firstLine,
-                             Diagnostics &diags) {
-  if (!checkUtf8(text, diags, firstLine))
-    return nullptr;
   antlr4::ANTLRInputStream input(text);
   netcgrammar::NetLexer lexer(&input);
   lexer.removeErrorListeners();
@@ -152,24 +125,53 @@ ast::ExprPtr parseExpression(const std::string &text, int firstLine,
   parser.removeErrorListeners();
   auto strategy = std::make_shared<SyntaxErrorStrategy>(diags);
   parser.setErrorHandler(strategy);
-  int before = diags.errorCount();
-  netcgrammar::NetParser::ExprContext *tree = nullptr;
+  const int before = diags.errorCount();
+  decltype(rule(parser)) tree = nullptr;
   try {
-    tree = parser.expr();
+    tree = rule(parser);
   } catch (const ParseAbort &) {
-    return nullptr;
+    return R();
   }
+  // After a syntax error the tree has holes; the AST is only built from a
+  // tree that parsed cleanly.
   if (diags.errorCount() != before || strategy->errors() != 0)
-    return nullptr;
-  antlr4::Token *next = tokens.LT(1);
-  if (next->getType() != antlr4::Token::EOF) {
-    diags.error(locOf(next),
-                "unexpected '" + next->getText() + "' after the expression");
-    return nullptr;
-  }
-  ASTBuilder builder(diags.file(), diags);
-  ast::ExprPtr e = builder.buildExpr(tree);
-  return diags.errorCount() != before ? nullptr : std::move(e);
+    return R();
+  return use(tree, tokens);
+}
+
+} // namespace
+
+std::unique_ptr<ast::Module> parseSource(const std::string &file,
+                                         const std::string &source,
+                                         Diagnostics &diags) {
+  const int before = diags.errorCount();
+  return parseWith<std::unique_ptr<ast::Module>>(
+      source, 1, diags, [](auto &parser) { return parser.netFile(); },
+      [&](auto *tree, auto &) -> std::unique_ptr<ast::Module> {
+        ASTBuilder builder(file, diags);
+        auto module = builder.build(tree);
+        if (diags.errorCount() != before)
+          return nullptr;
+        return module;
+      });
+}
+
+ast::ExprPtr parseExpression(const std::string &text, int firstLine,
+                             Diagnostics &diags) {
+  const int before = diags.errorCount();
+  return parseWith<ast::ExprPtr>(
+      text, firstLine, diags, [](auto &parser) { return parser.expr(); },
+      [&](auto *tree, antlr4::CommonTokenStream &tokens) -> ast::ExprPtr {
+        antlr4::Token *next = tokens.LT(1);
+        if (next->getType() != antlr4::Token::EOF) {
+          diags.error(locOf(next), "unexpected '" + next->getText() +
+                                       "' after the expression");
+          return nullptr;
+        }
+        ASTBuilder builder(diags.file(), diags);
+        ast::ExprPtr e = builder.buildExpr(tree);
+        return diags.errorCount() != before ? nullptr : std::move(e);
+      });
 }
 
 } // namespace netc
