@@ -10,6 +10,7 @@ PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19
   libdnnl-dev ocl-icd-opencl-dev uuid-dev libfmt-dev libgtest-dev zlib1g-dev nlohmann-json3-dev
   libjpeg-dev libpng-dev chromium
+  openmpi-bin libopenmpi-dev
   dataset-fashion-mnist
 )
 missing=()

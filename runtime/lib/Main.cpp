@@ -8,6 +8,7 @@
 #include "netc/Abi.h"
 #include "netc/Cpu.h"
 #include "netc/Driver.h"
+#include "netc/Mpi.h"
 
 #include <malloc.h>
 
@@ -20,6 +21,10 @@ int main(int argc, char **argv) {
   // faults cost more than small layers' arithmetic), and keep freed memory.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  return netc::rt::runProgram(netc_plan_json, netc_kernels, netc_num_kernels,
-                              argc, argv);
+  // Under mpirun or srun: one rank of many (netc/Mpi.h).
+  netc::rt::mpi::init(&argc, &argv);
+  const int status = netc::rt::runProgram(netc_plan_json, netc_kernels,
+                                          netc_num_kernels, argc, argv);
+  netc::rt::mpi::finalize();
+  return status;
 }

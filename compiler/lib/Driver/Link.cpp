@@ -76,6 +76,9 @@ bool netc::linkProgram(const std::vector<std::string> &objects,
            mainLib, runtimeLib, "-ldnnl", "-lz", "-Wl,--no-as-needed", "-ljpeg",
            "-lpng", "-Wl,--as-needed", "-fopenmp", "-lpthread", "-lm"})
     args.push_back(a);
+  llvm::SmallVector<llvm::StringRef> mpi;
+  llvm::StringRef(NETC_LINK_MPI).split(mpi, ' ', -1, false);
+  args.insert(args.end(), mpi.begin(), mpi.end());
 #ifdef NETC_LINK_SANITIZE
   // Space-separated sanitizer flags of this netc's own build.
   llvm::SmallVector<llvm::StringRef> sanitize;

@@ -31,6 +31,13 @@ struct Options {
   std::string memoryLimit;
   bool help = false;
   bool profile = false; // --profile: time per op family (netc/Profile.h)
+  /// --data-parallel: under mpirun, every rank trains each run together on
+  /// its shard of every batch (gradients averaged), instead of the ranks
+  /// sharing out the runs (netc/Mpi.h).
+  bool dataParallel = false;
+  /// --sync-batchnorm: with --data-parallel, batch statistics over the
+  /// whole global batch instead of each rank's shard.
+  bool syncBatchNorm = false;
   // Developer tools instead of the experiments (runtime/lib/Tools.cpp):
   bool gradCheck = false;                  // --gradcheck
   int64_t gradCheckSeeds = 5;              // --gradcheck-seeds N
