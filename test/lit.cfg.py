@@ -1,5 +1,6 @@
 # lit configuration for netc's tests: .net and .mlir files under test/.
 import os
+import shutil
 import lit.formats
 
 config.name = "netc"
@@ -45,6 +46,10 @@ if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
     config.available_features.add("fashion-mnist")
 if os.path.exists(os.path.join(config.shared_dir, "datasets", "mnist")):
     config.available_features.add("mnist")
+
+# Tests that start ranks with mpirun (Open MPI's openmpi-bin).
+if shutil.which("mpirun"):
+    config.available_features.add("mpi")
 
 # CPU features of the machine running the tests, for tests of programs built
 # for another CPU (`netc build --cpu`).

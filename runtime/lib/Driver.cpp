@@ -4,6 +4,7 @@
 
 #include "netc/Aggregate.h"
 #include "netc/CrossValidation.h"
+#include "netc/DataParallel.h"
 #include "netc/Initializers.h"
 #include "netc/Memory.h"
 #include "netc/Plan.h"
@@ -72,8 +73,12 @@ int runTool(const Plan &plan, const netc_kernel_entry *kernels,
 int runExperiments(const Plan &plan, const netc_kernel_entry *kernels,
                    int64_t numKernels, const Options &options,
                    const std::vector<const ExperimentSpec *> &chosen) {
-  ExperimentRunner runner(plan, kernels, numKernels, options, stderr,
-                          Progress::isTerminal(stderr));
+  // --data-parallel: rank 0 alone prints and writes (netc/DataParallel.h).
+  const bool dpFollower = dp::follower(options);
+  dp::markFollower(dpFollower);
+  FILE *progress = dpFollower ? dp::nullSink() : stderr;
+  ExperimentRunner runner(plan, kernels, numKernels, options, progress,
+                          !dpFollower && Progress::isTerminal(stderr));
   // One layout whatever the number of experiments (spec §5): each writes
   // into ROOT/EXPERIMENT/ (--out, default ./netc-out), and its weights into
   // --save-weights DIR/EXPERIMENT/.
@@ -92,6 +97,10 @@ int runExperiments(const Plan &plan, const netc_kernel_entry *kernels,
     // The runner rewrites the results files after every finished run.
     ExperimentRecord record =
         runner.run(*experiment, outDir(experiment), weightsDir(experiment));
+    const std::string warning = divergenceSummary(record);
+    diverged |= !warning.empty();
+    if (dpFollower)
+      continue;
     std::printf("Experiment %s\n%s\n", experiment->name.c_str(),
                 resultsTable(record).c_str());
     if (!record.selection.is_null())
@@ -100,10 +109,8 @@ int runExperiments(const Plan &plan, const netc_kernel_entry *kernels,
     if (!overSeeds.empty())
       std::printf("%s\n", overSeeds.c_str());
     std::fflush(stdout);
-    const std::string warning = divergenceSummary(record);
     if (!warning.empty())
       std::fprintf(stderr, "warning: %s\n", warning.c_str());
-    diverged |= !warning.empty();
   }
   return diverged ? kExitDiverged : 0;
 }

@@ -101,7 +101,6 @@ const OptionSpec kOptions[] = {
   {"-h", false, [](Options &o, const std::string &, std::string &) { return o.help = true; }},
   {"--resume", false, [](Options &o, const std::string &, std::string &) { return o.resume = true; }},
   {"--data-parallel", false, [](Options &o, const std::string &, std::string &) { return o.dataParallel = true; }},
-  {"--sync-batchnorm", false, [](Options &o, const std::string &, std::string &) { return o.syncBatchNorm = true; }},
   {"--profile", false, [](Options &o, const std::string &, std::string &) { return o.profile = true; }},
   {"--gradcheck", false, [](Options &o, const std::string &, std::string &) { return o.gradCheck = true; }},
   {"--gradcheck-seeds", true, [](Options &o, const std::string &v, std::string &e) { return positive("--gradcheck-seeds", v, o.gradCheckSeeds, e); }},

@@ -3,6 +3,7 @@
 #include "netc/Results.h"
 
 #include "netc/Cpu.h"
+#include "netc/DataParallel.h"
 
 #include "netc/Aggregate.h"
 #include "netc/Report.h"
@@ -402,6 +403,8 @@ resultsFiles(const ExperimentRecord &exp) {
 }
 
 void writeResults(const ExperimentRecord &exp, const std::string &dir) {
+  if (!dp::writesFiles()) // --data-parallel: rank 0 writes
+    return;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)

@@ -2,6 +2,7 @@
 
 #include "netc/Safetensors.h"
 
+#include "netc/DataParallel.h"
 #include "netc/Results.h"
 #include "netc/data/Dataset.h"
 
@@ -38,6 +39,8 @@ std::string shapeText(const std::vector<int64_t> &shape) {
 void saveSafetensors(const std::string &path, const NetworkSpec &net,
                      const float *params,
                      const std::map<std::string, std::string> &metadata) {
+  if (!dp::writesFiles()) // --data-parallel: rank 0 writes
+    return;
   if (!littleEndian())
     throw std::runtime_error(path + ": safetensors writing needs a "
                                     "little-endian host");

@@ -9,6 +9,7 @@
 #include "RunnerDetail.h"
 
 #include "netc/Initializers.h"
+#include "netc/Mpi.h"
 #include "netc/Profile.h"
 #include "netc/Safetensors.h"
 #include "netc/data/Prefetcher.h"
@@ -190,6 +191,10 @@ void ExperimentRunner::save(RunState &st, const StepSpec &step) {
   saveSafetensors(
       path, plan.networks[slot.network], slot.params.get(),
       {{"format", "pt"}, {"network", plan.networks[slot.network].instance}});
+  // --data-parallel: rank 0 writes, the others wait for the file, which a
+  // later load may read (netc/DataParallel.h).
+  if (options.dataParallel)
+    mpi::barrier();
 }
 
 void ExperimentRunner::load(RunState &st, const StepSpec &step) {

@@ -11,7 +11,9 @@
 #include "netc/Tools.h"
 
 #include "netc/AlignedBuffer.h"
+#include "netc/DataParallel.h"
 #include "netc/Initializers.h"
+#include "netc/Mpi.h"
 #include "netc/Profile.h"
 #include "netc/Random.h"
 #include "netc/Results.h"
@@ -388,6 +390,29 @@ static int64_t minorFaults() {
   return usage.ru_minflt;
 }
 
+namespace {
+
+/// Rank 0's line for a data-parallel --bench-steps: global images per
+/// second and milliseconds per step, from the slowest rank's time.
+int printDataParallelBench(const NetworkSpec &net, int64_t batch, int64_t steps,
+                           double seconds) {
+  const mpi::World &w = mpi::world();
+  // The slowest rank's time: a maximum from sums of one-hot vectors.
+  std::vector<double> all(static_cast<size_t>(w.size), 0.0);
+  all[static_cast<size_t>(w.rank)] = seconds;
+  mpi::allreduceSum(all.data(), w.size);
+  seconds = *std::max_element(all.begin(), all.end());
+  if (w.rank != 0)
+    return 0;
+  std::printf("%-18s cpu  batch=%4lld netc dp x%-3d %10.1f img/s %8.3f "
+              "ms/step\n",
+              net.name.c_str(), (long long)batch, w.size,
+              batch * steps / seconds, 1000 * seconds / steps);
+  return 0;
+}
+
+} // namespace
+
 int runBench(const Plan &plan, const netc_kernel_entry *kernels,
              int64_t numKernels, const Options &options) {
   // The first kernel that a train step uses, at that step's batch size.
@@ -408,8 +433,16 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
   const NetworkSpec &net = plan.networks[kernel->network];
   Rng rng(options.seed.value_or(1));
   AlignedBuffer params = initialWeights(net, rng), x, y;
-  randomBatch(net, *kernel, batch, rng, x, y);
-  TrainCall<> train(kernels[kernel->index], *kernel, batch);
+  // --data-parallel: each rank steps on its shard of the batch, gradients
+  // averaged over the ranks (netc/DataParallel.h); rank 0 prints.
+  const bool dataParallel = dp::active(options);
+  const dp::LocalBatch local =
+      dp::localBatch(batch, mpi::world().size, mpi::world().rank);
+  const int64_t records = dataParallel ? local.records : batch;
+  randomBatch(net, *kernel, records, rng, x, y);
+  TrainCall<> train(kernels[kernel->index], *kernel, records);
+  if (dataParallel)
+    dp::reduceGradients(local.weight);
   float lr = static_cast<float>(kernel->optimizer.learningRate());
   int64_t iteration = 1;
   for (int i = 0; i < 10; ++i)
@@ -422,11 +455,15 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
   float loss = 0;
   for (int64_t i = 0; i < options.benchSteps; ++i) {
     loss = train(params, x, y, lr, iteration++);
+    if (dataParallel)
+      dp::combineMetrics(train.metrics.get(), train.metrics.size(),
+                         local.weight, local.counted);
     profile::countStep();
   }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
+  dp::off();
   faults = minorFaults() - faults;
   const double allocsPerStep =
       double(netc_step_system_allocs() - allocsBefore) / options.benchSteps;
@@ -436,6 +473,8 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
     std::fprintf(stderr, "error: the loss is not finite\n");
     return 1;
   }
+  if (dataParallel)
+    return printDataParallelBench(net, batch, options.benchSteps, seconds);
   std::printf("%-18s cpu  batch=%4lld netc         %10.1f img/s %8.3f "
               "ms/step %8.1f faults/step %6.2f allocs/step\n",
               net.name.c_str(), (long long)batch,

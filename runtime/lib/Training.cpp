@@ -10,7 +10,9 @@
 #include "RunnerDetail.h"
 
 #include "netc/Callbacks.h"
+#include "netc/DataParallel.h"
 #include "netc/LeastSquares.h"
+#include "netc/Mpi.h"
 #include "netc/Profile.h"
 #include "netc/Progress.h"
 #include "netc/Safetensors.h"
@@ -52,6 +54,8 @@ struct ExperimentRunner::Training {
   /// kept.
   Callbacks callbacks;
   std::vector<float> bestWeights;
+  /// --data-parallel over several ranks (netc/DataParallel.h).
+  bool dataParallel = false;
 
   Training(const KernelSpec &kernel, const netc_kernel_entry &fn, Slot &slot,
            const Split &split, int64_t epochs, int64_t cap,
@@ -65,6 +69,18 @@ struct ExperimentRunner::Training {
     return callbacks.controlsLearningRate()
                ? callbacks.learningRate()
                : kernel.optimizer.learningRateAt(iteration);
+  }
+
+  /// Under --data-parallel with other ranks: trains on this rank's shards.
+  void startDataParallel(const Options &options) {
+    if (!dp::active(options))
+      return;
+    const int ranks = mpi::world().size;
+    if (cap < ranks)
+      throw RunError("--data-parallel: batch_size " + std::to_string(cap) +
+                     " is smaller than the " + std::to_string(ranks) +
+                     " ranks; each rank needs a shard of every batch");
+    dataParallel = true;
   }
 
   void allocate() {
@@ -84,18 +100,31 @@ struct ExperimentRunner::Training {
   }
 
   /// One compiled train step on `batch`; the loss and metric sums are in
-  /// `metrics` afterwards.
-  void step(const Prefetcher::Batch &batch, Rng &rng) {
+  /// `metrics` afterwards. Data-parallel, `batch` is this rank's part `local`
+  /// of the global batch, and the gradients and metrics are the global
+  /// batch's.
+  void step(const Prefetcher::Batch &batch, Rng &rng,
+            const dp::LocalBatch &local = {}) {
     hyper[0] = static_cast<float>(learningRate());
     hyper[1] = static_cast<float>(++iteration);
-    // 24 bits: exactly representable in the float the ABI passes.
-    hyper[2] = static_cast<float>(rng.next() >> 40);
+    // 24 bits: exactly representable in the float the ABI passes. Every
+    // rank draws the same; rank r > 0 masks its shard with its own seed.
+    const uint64_t seed = rng.next() >> 40;
+    hyper[2] = static_cast<float>(
+        dataParallel ? dp::maskSeed(seed, mpi::world().rank) : seed);
+    if (dataParallel)
+      dp::reduceGradients(local.weight);
     netc_buf p = slot.params.descriptor(), sd = state.descriptor(),
              x = batch.x->descriptor(), y = batch.y->descriptor(),
              w = ws.descriptor(), h = hyper.descriptor(),
              m = metrics.descriptor();
     fn.train(&p, &sd, &x, &y, batch.n, &w, cap, &h, &m);
     profile::countStep();
+    if (dataParallel) {
+      dp::off();
+      dp::combineMetrics(metrics.get(), metrics.size(), local.weight,
+                         local.counted);
+    }
     size_t at = 0;
     for (auto [offset, size] : slot.frozen) {
       std::memcpy(slot.params.get() + offset, frozenValues.data() + at,
@@ -209,6 +238,7 @@ void ExperimentRunner::train(RunState &st, const StepSpec &step) {
   // fit(validation_split=...).
   holdOut(st.experiment, st.run, step, plan.datasets[step.dataset], t.split,
           t.trainIdx, t.valIdx);
+  t.startDataParallel(options);
   t.allocate();
   st.record.history.clear();
   st.record.stoppedEpoch = st.record.restoredEpoch = 0;
@@ -272,6 +302,11 @@ bool ExperimentRunner::fitByGradient(RunState &st, Training &t) {
     EpochRecord e;
     if (!runEpoch(st, t, order, epoch, bar, e))
       return false;
+    // Data-parallel ranks hold the same trainable weights; batchnorm's
+    // moving statistics saw only each rank's shards: rank 0's go to all
+    // before validation, as DDP's broadcast_buffers.
+    if (t.dataParallel)
+      dp::fromRankZero(t.slot.params.get(), t.slot.params.size());
     if (!t.kernel.optimizer.schedule.empty()) {
       e.hasLearningRate = true;
       e.learningRate = t.kernel.optimizer.learningRateAt(t.iteration - 1);
@@ -299,15 +334,24 @@ bool ExperimentRunner::runEpoch(RunState &st, Training &t,
   double lossSum = 0, metricSum = 0;
   std::vector<double> moreSums(static_cast<size_t>(t.metrics.size() - 2), 0.0);
   int64_t seen = 0;
-  Prefetcher batches(t.split, order, t.cap);
+  const mpi::World &w = mpi::world();
+  std::vector<int64_t> starts;
+  Prefetcher batches =
+      t.dataParallel
+          ? Prefetcher(t.split,
+                       dp::localOrder(order, t.cap, w.size, w.rank, starts),
+                       t.cap, starts)
+          : Prefetcher(t.split, order, t.cap);
   for (int64_t s = 0; s < steps; ++s) {
     const Prefetcher::Batch batch = nextBatch(batches);
-    t.step(batch, st.rng);
-    lossSum += static_cast<double>(t.metrics[0]) * batch.n;
+    // The global batch's records (this rank's part of them: `batch`).
+    const int64_t n = std::min(t.cap, count - s * t.cap);
+    t.step(batch, st.rng, dp::localBatch(n, w.size, w.rank));
+    lossSum += static_cast<double>(t.metrics[0]) * n;
     metricSum += t.metrics[1];
     for (size_t j = 0; j < moreSums.size(); ++j)
       moreSums[j] += t.metrics[2 + j];
-    seen += batch.n;
+    seen += n;
     bar.update(s + 1, lossSum / seen, metricSum / seen);
     // One scalar test per step: a NaN or Inf loss ends the run, which could
     // only spread it into every weight.
@@ -335,6 +379,8 @@ void ExperimentRunner::diverge(RunState &st, int64_t epoch, int64_t step,
   const std::string where =
       std::string(std::isfinite(e.loss) ? "after" : "at") + " epoch " +
       std::to_string(epoch) + ", step " + std::to_string(step);
+  if (dp::follower(options)) // rank 0 warns (netc/DataParallel.h)
+    return;
   std::fprintf(stderr,
                "warning: experiment %s, run %s: the %s became %s %s; the run "
                "stops here, marked \"diverged\"\n",

@@ -17,6 +17,18 @@ Prefetcher::Prefetcher(const Split &split, std::vector<int64_t> order,
   worker = std::thread([this] { work(); });
 }
 
+Prefetcher::Prefetcher(const Split &split, std::vector<int64_t> order,
+                       int64_t cap, std::vector<int64_t> starts)
+    : split(split), order(std::move(order)), cap(cap),
+      total(static_cast<int64_t>(starts.size()) - 1),
+      starts(std::move(starts)) {
+  for (int i = 0; i < 2; ++i) {
+    xs[i] = AlignedBuffer(split.sampleSize() * cap);
+    ys[i] = AlignedBuffer(split.labelSize() * cap);
+  }
+  worker = std::thread([this] { work(); });
+}
+
 Prefetcher::~Prefetcher() {
   {
     std::lock_guard<std::mutex> lock(mutex);
@@ -38,9 +50,11 @@ void Prefetcher::work() {
         return;
     }
     const int slot = static_cast<int>(b % 2);
-    const int64_t begin = b * cap;
+    const int64_t begin = starts.empty() ? b * cap : starts[b];
     const int64_t n =
-        std::min<int64_t>(cap, static_cast<int64_t>(order.size()) - begin);
+        starts.empty()
+            ? std::min<int64_t>(cap, static_cast<int64_t>(order.size()) - begin)
+            : starts[b + 1] - begin;
     for (int64_t i = 0; i < n; ++i) {
       const int64_t src = order[begin + i];
       std::memcpy(xs[slot].get() + i * sampleSize,

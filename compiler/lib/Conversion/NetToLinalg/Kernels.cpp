@@ -199,17 +199,21 @@ Value contiguousSource(Value v, Type elem) {
   return m;
 }
 
+/// i64 byte address of the first element of memref `m`.
+Value memrefAddress(OpBuilder &b, Location loc, Value m, Workspace &ws) {
+  auto md = b.create<memref::ExtractStridedMetadataOp>(loc, m);
+  Value base = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, m);
+  Value off = b.create<arith::MulIOp>(loc, md.getOffset(),
+                                      indexConst(b, loc, ws.elementBytes()));
+  return toI64(b, loc, b.create<arith::AddIOp>(loc, base, off));
+}
+
 /// i64 byte address of an operand: in place for memory-backed tensors,
 /// otherwise a copy into a fresh workspace region.
 FailureOr<Value> operandAddress(OpBuilder &b, Location loc, Value v,
                                 Workspace &ws) {
-  if (Value m = contiguousSource(v, ws.elementType())) {
-    auto md = b.create<memref::ExtractStridedMetadataOp>(loc, m);
-    Value base = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, m);
-    Value off = b.create<arith::MulIOp>(loc, md.getOffset(),
-                                        indexConst(b, loc, ws.elementBytes()));
-    return toI64(b, loc, b.create<arith::AddIOp>(loc, base, off));
-  }
+  if (Value m = contiguousSource(v, ws.elementType()))
+    return memrefAddress(b, loc, m, ws);
   Value &cached = ws.copied[v];
   if (cached && cached.getParentBlock() == b.getInsertionBlock())
     return cached;
@@ -438,6 +442,68 @@ LogicalResult lowerOne(Operation *op, Workspace &ws) {
   return lowerMatmul(cast<net::MatmulOp>(op), ws);
 }
 
+/// The gradient that `update` reduces over data-parallel ranks: the
+/// weight's gradient before its kernel regularizer's term when there is one
+/// (the term is the same on every rank, so it is added after the average),
+/// else the update's gradient operand.
+OpOperand &reducedGradient(net::OptimizerUpdateOp update) {
+  OpOperand &g = update->getOpOperand(1);
+  auto reg = g.get().getDefiningOp<net::RegularizerGradOp>();
+  if (!reg || reg.getBatchMean() || !reg->hasOneUse())
+    return g;
+  return reg->getOpOperand(0);
+}
+
+/// Data-parallel steps (docs/design.md, "Data-parallel steps"): before the
+/// first optimizer update, every weight's gradient goes through
+/// netc_grad_allreduce(g, count, index, total) in place in its workspace
+/// region (a gradient that a kernel wrote is already in one; others are
+/// copied into a fresh one), and the updates read it back from there.
+/// Kernel regularizer terms move after the calls.
+LogicalResult reduceGradients(ArrayRef<net::OptimizerUpdateOp> updates,
+                              Workspace &ws) {
+  Operation *first = updates.front();
+  OpBuilder b(first);
+  Location loc = first->getLoc();
+  auto callee = getOrDeclareKernel(
+      first->getParentOfType<ModuleOp>(),
+      ws.kernelName(RuntimeKernel::grad_allreduce),
+      netc::abi::info(RuntimeKernel::grad_allreduce).numArgs);
+  llvm::DenseSet<Value> taken;
+  auto total = b.create<arith::ConstantOp>(
+      loc, b.getI64IntegerAttr(static_cast<int64_t>(updates.size())));
+  for (auto [i, u] : llvm::enumerate(updates)) {
+    net::OptimizerUpdateOp update = u;
+    OpOperand &g = reducedGradient(update);
+    auto t = cast<RankedTensorType>(g.get().getType());
+    if (!t.hasStaticShape() || t.getElementType() != ws.elementType())
+      return update.emitOpError("gradient ")
+             << t << " is no static tensor of the workspace's element type";
+    Value m = contiguousSource(g.get(), ws.elementType());
+    if (!m || !taken.insert(m).second) {
+      FailureOr<Workspace::Region> r = ws.allocate(b, loc, t, {});
+      if (failed(r))
+        return update.emitOpError("gradient needs a static shape");
+      b.create<bufferization::MaterializeInDestinationOp>(
+          loc, Type(), g.get(), r->memref, /*restrict=*/true,
+          /*writable=*/true);
+      m = r->memref;
+    }
+    Value args[] = {memrefAddress(b, loc, m, ws),
+                    b.create<arith::ConstantOp>(
+                        loc, b.getI64IntegerAttr(t.getNumElements())),
+                    b.create<arith::ConstantOp>(
+                        loc, b.getI64IntegerAttr(static_cast<int64_t>(i))),
+                    total};
+    b.create<func::CallOp>(loc, callee, args);
+    g.set(b.create<bufferization::ToTensorOp>(loc, m, /*restrict=*/true,
+                                              /*writable=*/false));
+    if (g.getOwner() != update.getOperation())
+      g.getOwner()->moveBefore(first);
+  }
+  return success();
+}
+
 } // namespace
 
 LogicalResult netc::conversion::lowerKernelOps(Operation *op) {
@@ -475,6 +541,10 @@ LogicalResult netc::conversion::lowerKernelOps(Operation *op) {
   for (Operation *k : kernels)
     if (failed(lowerOne(k, ws)))
       return failure();
+  SmallVector<net::OptimizerUpdateOp> updates(
+      func.getOps<net::OptimizerUpdateOp>());
+  if (!updates.empty() && failed(reduceGradients(updates, ws)))
+    return failure();
   ws.finish();
   auto i64 = IntegerType::get(ctx, 64);
   net::NetDialect::WsPerSampleAttrHelper(ctx).setAttr(

@@ -27,6 +27,10 @@ public:
   /// Batches of up to `cap` records of `split`, taken in `order` (indices
   /// into the split). The worker starts at once.
   Prefetcher(const Split &split, std::vector<int64_t> order, int64_t cap);
+  /// Batch b is order[starts[b], starts[b + 1]) (at most `cap` records):
+  /// a data-parallel rank's shards (netc/DataParallel.h).
+  Prefetcher(const Split &split, std::vector<int64_t> order, int64_t cap,
+             std::vector<int64_t> starts);
   ~Prefetcher();
   Prefetcher(const Prefetcher &) = delete;
   Prefetcher &operator=(const Prefetcher &) = delete;
@@ -45,6 +49,7 @@ private:
   const Split &split;
   const std::vector<int64_t> order;
   const int64_t cap, total;
+  std::vector<int64_t> starts; // empty: batches of cap
   AlignedBuffer xs[2], ys[2];
   int64_t counts[2] = {0, 0};
   // Batch b lives in buffer b % 2. `filled` batches are ready; the consumer
