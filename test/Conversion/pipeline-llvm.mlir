@@ -1,8 +1,10 @@
 // Tests that a train entry point (conv, pool, dense, loss, gradients, update)
 // goes all the way to the LLVM dialect: the runtime kernels are external
 // llvm.func with i64 arguments, llvm.emit_c_interface yields
-// _mlir_ciface_k0_train, net.ws_per_sample survives, no memref.copy runtime
-// helper is called, and the result translates to LLVM IR and compiles.
+// _mlir_ciface_k0_train, net.ws_per_sample survives (ws_fixed counts the
+// weight gradients and the bias gradient copied for netc_grad_allreduce, see
+// data-parallel-gradients.mlir), no memref.copy runtime helper is called,
+// and the result translates to LLVM IR and compiles.
 // RUN: netc-opt %s --netc-to-llvm | FileCheck %s
 // RUN: netc-opt %s --netc-to-llvm | %mlir_translate --mlir-to-llvmir | %llc -O2 -filetype=null
 
@@ -11,12 +13,13 @@
 // CHECK-DAG: llvm.func @netc_matmul(i64, i64, i64, i64, i64, i64, i64, i64)
 // CHECK-DAG: llvm.func @netc_pool_bwd(
 // CHECK-LABEL: llvm.func @k0_train(
-// CHECK-SAME: net.ws_fixed = 10194 : i64, net.ws_per_sample = 20300 : i64
+// CHECK-SAME: net.ws_fixed = 10200 : i64, net.ws_per_sample = 20300 : i64
 // CHECK: llvm.call @netc_conv2d_fwd(
 // CHECK: llvm.call @netc_pool_fwd(
 // CHECK: llvm.call @netc_matmul(
 // CHECK: llvm.call @netc_pool_bwd(
 // CHECK: llvm.call @netc_conv2d_bwd_weights(
+// CHECK: llvm.call @netc_grad_allreduce(
 // CHECK-NOT: net.
 // CHECK: llvm.func @_mlir_ciface_k0_train(
 func.func @k0_train(%params: memref<?xf32>, %x: memref<?xf32>, %y: memref<?xf32>, %n: index,
