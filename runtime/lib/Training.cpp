@@ -56,6 +56,9 @@ struct ExperimentRunner::Training {
   std::vector<float> bestWeights;
   /// --data-parallel over several ranks (netc/DataParallel.h).
   bool dataParallel = false;
+  /// The most records of one compiled step: the batch size, or
+  /// data-parallel the largest shard (the workspace is sized for it).
+  int64_t stepCap = cap;
 
   Training(const KernelSpec &kernel, const netc_kernel_entry &fn, Slot &slot,
            const Split &split, int64_t epochs, int64_t cap,
@@ -81,6 +84,7 @@ struct ExperimentRunner::Training {
                      " is smaller than the " + std::to_string(ranks) +
                      " ranks; each rank needs a shard of every batch");
     dataParallel = true;
+    stepCap = (cap + ranks - 1) / ranks;
   }
 
   void allocate() {
@@ -89,7 +93,7 @@ struct ExperimentRunner::Training {
       std::fill(state.get() + init.offset,
                 state.get() + init.offset + init.size,
                 static_cast<float>(init.value));
-    ws = AlignedBuffer(kernel.trainWsFloats(cap));
+    ws = AlignedBuffer(kernel.trainWsFloats(stepCap));
     // Frozen weights are restored after every step rather than masked in
     // the update: the compiled step needs no variant per freeze pattern, and
     // the weights stay bit-identical whatever the optimizer does (weight
@@ -118,7 +122,7 @@ struct ExperimentRunner::Training {
              x = batch.x->descriptor(), y = batch.y->descriptor(),
              w = ws.descriptor(), h = hyper.descriptor(),
              m = metrics.descriptor();
-    fn.train(&p, &sd, &x, &y, batch.n, &w, cap, &h, &m);
+    fn.train(&p, &sd, &x, &y, batch.n, &w, stepCap, &h, &m);
     profile::countStep();
     if (dataParallel) {
       dp::off();
@@ -340,7 +344,7 @@ bool ExperimentRunner::runEpoch(RunState &st, Training &t,
       t.dataParallel
           ? Prefetcher(t.split,
                        dp::localOrder(order, t.cap, w.size, w.rank, starts),
-                       t.cap, starts)
+                       t.stepCap, starts)
           : Prefetcher(t.split, order, t.cap);
   for (int64_t s = 0; s < steps; ++s) {
     const Prefetcher::Batch batch = nextBatch(batches);
