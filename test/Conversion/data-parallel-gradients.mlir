@@ -5,7 +5,7 @@
 // workspace region; a bias gradient is first copied into a fixed region; the
 // updates read the gradients back from those regions; a kernel
 // regularizer's term is added after the call.
-// RUN: netc-opt %s --convert-net-to-linalg --canonicalize --cse | FileCheck %s
+// RUN: netc-opt %s --convert-net-to-linalg --canonicalize --cse -split-input-file | FileCheck %s
 
 // CHECK-DAG: func.func private @netc_grad_allreduce(i64, i64, i64, i64)
 // CHECK-LABEL: func.func @step
@@ -36,4 +36,22 @@ func.func @step(%params: memref<?xf32>, %xm: memref<?x6x6x2xf32>, %dy: tensor<?x
   %w1 = net.optimizer_update sgd %w, %dw, %lr, %t {config = {momentum = 0.0 : f64, nesterov = 0.0 : f64}} : (tensor<3x3x2x3xf32>, tensor<3x3x2x3xf32>, f32, f32) -> tensor<3x3x2x3xf32>
   %b1 = net.optimizer_update sgd %b, %db, %lr, %t {config = {momentum = 0.0 : f64, nesterov = 0.0 : f64}} : (tensor<3xf32>, tensor<3xf32>, f32, f32) -> tensor<3xf32>
   return %w1, %b1 : tensor<3x3x2x3xf32>, tensor<3xf32>
+}
+
+// -----
+
+// A gradient that is memory outside the workspace (here an argument) is
+// never reduced in place: it is copied into a region first.
+// CHECK-LABEL: func.func @outside
+// CHECK-SAME: net.ws_fixed = 4 : i64
+// CHECK: %[[R:[a-z_0-9]+]] = memref.reinterpret_cast %{{.*}} to offset: [%{{.*}}], sizes: [4]
+// CHECK: bufferization.materialize_in_destination %{{.*}} in restrict writable %[[R]]
+// CHECK: call @netc_grad_allreduce(%{{.*}}, %c4_i64, %c0_i64, %c1_i64)
+// CHECK-NEXT: bufferization.to_tensor %[[R]] restrict
+func.func @outside(%params: memref<?xf32>, %gm: memref<4xf32>, %lr: f32, %t: f32, %ws: memref<?xf32> {net.workspace}, %cap: index {net.capacity}) -> tensor<4xf32> {
+  %bm = memref.reinterpret_cast %params to offset: [0], sizes: [4], strides: [1] : memref<?xf32> to memref<4xf32, strided<[1]>>
+  %b = bufferization.to_tensor %bm restrict : memref<4xf32, strided<[1]>>
+  %g = bufferization.to_tensor %gm restrict : memref<4xf32>
+  %b1 = net.optimizer_update sgd %b, %g, %lr, %t {config = {momentum = 0.0 : f64, nesterov = 0.0 : f64}} : (tensor<4xf32>, tensor<4xf32>, f32, f32) -> tensor<4xf32>
+  return %b1 : tensor<4xf32>
 }

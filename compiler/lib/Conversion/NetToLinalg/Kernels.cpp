@@ -123,6 +123,12 @@ public:
     return Region{view, toI64(b, loc, addr)};
   }
 
+  /// Whether `m` is a view of this workspace (a region).
+  bool holds(Value m) const {
+    auto view = m.getDefiningOp<memref::ReinterpretCastOp>();
+    return view && view.getSource() == ws;
+  }
+
   int64_t perSampleFloats() const { return next; }
   int64_t fixedFloats() const { return fixed; }
   /// Defines the total of the per-sample regions, now that every region is
@@ -479,8 +485,10 @@ LogicalResult reduceGradients(ArrayRef<net::OptimizerUpdateOp> updates,
     if (!t.hasStaticShape() || t.getElementType() != ws.elementType())
       return update.emitOpError("gradient ")
              << t << " is no static tensor of the workspace's element type";
+    // In place only in a region of the workspace that no other gradient
+    // uses (never in params or the input batch).
     Value m = contiguousSource(g.get(), ws.elementType());
-    if (!m || !taken.insert(m).second) {
+    if (!m || !ws.holds(m) || !taken.insert(m).second) {
       FailureOr<Workspace::Region> r = ws.allocate(b, loc, t, {});
       if (failed(r))
         return update.emitOpError("gradient needs a static shape");
