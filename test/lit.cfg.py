@@ -46,6 +46,11 @@ if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 if os.path.exists(os.path.join(config.shared_dir, "datasets", "mnist")):
     config.available_features.add("mnist")
 
+# Tests of programs run over MPI ranks (mpirun, Open MPI) where it is installed.
+import shutil
+if shutil.which("mpirun"):
+    config.available_features.add("mpi")
+
 # CPU features of the machine running the tests, for tests of programs built
 # for another CPU (`netc build --cpu`).
 try:

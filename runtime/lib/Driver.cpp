@@ -6,9 +6,11 @@
 #include "netc/CrossValidation.h"
 #include "netc/Initializers.h"
 #include "netc/Memory.h"
+#include "netc/Mpi.h"
 #include "netc/Plan.h"
 #include "netc/Profile.h"
 #include "netc/Progress.h"
+#include "netc/Ranks.h"
 #include "netc/Runner.h"
 #include "netc/Tools.h"
 
@@ -19,8 +21,13 @@ namespace netc::rt {
 
 namespace {
 
+// Under mpirun every rank fails alike (agreeOnPreflight, Ranks.cpp): rank 0
+// alone says why.
+bool speaks() { return mpi::world().rank == 0; }
+
 int fail(const std::string &message) {
-  std::fprintf(stderr, "error: %s\n", message.c_str());
+  if (speaks())
+    std::fprintf(stderr, "error: %s\n", message.c_str());
   return 1;
 }
 
@@ -42,8 +49,9 @@ bool chooseExperiments(const Plan &plan, const Options &options,
       std::string names;
       for (const ExperimentSpec &e : plan.experiments)
         names += (names.empty() ? "" : ", ") + e.name;
-      std::fprintf(stderr, "error: no experiment '%s' (available: %s)\n",
-                   name.c_str(), names.c_str());
+      if (speaks())
+        std::fprintf(stderr, "error: no experiment '%s' (available: %s)\n",
+                     name.c_str(), names.c_str());
       return false;
     }
     chosen.push_back(found);
@@ -72,8 +80,10 @@ int runTool(const Plan &plan, const netc_kernel_entry *kernels,
 int runExperiments(const Plan &plan, const netc_kernel_entry *kernels,
                    int64_t numKernels, const Options &options,
                    const std::vector<const ExperimentSpec *> &chosen) {
-  ExperimentRunner runner(plan, kernels, numKernels, options, stderr,
-                          Progress::isTerminal(stderr));
+  // Under mpirun each rank's lines say whose they are.
+  ExperimentRunner runner(plan, kernels, numKernels, options,
+                          rankProgressStream(stderr),
+                          Progress::isTerminal(stderr) && !mpi::distributed());
   // One layout whatever the number of experiments (spec §5): each writes
   // into ROOT/EXPERIMENT/ (--out, default ./netc-out), and its weights into
   // --save-weights DIR/EXPERIMENT/.
@@ -85,13 +95,17 @@ int runExperiments(const Plan &plan, const netc_kernel_entry *kernels,
                ? options.saveWeightsDir
                : options.saveWeightsDir + "/" + experiment->name;
   };
-  for (const ExperimentSpec *experiment : chosen)
-    runner.prepare(*experiment, outDir(experiment), weightsDir(experiment));
+  agreeOnPreflight([&] {
+    for (const ExperimentSpec *experiment : chosen)
+      runner.prepare(*experiment, outDir(experiment), weightsDir(experiment));
+  });
   bool diverged = false;
   for (const ExperimentSpec *experiment : chosen) {
     // The runner rewrites the results files after every finished run.
     ExperimentRecord record =
         runner.run(*experiment, outDir(experiment), weightsDir(experiment));
+    if (!speaks()) // rank 0 prints the tables
+      continue;
     std::printf("Experiment %s\n%s\n", experiment->name.c_str(),
                 resultsTable(record).c_str());
     if (!record.selection.is_null())
@@ -116,8 +130,9 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
   Options options;
   std::string error;
   if (!parseOptions(argc, argv, options, error)) {
-    std::fprintf(stderr, "error: %s\n%s", error.c_str(),
-                 usage(program).c_str());
+    if (speaks())
+      std::fprintf(stderr, "error: %s\n%s", error.c_str(),
+                   usage(program).c_str());
     return 2;
   }
   if (options.help) {
@@ -135,7 +150,8 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
     if (chosen.empty())
       return fail("the program has no experiments");
     // Before the first large allocation: will every step fit?
-    checkMemory(plan, chosen, options, memoryLimit(options));
+    agreeOnPreflight(
+        [&] { checkMemory(plan, chosen, options, memoryLimit(options)); });
     if (options.profile)
       profile::start();
     const int status =
