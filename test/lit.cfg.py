@@ -50,6 +50,15 @@ if os.path.exists(os.path.join(config.shared_dir, "datasets", "mnist")):
 import shutil
 if shutil.which("mpirun"):
     config.available_features.add("mpi")
+    # Two hosts as network namespaces (ranks-two-hosts.test): root, and a
+    # kernel and container that let it make them.
+    import subprocess
+    probe = os.path.join(config.test_source_root, "e2e", "Inputs", "two_hosts.py")
+    if (hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("ip") and
+            subprocess.run(["python3", probe, "--probe"],
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL).returncode == 0):
+        config.available_features.add("netns")
 
 # CPU features of the machine running the tests, for tests of programs built
 # for another CPU (`netc build --cpu`).
