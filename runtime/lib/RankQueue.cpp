@@ -229,7 +229,7 @@ void Leader::store(size_t index, RunRecord record, SharedRecords ran) {
   add(index, std::move(record));
   queue.finish(index);
   try {
-    if (!outDir.empty())
+    if (!outDir.empty() && writer.due())
       writer.afterRun(this->record(), outDir);
   } catch (const std::exception &e) {
     if (failure.empty())

@@ -245,12 +245,16 @@ const netc_kernel_entry &ExperimentRunner::entry(int64_t kernelIndex) const {
 
 namespace detail {
 
+bool ThrottledWriter::due() const {
+  return !written || lastCost <= std::chrono::milliseconds(50) ||
+         std::chrono::steady_clock::now() - lastEnd >= 10 * lastCost;
+}
+
 void ThrottledWriter::afterRun(const ExperimentRecord &record,
                                const std::string &dir) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point now = Clock::now();
-  if (written && lastCost > std::chrono::milliseconds(50) &&
-      now - lastEnd < 10 * lastCost)
+  if (!due())
     return;
   writeResults(record, dir);
   lastEnd = Clock::now();

@@ -73,6 +73,8 @@ bool isFile(const std::string &path);
 class ThrottledWriter {
 public:
   void afterRun(const ExperimentRecord &record, const std::string &dir);
+  /// Whether afterRun would write now (to skip assembling the record).
+  bool due() const;
 
 private:
   bool written = false;
