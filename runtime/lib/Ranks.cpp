@@ -154,34 +154,50 @@ struct Prefixed {
   std::string prefix, pending;
 };
 
+void emit(Prefixed *p, size_t length) {
+  const std::string line = p->prefix + p->pending.substr(0, length);
+  std::fwrite(line.data(), 1, line.size(), p->to);
+  std::fflush(p->to);
+  p->pending.erase(0, length);
+}
+
 ssize_t writePrefixed(void *cookie, const char *data, size_t size) {
   auto *p = static_cast<Prefixed *>(cookie);
   p->pending.append(data, size);
-  for (size_t end; (end = p->pending.find('\n')) != std::string::npos;) {
-    const std::string line = p->prefix + p->pending.substr(0, end + 1);
-    std::fwrite(line.data(), 1, line.size(), p->to);
-    std::fflush(p->to);
-    p->pending.erase(0, end + 1);
-  }
+  for (size_t end; (end = p->pending.find('\n')) != std::string::npos;)
+    emit(p, end + 1);
   return static_cast<ssize_t>(size);
 }
 
+int closePrefixed(void *cookie) {
+  auto *p = static_cast<Prefixed *>(cookie);
+  if (!p->pending.empty())
+    emit(p, p->pending.size());
+  delete p;
+  return 0;
+}
+
 } // namespace
+
+FILE *prefixedStream(FILE *to, const std::string &prefix) {
+  auto *prefixed = new Prefixed{to, prefix, ""};
+  cookie_io_functions_t io{nullptr, writePrefixed, nullptr, closePrefixed};
+  FILE *stream = fopencookie(prefixed, "w", io);
+  if (!stream) {
+    delete prefixed;
+    return nullptr;
+  }
+  std::setvbuf(stream, nullptr, _IONBF, 0);
+  return stream;
+}
 
 FILE *rankProgressStream(FILE *to) {
   if (!mpi::distributed())
     return to;
   // Lives as long as the program, as `to` does.
-  auto *prefixed =
-      new Prefixed{to, "[rank " + std::to_string(mpi::world().rank) + "] ", ""};
-  cookie_io_functions_t io{nullptr, writePrefixed, nullptr, nullptr};
-  FILE *stream = fopencookie(prefixed, "w", io);
-  if (!stream) {
-    delete prefixed;
-    return to;
-  }
-  std::setvbuf(stream, nullptr, _IONBF, 0);
-  return stream;
+  FILE *stream =
+      prefixedStream(to, "[rank " + std::to_string(mpi::world().rank) + "] ");
+  return stream ? stream : to;
 }
 
 } // namespace netc::rt

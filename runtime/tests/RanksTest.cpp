@@ -6,6 +6,7 @@
 #include "netc/Resume.h"
 
 #include <cmath>
+#include <cstdio>
 #include <gtest/gtest.h>
 #include <limits>
 
@@ -184,6 +185,33 @@ TEST(RankMessagesTest, CsvEndsWithTheRank) {
   exp.runs = {a, b};
   const std::string csv = resultsCsv(exp);
   EXPECT_EQ(csv, "lr,seconds,rank\n0.1,0.000,0\n0.2,0.000,1\n");
+}
+
+} // namespace
+
+namespace {
+
+TEST(PrefixedStreamTest, WholeLinesWithThePrefix) {
+  FILE *to = std::tmpfile();
+  ASSERT_NE(to, nullptr);
+  FILE *out = prefixedStream(to, "[rank 2] ");
+  ASSERT_NE(out, nullptr);
+  std::fputs("Epoch 1/2", out); // a line in pieces, as printf may write it
+  std::fprintf(out, " - loss: %.1f\nEpoch 2/2\n", 0.5);
+  std::fputs("partial", out);
+  std::fclose(out); // writes what is left
+  std::rewind(to);
+  char text[256] = {};
+  const size_t n = std::fread(text, 1, sizeof text - 1, to);
+  std::fclose(to);
+  EXPECT_EQ(std::string(text, n), "[rank 2] Epoch 1/2 - loss: 0.5\n"
+                                  "[rank 2] Epoch 2/2\n"
+                                  "[rank 2] partial");
+}
+
+TEST(PrefixedStreamTest, AloneProgressGoesStraightToTheStream) {
+  // Without an MPI launcher there are no other ranks: no prefix.
+  EXPECT_EQ(rankProgressStream(stderr), stderr);
 }
 
 } // namespace

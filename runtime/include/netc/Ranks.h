@@ -68,9 +68,14 @@ runDependencies(const ExperimentSpec &experiment, const std::string &root,
 /// prints it and no rank waits for another. Alone: just `check`.
 void agreeOnPreflight(const std::function<void()> &check);
 
-/// Where a rank prints progress: `to` itself in a single process, else a
-/// stream that prefixes each line with "[rank N] ".
+/// Where a rank prints progress: `to` itself in a single process, else
+/// prefixedStream(to, "[rank N] ").
 FILE *rankProgressStream(FILE *to);
+
+/// A stream that writes each whole line to `to`, with `prefix` before it,
+/// in one write (ranks' lines interleave whole). Unbuffered; a last line
+/// without its newline is written on fclose. Lives until closed.
+FILE *prefixedStream(FILE *to, const std::string &prefix);
 
 } // namespace netc::rt
 
