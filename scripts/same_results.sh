@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compares the results.json files of two --out directories bit for bit, apart from the wall-clock
-# "seconds" fields. Used to show that a refactor changed no number:
+# "seconds" fields and the "rank" (the MPI rank that trained each run, docs/guide.md). Used to show that a refactor changed no number:
 #   netc run models/lenet_fashion.net --out /tmp/before   (old build)
 #   netc run models/lenet_fashion.net --out /tmp/after    (new build)
 #   scripts/same_results.sh /tmp/before /tmp/after
@@ -14,7 +14,7 @@ def files(root):
                   for d, _, fs in os.walk(root) for f in fs if f == "results.json")
 def strip(o):
     if isinstance(o, dict):
-        return {k: strip(v) for k, v in o.items() if k != "seconds"}
+        return {k: strip(v) for k, v in o.items() if k not in ("seconds", "rank")}
     if isinstance(o, list):
         return [strip(v) for v in o]
     return o

@@ -47,9 +47,19 @@ if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 if os.path.exists(os.path.join(config.shared_dir, "datasets", "mnist")):
     config.available_features.add("mnist")
 
-# Tests that start ranks with mpirun (Open MPI's openmpi-bin).
+# Tests of programs run over MPI ranks (mpirun, Open MPI) where it is installed.
+import shutil
 if shutil.which("mpirun"):
     config.available_features.add("mpi")
+    # Two hosts as network namespaces (ranks-two-hosts.test): root, and a
+    # kernel and container that let it make them.
+    import subprocess
+    probe = os.path.join(config.test_source_root, "e2e", "Inputs", "two_hosts.py")
+    if (hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("ip") and
+            subprocess.run(["python3", probe, "--probe"],
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL).returncode == 0):
+        config.available_features.add("netns")
 
 # CPU features of the machine running the tests, for tests of programs built
 # for another CPU (`netc build --cpu`).

@@ -7,9 +7,11 @@
 #include "netc/DataParallel.h"
 #include "netc/Initializers.h"
 #include "netc/Memory.h"
+#include "netc/Mpi.h"
 #include "netc/Plan.h"
 #include "netc/Profile.h"
 #include "netc/Progress.h"
+#include "netc/Ranks.h"
 #include "netc/Runner.h"
 #include "netc/Tools.h"
 
@@ -20,8 +22,13 @@ namespace netc::rt {
 
 namespace {
 
+// Under mpirun every rank fails alike (agreeOnPreflight, Ranks.cpp): rank 0
+// alone says why.
+bool speaks() { return mpi::world().rank == 0; }
+
 int fail(const std::string &message) {
-  std::fprintf(stderr, "error: %s\n", message.c_str());
+  if (speaks())
+    std::fprintf(stderr, "error: %s\n", message.c_str());
   return 1;
 }
 
@@ -43,8 +50,9 @@ bool chooseExperiments(const Plan &plan, const Options &options,
       std::string names;
       for (const ExperimentSpec &e : plan.experiments)
         names += (names.empty() ? "" : ", ") + e.name;
-      std::fprintf(stderr, "error: no experiment '%s' (available: %s)\n",
-                   name.c_str(), names.c_str());
+      if (speaks())
+        std::fprintf(stderr, "error: no experiment '%s' (available: %s)\n",
+                     name.c_str(), names.c_str());
       return false;
     }
     chosen.push_back(found);
@@ -73,12 +81,14 @@ int runTool(const Plan &plan, const netc_kernel_entry *kernels,
 int runExperiments(const Plan &plan, const netc_kernel_entry *kernels,
                    int64_t numKernels, const Options &options,
                    const std::vector<const ExperimentSpec *> &chosen) {
-  // --data-parallel: rank 0 alone prints and writes (netc/DataParallel.h).
+  // Under mpirun each rank's lines say whose they are; with --data-parallel
+  // every rank trains the same runs and rank 0 alone prints and writes
+  // (netc/DataParallel.h).
   const bool dpFollower = dp::follower(options);
   dp::markFollower(dpFollower);
-  FILE *progress = dpFollower ? dp::nullSink() : stderr;
+  FILE *progress = dpFollower ? dp::nullSink() : rankProgressStream(stderr);
   ExperimentRunner runner(plan, kernels, numKernels, options, progress,
-                          !dpFollower && Progress::isTerminal(stderr));
+                          Progress::isTerminal(stderr) && !mpi::distributed());
   // One layout whatever the number of experiments (spec §5): each writes
   // into ROOT/EXPERIMENT/ (--out, default ./netc-out), and its weights into
   // --save-weights DIR/EXPERIMENT/.
@@ -90,8 +100,10 @@ int runExperiments(const Plan &plan, const netc_kernel_entry *kernels,
                ? options.saveWeightsDir
                : options.saveWeightsDir + "/" + experiment->name;
   };
-  for (const ExperimentSpec *experiment : chosen)
-    runner.prepare(*experiment, outDir(experiment), weightsDir(experiment));
+  agreeOnPreflight([&] {
+    for (const ExperimentSpec *experiment : chosen)
+      runner.prepare(*experiment, outDir(experiment), weightsDir(experiment));
+  });
   bool diverged = false;
   for (const ExperimentSpec *experiment : chosen) {
     // The runner rewrites the results files after every finished run.
@@ -99,7 +111,7 @@ int runExperiments(const Plan &plan, const netc_kernel_entry *kernels,
         runner.run(*experiment, outDir(experiment), weightsDir(experiment));
     const std::string warning = divergenceSummary(record);
     diverged |= !warning.empty();
-    if (dpFollower)
+    if (!speaks()) // rank 0 prints the tables
       continue;
     std::printf("Experiment %s\n%s\n", experiment->name.c_str(),
                 resultsTable(record).c_str());
@@ -123,8 +135,9 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
   Options options;
   std::string error;
   if (!parseOptions(argc, argv, options, error)) {
-    std::fprintf(stderr, "error: %s\n%s", error.c_str(),
-                 usage(program).c_str());
+    if (speaks())
+      std::fprintf(stderr, "error: %s\n%s", error.c_str(),
+                   usage(program).c_str());
     return 2;
   }
   if (options.help) {
@@ -142,7 +155,8 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
     if (chosen.empty())
       return fail("the program has no experiments");
     // Before the first large allocation: will every step fit?
-    checkMemory(plan, chosen, options, memoryLimit(options));
+    agreeOnPreflight(
+        [&] { checkMemory(plan, chosen, options, memoryLimit(options)); });
     if (options.profile)
       profile::start();
     const int status =

@@ -262,6 +262,7 @@ ojson runJson(const RunRecord &run) {
       r["test"][run.moreMetricNames.at(j)] = number(run.testMore[j]);
   }
   r["seconds"] = run.seconds;
+  r["rank"] = run.rank;
   // The report's cells, so that --resume can rebuild the table of runs it
   // does not execute again.
   ojson report = ojson::object();
@@ -272,6 +273,10 @@ ojson runJson(const RunRecord &run) {
 }
 
 } // namespace
+
+nlohmann::ordered_json runRecordJson(const RunRecord &run) {
+  return runJson(run);
+}
 
 nlohmann::ordered_json resultsJson(const ExperimentRecord &exp) {
   // Ordered keys: the file reads in the order of spec §5.
@@ -296,7 +301,12 @@ nlohmann::ordered_json resultsJson(const ExperimentRecord &exp) {
 
 std::string resultsCsv(const ExperimentRecord &exp) {
   std::string out;
-  for (const auto &row : resultsRows(exp, false)) {
+  std::vector<std::vector<std::string>> rows = resultsRows(exp, false);
+  // The rank that trained each run (netc/Ranks.h), after "seconds".
+  rows[0].push_back("rank");
+  for (size_t i = 0; i < exp.runs.size(); ++i)
+    rows[i + 1].push_back(std::to_string(exp.runs[i].rank));
+  for (const auto &row : rows) {
     for (size_t i = 0; i < row.size(); ++i)
       out += (i ? "," : "") + csvField(row[i]);
     out += "\n";
@@ -370,7 +380,11 @@ void syncDirectory(const std::string &dir) {
 } // namespace
 
 void writeFileAtomically(const std::string &path, const std::string &content) {
-  const std::string tmp = path + ".tmp";
+  char host[256] = "host";
+  ::gethostname(host, sizeof host - 1);
+  host[sizeof host - 1] = '\0';
+  const std::string tmp =
+      path + ".tmp." + host + "." + std::to_string(::getpid());
   writeSynced(tmp, content);
   if (::rename(tmp.c_str(), path.c_str()) != 0)
     failOn(path);

@@ -74,6 +74,7 @@ RunRecord parseRun(const ojson &r) {
   run.seed = r.at("seed").get<uint64_t>();
   run.fold = r.value("fold", int64_t(-1));
   run.seconds = r.value("seconds", 0.0);
+  run.rank = r.value("rank", 0); // files before ranks had none
   // Files written before runs had a status hold only finished, ok runs.
   run.status = r.value("status", std::string("ok"));
   if (run.status != "ok" && run.status != "diverged")
@@ -118,6 +119,8 @@ RunRecord parseRun(const ojson &r) {
 }
 
 } // namespace
+
+RunRecord runRecordFromJson(const ojson &run) { return parseRun(run); }
 
 std::vector<RunRecord> readFinishedRuns(const std::string &path,
                                         const std::string &experiment) {

@@ -9,6 +9,7 @@
 
 #include "netc/AlignedBuffer.h"
 #include "netc/CrossValidation.h"
+#include "netc/Mpi.h"
 #include "netc/Profile.h"
 #include "netc/Progress.h"
 #include "netc/Random.h"
@@ -242,41 +243,48 @@ const netc_kernel_entry &ExperimentRunner::entry(int64_t kernelIndex) const {
                  "' of the plan is missing from the program's kernel table");
 }
 
-namespace {
+namespace detail {
 
-/// Rewrites the results after a finished run, unless a rewrite has become
-/// slow (over 50 ms) and the last one was so recent that rewriting again
-/// would cost more than a tenth of the time since: the files grow with the
-/// runs, so rewriting after every one of thousands of short runs (a
-/// repeated selection) would take time quadratic in their number. Cheap
-/// rewrites and slow runs (every run of a real study) are all written;
-/// otherwise --resume redoes at most the short runs of the last moments.
-/// The experiment's end always writes (ExperimentRunner::run).
-class ThrottledWriter {
-public:
-  void afterRun(const ExperimentRecord &record, const std::string &dir) {
-    using Clock = std::chrono::steady_clock;
-    const Clock::time_point now = Clock::now();
-    if (written && lastCost > std::chrono::milliseconds(50) &&
-        now - lastEnd < 10 * lastCost)
-      return;
-    writeResults(record, dir);
-    lastEnd = Clock::now();
-    lastCost = lastEnd - now;
-    written = true;
+bool ThrottledWriter::due() const {
+  return !written || lastCost <= std::chrono::milliseconds(50) ||
+         std::chrono::steady_clock::now() - lastEnd >= 10 * lastCost;
+}
+
+void ThrottledWriter::afterRun(const ExperimentRecord &record,
+                               const std::string &dir) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point now = Clock::now();
+  if (!due())
+    return;
+  writeResults(record, dir);
+  lastEnd = Clock::now();
+  lastCost = lastEnd - now;
+  written = true;
+}
+
+void selectAndWrite(const ExperimentSpec &experiment, ExperimentRecord &record,
+                    const std::vector<int64_t> &trainable,
+                    const std::string &outDir) {
+  if (experiment.select.is_object()) {
+    try {
+      selectAll(experiment.select, record, trainable);
+    } catch (const std::runtime_error &e) {
+      throw RunError("experiment " + experiment.name + ": " + e.what());
+    }
   }
+  if (!outDir.empty())
+    writeResults(record, outDir);
+}
 
-private:
-  bool written = false;
-  std::chrono::steady_clock::time_point lastEnd;
-  std::chrono::steady_clock::duration lastCost{};
-};
-
-} // namespace
+} // namespace detail
 
 ExperimentRecord ExperimentRunner::run(const ExperimentSpec &experiment,
                                        const std::string &outDir,
                                        const std::string &weightsDir) {
+  // Under mpirun the ranks share out the runs (Ranks.cpp); with
+  // --data-parallel every rank takes part in every run instead.
+  if (mpi::distributed() && !options.dataParallel)
+    return runOverRanks(experiment, outDir, weightsDir);
   ExperimentRecord record;
   record.name = experiment.name;
   sharedSlots.clear();
@@ -321,15 +329,7 @@ ExperimentRecord ExperimentRunner::run(const ExperimentSpec &experiment,
   for (size_t s : pendingShared) // shared runs with no run after them
     record.sharedRuns.push_back(
         runOne(experiment, experiment.runs[s], s, outDir, weightsDir));
-  if (experiment.select.is_object()) {
-    try {
-      selectAll(experiment.select, record, trainable);
-    } catch (const std::runtime_error &e) {
-      throw RunError("experiment " + experiment.name + ": " + e.what());
-    }
-  }
-  if (!outDir.empty())
-    writeResults(record, outDir);
+  selectAndWrite(experiment, record, trainable, outDir);
   sharedSlots.clear();
   return record;
 }
@@ -359,6 +359,7 @@ RunRecord ExperimentRunner::runOne(const ExperimentSpec &experiment,
   record.params = run.params;
   record.fold = run.fold;
   record.seed = seed;
+  record.rank = mpi::world().rank;
   for (const StepSpec &step : run.steps) {
     // A diverged run stops; its report still names its loop values.
     if (!record.diverged() || step.op == StepOp::Report)

@@ -8,8 +8,10 @@
 #define NETC_RUNTIME_RUNNERDETAIL_H
 
 #include "netc/Plan.h"
+#include "netc/Results.h"
 #include "netc/data/Dataset.h"
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,33 @@ std::string loadPath(const std::string &file, const std::string &outDir,
                      const std::string &dataDir);
 
 bool isFile(const std::string &path);
+
+/// Rewrites the results after a finished run, unless a rewrite has become
+/// slow (over 50 ms) and the last one was so recent that rewriting again
+/// would cost more than a tenth of the time since: the files grow with the
+/// runs, so rewriting after every one of thousands of short runs (a
+/// repeated selection) would take time quadratic in their number. Cheap
+/// rewrites and slow runs (every run of a real study) are all written;
+/// otherwise --resume redoes at most the short runs of the last moments.
+/// The experiment's end always writes (selectAndWrite).
+class ThrottledWriter {
+public:
+  void afterRun(const ExperimentRecord &record, const std::string &dir);
+  /// Whether afterRun would write now (to skip assembling the record).
+  bool due() const;
+
+private:
+  bool written = false;
+  std::chrono::steady_clock::time_point lastEnd;
+  std::chrono::steady_clock::duration lastCost{};
+};
+
+/// The end of an experiment whose runs all finished: the selection (with
+/// `select`; `trainable`: each run's trainable parameters, in order), then
+/// the results files in `outDir` (none when empty). Throws RunError.
+void selectAndWrite(const ExperimentSpec &experiment, ExperimentRecord &record,
+                    const std::vector<int64_t> &trainable,
+                    const std::string &outDir);
 
 } // namespace netc::rt::detail
 

@@ -218,8 +218,8 @@ TEST(Divergence, ADivergedRunIsMarkedAndTheStudyGoesOn) {
   const std::string status = "diverged at epoch " + std::to_string(epoch) +
                              ", step " + std::to_string(step);
   const auto rows = csvRows(dir / "sweep/results.csv");
-  EXPECT_EQ(slurp(dir / "sweep/results.csv").substr(0, 37),
-            "lr,test_loss,test_mse,status,seconds\n");
+  EXPECT_EQ(slurp(dir / "sweep/results.csv").substr(0, 42),
+            "lr,test_loss,test_mse,status,seconds,rank\n");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[1].rfind("1e6,,,\"" + status + "\",", 0), 0u) << rows[1];
   EXPECT_NE(rows[0].find(",ok,"), std::string::npos) << rows[0];
@@ -244,8 +244,8 @@ TEST(Divergence, RunsThatStayFiniteExitZeroWithStatusOk) {
   const json r = json::parse(slurp(dir / "sweep/results.json"));
   EXPECT_EQ(r["runs"][0]["status"], "ok");
   // No diverged run: the table has no status column.
-  EXPECT_EQ(slurp(dir / "sweep/results.csv").substr(0, 30),
-            "lr,test_loss,test_mse,seconds\n");
+  EXPECT_EQ(slurp(dir / "sweep/results.csv").substr(0, 35),
+            "lr,test_loss,test_mse,seconds,rank\n");
   EXPECT_EQ(o.err.find("warning"), std::string::npos) << o.err;
 }
 

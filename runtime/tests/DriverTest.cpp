@@ -196,7 +196,8 @@ TEST(Driver, TrainsEvaluatesAndWritesResults) {
   EXPECT_EQ(observed.lastIteration, 80);
 
   const std::string csv = slurp(dir / "res/fit/results.csv");
-  EXPECT_EQ(csv.substr(0, csv.find('\n')), "lr,test_loss,test_mse,seconds");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "lr,test_loss,test_mse,seconds,rank");
   EXPECT_NE(csv.find("\nother,"), std::string::npos);
   // The table on stdout and one progress line per epoch (not a TTY).
   EXPECT_NE(o.out.find("Experiment fit"), std::string::npos);

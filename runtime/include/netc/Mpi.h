@@ -5,7 +5,9 @@
 // environment says so (mpi::launched), and only then is MPI initialized, so
 // a plain start costs nothing. One rank (0) leads: it hands out runs, writes
 // the results and prints the tables; the others work (docs/design.md,
-// "Ranks"). Only the main thread calls MPI.
+// "Ranks"). One thread at a time calls MPI (MPI_THREAD_SERIALIZED): while
+// rank 0 trains a run on its main thread, a dispatcher thread talks to the
+// other ranks (netc/Ranks.h).
 //
 // Without a launcher every call below is a single process's trivial answer
 // (rank 0 of 1; reductions leave the data as it is), so callers need no
@@ -27,6 +29,8 @@ struct World {
   /// The ranks on this host (they share its cores) and this one's index.
   int localRank = 0;
   int localSize = 1;
+  /// Whether MPI lets a second thread call it (one at a time).
+  bool serialized = false;
 };
 
 /// Whether an MPI launcher started this process (Open MPI's mpirun, PMIx or
@@ -55,8 +59,20 @@ void finalize();
 void sendText(int dest, int tag, const std::string &text);
 
 /// Blocks for a text message from `source` (-1: any rank) with `tag` (-1:
-/// any tag); `from` and `gotTag` say which came.
+/// any tag); `from` and `gotTag` say which came. Waits by polling with short
+/// sleeps: Open MPI's blocking receive busy-polls, and a spinning rank takes
+/// the core of a rank that trains beside it.
 std::string receiveText(int source, int tag, int &from, int &gotTag);
+
+/// The same without waiting: false when no such message has arrived.
+bool tryReceiveText(int source, int tag, std::string &text, int &from,
+                    int &gotTag);
+
+/// What this rank says if the job is torn down under it (mpirun sends
+/// SIGTERM to the ranks left when one dies) or MPI fails: `text` is written
+/// to stderr, as it is, from the signal handler. Empty: nothing. Call from
+/// one thread only.
+void setLastWords(const std::string &text);
 
 /// Element-wise sums over all ranks, in place; every rank gets the same
 /// result. Identity when alone.

@@ -55,6 +55,8 @@ struct RunRecord {
   /// COLUMN_loss / COLUMN_METRIC.
   std::vector<std::pair<std::string, nlohmann::json>> cells;
   double seconds = 0;
+  /// The MPI rank that trained the run (0 in a single process; netc/Ranks.h).
+  int rank = 0;
   /// "ok", or "diverged": the training loss became NaN or Inf at step
   /// `divergedStep` (1-based, within the epoch) of epoch `divergedEpoch`
   /// (the validation loss: after the epoch's last step), and the run
@@ -110,16 +112,22 @@ std::vector<std::vector<std::string>> resultsRows(const ExperimentRecord &exp,
                                                   bool forTerminal);
 
 nlohmann::ordered_json resultsJson(const ExperimentRecord &exp);
+/// One run as results.json's "runs" hold it (what ranks send rank 0;
+/// runRecordFromJson in netc/Resume.h reads it back).
+nlohmann::ordered_json runRecordJson(const RunRecord &run);
 /// Header: the union of the runs' cell columns (first-seen order), then
-/// "seconds".
+/// "seconds" and "rank".
 std::string resultsCsv(const ExperimentRecord &exp);
 /// The same table, aligned for the terminal.
 std::string resultsTable(const ExperimentRecord &exp);
 /// Rows (header first) as aligned columns with a rule under the header.
 std::string alignedTable(const std::vector<std::vector<std::string>> &rows);
 
-/// Writes `content` to `path` via PATH.tmp + fsync + rename, so a reader never
-/// sees a half-written file. Throws std::runtime_error naming the file.
+/// Writes `content` to `path` via a temporary file of this process
+/// (PATH.tmp.HOST.PID) + fsync + rename, so a reader never sees a
+/// half-written file, and ranks writing the same file at once (a shared
+/// run's `save`) each put a whole one in place. Throws std::runtime_error
+/// naming the file.
 void writeFileAtomically(const std::string &path, const std::string &content);
 
 /// The files writeResults writes, made from the one record, in the order

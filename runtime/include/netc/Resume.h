@@ -23,6 +23,10 @@ namespace netc::rt {
 std::vector<RunRecord> readFinishedRuns(const std::string &path,
                                         const std::string &experiment);
 
+/// A run as runRecordJson (netc/Results.h) writes it. Throws
+/// nlohmann::json::exception or std::invalid_argument when malformed.
+RunRecord runRecordFromJson(const nlohmann::ordered_json &run);
+
 /// Whether `done` is the record of the run with these loop values, fold and
 /// seed.
 bool sameRun(const RunRecord &done, const nlohmann::json &params, int64_t fold,

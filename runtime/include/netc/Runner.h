@@ -96,6 +96,20 @@ public:
 private:
   struct RunState;
   struct Training;
+  /// run() under mpirun (Ranks.cpp): rank 0 hands the runs out to every rank
+  /// including itself and writes the results; the others train what it
+  /// sends. Returns the experiment's record on rank 0, an empty one on the
+  /// others.
+  ExperimentRecord runOverRanks(const ExperimentSpec &experiment,
+                                const std::string &outDir,
+                                const std::string &weightsDir);
+  /// Run `index` of `experiment` after the shared runs before it that this
+  /// rank has not run yet (same seeds, same weights), which are appended to
+  /// `sharedRan` with their indices.
+  RunRecord
+  runAfterShared(const ExperimentSpec &experiment, size_t index,
+                 const std::string &outDir, const std::string &weightsDir,
+                 std::vector<std::pair<size_t, RunRecord>> &sharedRan);
   RunRecord runOne(const ExperimentSpec &experiment, const RunSpec &run,
                    size_t index, const std::string &outDir,
                    const std::string &weightsDir);
@@ -137,6 +151,8 @@ private:
 
   /// Slots of the shared runs of the current experiment.
   std::map<int64_t, Slot> sharedSlots;
+  /// Under mpirun: the shared runs this rank has run (runAfterShared).
+  std::set<size_t> sharedDone;
 
   const Plan &plan;
   const netc_kernel_entry *kernels;
