@@ -23,6 +23,7 @@ trap 'rm -rf "$tmp"' EXIT
 mpirun=(mpirun --oversubscribe -np 2)
 [[ "$(id -u)" == 0 ]] && mpirun=(mpirun --allow-run-as-root --oversubscribe -np 2)
 
+"$root/bench/machine.sh"
 for net in "${networks[@]}"; do
   case "$net" in
     lenet) file=lenet_fashion.net steps="${STEPS_LENET:-200}" ;;

@@ -18,6 +18,7 @@ limit="${4:-6000}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+"$root/bench/machine.sh"
 "$build/bin/netc" build "$root/bench/ranks/lenet_sweep.net" -o "$work/sweep"
 run() { # OUT [mpirun -np N]: the wall time in seconds
   local out="$1"; shift
@@ -27,7 +28,7 @@ run() { # OUT [mpirun -np N]: the wall time in seconds
   OMP_NUM_THREADS=1 "$@" "$work/sweep" --set limit="$limit" --out "$work/$out" \
     > /dev/null 2>&1
   end=$(date +%s.%N)
-  echo "$end - $start" | bc
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f\n", b - a }'
 }
 mpi=(mpirun --oversubscribe -x OMP_NUM_THREADS -np "$ranks")
 [[ $(id -u) -eq 0 ]] && mpi=(mpirun --allow-run-as-root "${mpi[@]:1}")
@@ -40,7 +41,7 @@ done
 best() { printf '%s\n' "$@" | sort -g | head -1; }
 b1="$(best "${one[@]}")" bn="$(best "${over[@]}")"
 echo "best: 1 process $b1 s, $ranks ranks $bn s," \
-  "speed-up $(echo "scale=2; $b1 / $bn" | bc)," \
-  "efficiency $(echo "scale=2; $b1 / $bn / $ranks" | bc)"
+  "$(awk -v a="$b1" -v b="$bn" -v r="$ranks" \
+    'BEGIN { printf "speed-up %.2f, efficiency %.2f", a / b, a / b / r }')"
 python3 "$root/test/e2e/Inputs/same_over_ranks.py" "$work/one/sweep" \
   "$work/over/sweep"
