@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 namespace netc::rt::dp {
 
@@ -52,6 +53,15 @@ uint64_t maskSeed(uint64_t seed, int rank) {
 
 bool active(const Options &options) {
   return options.dataParallel && mpi::distributed();
+}
+
+void checkShards(const Options &options, int64_t batch) {
+  const int ranks = mpi::world().size;
+  if (active(options) && batch < ranks)
+    throw std::invalid_argument(
+        "--data-parallel: batch_size " + std::to_string(batch) +
+        " is smaller than the " + std::to_string(ranks) +
+        " ranks; each rank needs a shard of every batch");
 }
 
 bool follower(const Options &options) {

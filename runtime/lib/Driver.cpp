@@ -22,13 +22,20 @@ namespace netc::rt {
 
 namespace {
 
-// Under mpirun every rank fails alike (agreeOnPreflight, Ranks.cpp): rank 0
-// alone says why.
+// Under mpirun rank 0 alone prints the tables, and the errors that every
+// rank meets alike (usage, AgreedFailure: netc/Ranks.h).
 bool speaks() { return mpi::world().rank == 0; }
 
+/// Prints `message` as this rank's error: rank 0's plainly, another rank's
+/// as "error: rank N: ..." (an error only it met, say a file missing on its
+/// host, which rank 0 cannot tell; with --data-parallel an error all ranks
+/// meet is printed by each).
 int fail(const std::string &message) {
   if (speaks())
     std::fprintf(stderr, "error: %s\n", message.c_str());
+  else
+    std::fprintf(stderr, "error: rank %d: %s\n", mpi::world().rank,
+                 message.c_str());
   return 1;
 }
 
@@ -153,7 +160,7 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
     if (!chooseExperiments(plan, options, chosen))
       return 2;
     if (chosen.empty())
-      return fail("the program has no experiments");
+      return speaks() ? fail("the program has no experiments") : 1;
     // Before the first large allocation: will every step fit?
     agreeOnPreflight(
         [&] { checkMemory(plan, chosen, options, memoryLimit(options)); });
@@ -164,6 +171,9 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
     if (options.profile)
       std::fputs(profile::formatTable(profile::stop()).c_str(), stderr);
     return status;
+  } catch (const AgreedFailure &e) {
+    // Every rank failed alike: rank 0 says why.
+    return speaks() ? fail(e.what()) : 1;
   } catch (const std::bad_alloc &e) {
     // The estimate above should have said so; what it missed is named here.
     const std::string what = e.what();

@@ -10,6 +10,7 @@
 
 #include "RunnerDetail.h"
 
+#include "netc/DataParallel.h"
 #include "netc/Runner.h"
 
 #include <algorithm>
@@ -166,6 +167,11 @@ void ExperimentRunner::prepareRun(const ExperimentSpec &experiment,
                 train, validation);
         prepareCallbacks(step, validation.empty(), outRoot(options),
                          plannedSaves);
+        try {
+          dp::checkShards(options, options.batchSize.value_or(step.batchSize));
+        } catch (const std::invalid_argument &e) {
+          throw RunError(e.what());
+        }
       }
     } else if (step.op == StepOp::Save) {
       const std::string path = savePath(step.file, outRoot(options));

@@ -281,7 +281,7 @@ void serveRuns(const TrainFn &train) {
       int from = 0, tag = 0;
       message = json::parse(mpi::receiveText(0, kWorkTag, from, tag));
       if (message.contains("end") && message.at("failed").get<bool>())
-        throw RunError("the study failed (rank 0 says why)");
+        throw AgreedFailure("the study failed (rank 0 says why)");
       if (message.contains("end"))
         return;
       message.at("run").get<size_t>();

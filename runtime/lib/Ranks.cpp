@@ -140,6 +140,8 @@ void agreeOnPreflight(const std::function<void()> &check) {
   if (failure && text.empty())
     text = "an unknown error";
   const std::string verdict = agree(text);
+  if (!verdict.empty() && mpi::world().rank != 0)
+    throw AgreedFailure(verdict);
   if (failure)
     std::rethrow_exception(failure);
   if (!verdict.empty())

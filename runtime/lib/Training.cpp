@@ -79,10 +79,11 @@ struct ExperimentRunner::Training {
     if (!dp::active(options))
       return;
     const int ranks = mpi::world().size;
-    if (cap < ranks)
-      throw RunError("--data-parallel: batch_size " + std::to_string(cap) +
-                     " is smaller than the " + std::to_string(ranks) +
-                     " ranks; each rank needs a shard of every batch");
+    try {
+      dp::checkShards(options, cap);
+    } catch (const std::invalid_argument &e) {
+      throw RunError(e.what());
+    }
     dataParallel = true;
     stepCap = (cap + ranks - 1) / ranks;
   }

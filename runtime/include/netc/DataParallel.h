@@ -62,6 +62,12 @@ uint64_t maskSeed(uint64_t seed, int rank);
 
 /// Whether this process trains data-parallel with other ranks.
 bool active(const Options &options);
+
+/// Every rank needs a shard of every batch: throws std::invalid_argument
+/// when `batch` is smaller than the ranks of an active data-parallel run.
+/// Checked at start-up (ExperimentRunner::prepare, agreed over the ranks)
+/// and by training.
+void checkShards(const Options &options, int64_t batch);
 /// Whether this is a rank other than 0 under --data-parallel: it neither
 /// writes files nor prints tables or progress (rank 0 does).
 bool follower(const Options &options);

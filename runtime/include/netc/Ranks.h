@@ -18,6 +18,7 @@
 #include <functional>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -62,10 +63,18 @@ std::vector<std::vector<size_t>>
 runDependencies(const ExperimentSpec &experiment, const std::string &root,
                 const std::string &dataDir);
 
+/// An error that every rank throws alike and rank 0 prints (a start-up check
+/// agreed over the ranks, a study rank 0 ended): the other ranks exit
+/// without printing it again. Any other error a rank other than 0 meets is
+/// its own and printed as "error: rank N: ..." (runProgram).
+struct AgreedFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 /// Runs `check` (start-up checks that may fail) on every rank and makes the
-/// ranks agree: when any failed, every rank throws, rank 0 with its own
-/// error or the first failing rank's ("rank 2: ..."), so that it alone
-/// prints it and no rank waits for another. Alone: just `check`.
+/// ranks agree: when any failed, every rank throws, rank 0 its own error or
+/// the first failing rank's ("rank 2: ..."), so that it alone prints it, the
+/// others AgreedFailure; no rank waits for another. Alone: just `check`.
 void agreeOnPreflight(const std::function<void()> &check);
 
 /// Where a rank prints progress: `to` itself in a single process, else
