@@ -64,10 +64,12 @@ std::string errorText() {
 /// (by run index), which rank holds which run, and the first failure.
 class Leader {
 public:
+  /// `alone`: rank 0 trains every run itself, in order (the others wait
+  /// for the end; see sharedFilesRewritten).
   Leader(const ExperimentSpec &experiment, const std::string &outDir,
-         RunQueue queue, TrainFn train)
+         RunQueue queue, TrainFn train, bool alone)
       : experiment(experiment), outDir(outDir), queue(std::move(queue)),
-        train(std::move(train)) {}
+        train(std::move(train)), alone(alone) {}
 
   /// A run finished earlier (--resume) or a shared run rank 0 ran itself.
   void add(size_t index, RunRecord record) {
@@ -103,9 +105,14 @@ private:
   std::map<int, size_t> held; // rank -> the run it trains
   std::string failure;
   detail::ThrottledWriter writer;
+  bool alone;
 };
 
 std::string Leader::run() {
+  if (alone) {
+    trainHere();
+    return failure;
+  }
   // Without MPI_THREAD_SERIALIZED rank 0 only hands out runs.
   if (!mpi::world().serialized) {
     dispatch();
@@ -384,10 +391,18 @@ ExperimentRunner::runOverRanks(const ExperimentSpec &experiment,
   for (const RunSpec &run : experiment.runs)
     if (!run.shared && !skippedRepetition(run, options.seed))
       trainable.push_back(trainableParamsOf(run));
+  std::string rewritten;
+  const bool alone = sharedFilesRewritten(experiment, outRoot(options),
+                                          options.dataDir, rewritten);
+  if (alone)
+    std::fprintf(stderr,
+                 "note: experiment %s runs on rank 0 alone: its runs write %s, "
+                 "which the statements before its loop write or read\n",
+                 experiment.name.c_str(), rewritten.c_str());
   Leader leader(experiment, outDir,
                 RunQueue(todo, runDependencies(experiment, outRoot(options),
                                                options.dataDir)),
-                train);
+                train, alone);
   for (auto &[i, record] : resumed)
     leader.add(i, std::move(record));
   const std::string failure = leader.run();

@@ -98,6 +98,24 @@ runDependencies(const ExperimentSpec &experiment, const std::string &root,
   return after;
 }
 
+bool sharedFilesRewritten(const ExperimentSpec &experiment,
+                          const std::string &root, const std::string &dataDir,
+                          std::string &path) {
+  std::set<std::string> sharedTouches, runWrites, unused;
+  for (const RunSpec &run : experiment.runs) {
+    if (run.shared)
+      filesOf(run, root, dataDir, unused, sharedTouches);
+    else
+      filesOf(run, root, dataDir, runWrites, unused);
+  }
+  for (const std::string &file : runWrites)
+    if (sharedTouches.count(file)) {
+      path = file;
+      return true;
+    }
+  return false;
+}
+
 namespace {
 
 constexpr int kAgreeTag = 101;

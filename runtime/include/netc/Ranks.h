@@ -71,6 +71,15 @@ struct AgreedFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Whether a non-shared run of `experiment` writes a file that a shared run
+/// (a statement before the loop, which every rank that needs it runs again)
+/// writes or reads: a rank running it again would then overwrite a later
+/// run's file, or read one, so the experiment's runs run on rank 0 alone,
+/// in order. `path` is set to such a file.
+bool sharedFilesRewritten(const ExperimentSpec &experiment,
+                          const std::string &root, const std::string &dataDir,
+                          std::string &path);
+
 /// Runs `check` (start-up checks that may fail) on every rank and makes the
 /// ranks agree: when any failed, every rank throws, rank 0 its own error or
 /// the first failing rank's ("rank 2: ..."), so that it alone prints it, the
