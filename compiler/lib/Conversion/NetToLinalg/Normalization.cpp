@@ -177,9 +177,10 @@ struct MovingMomentsLowering : OpRewritePattern<net::MovingMomentsOp> {
 /// dbeta = sum dy, dgamma = sum dy * xhat,
 /// dx = gamma * rstd * (dy - dbeta / M - xhat * dgamma / M).
 /// Under --sync-batchnorm dx reads the sums' shard-weighted sums over the
-/// ranks (still divided by this rank's M: its dy is the gradient of its
-/// shard's mean loss, N / M times the global one's), while dgamma and dbeta
-/// stay this rank's, which the gradient allreduce weights alike.
+/// ranks, still divided by this rank's M: its dy is the gradient of its
+/// shard's mean loss, N / n times the global loss's for a shard of n of the
+/// N records. dgamma and dbeta stay this rank's; the gradient allreduce
+/// weights them like every weight's gradient.
 struct BatchNormGradLowering : OpRewritePattern<net::BatchNormGradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(net::BatchNormGradOp op,
