@@ -1,7 +1,8 @@
 //===- DataParallel.cpp - One run trained by every rank together ----------===//
 //
 // Shards, the gradient reduction that the compiled train step calls
-// (netc_grad_allreduce), and the combined metrics. docs/design.md,
+// (netc_grad_allreduce), synchronized batchnorm statistics
+// (netc_sync_moments), and the combined metrics. docs/design.md,
 // "Data-parallel steps".
 //
 //===----------------------------------------------------------------------===//
@@ -115,19 +116,48 @@ template <typename T> struct Reduction {
   }
 };
 
-bool reducing = false;
+bool reducing = false, syncing = false;
 double shardWeight = 1;
 Reduction<float> reduction32;
 Reduction<double> reduction64;
 
+template <typename T>
+void shareOf(const T *v, int64_t count, double weight, double *share) {
+  for (int64_t i = 0; i < count; ++i)
+    share[i] = weight * static_cast<double>(v[i]);
+}
+
+/// v <- the sum over the ranks of their shares, in place.
+template <typename T> void syncStatistic(T *v, int64_t count) {
+  if (!syncing)
+    return;
+  static std::vector<double> sum;
+  sum.resize(static_cast<size_t>(count));
+  shareOf(v, count, shardWeight, sum.data());
+  mpi::allreduceSum(sum.data(), count);
+  for (int64_t i = 0; i < count; ++i)
+    v[i] = static_cast<T>(sum[static_cast<size_t>(i)]);
+}
+
 } // namespace
 
-void reduceGradients(double weight) {
+void reduceGradients(double weight, bool syncBatchNorm) {
   reducing = mpi::distributed();
+  syncing = reducing && syncBatchNorm;
   shardWeight = weight;
 }
 
-void off() { reducing = false; }
+void off() { reducing = syncing = false; }
+
+void statisticShare(const float *v, int64_t count, double weight,
+                    double *share) {
+  shareOf(v, count, weight, share);
+}
+
+void statisticShare(const double *v, int64_t count, double weight,
+                    double *share) {
+  shareOf(v, count, weight, share);
+}
 
 void combineMetrics(float *metrics, int64_t count, double weight,
                     bool counted) {
@@ -162,4 +192,12 @@ extern "C" void netc_grad_allreduce_f64(double *g, int64_t count, int64_t index,
                                         int64_t total) {
   if (reducing)
     reduction64.add(g, count, index, total, shardWeight);
+}
+
+extern "C" void netc_sync_moments(float *v, int64_t count) {
+  syncStatistic(v, count);
+}
+
+extern "C" void netc_sync_moments_f64(double *v, int64_t count) {
+  syncStatistic(v, count);
 }

@@ -101,6 +101,7 @@ const OptionSpec kOptions[] = {
   {"-h", false, [](Options &o, const std::string &, std::string &) { return o.help = true; }},
   {"--resume", false, [](Options &o, const std::string &, std::string &) { return o.resume = true; }},
   {"--data-parallel", false, [](Options &o, const std::string &, std::string &) { return o.dataParallel = true; }},
+  {"--sync-batchnorm", false, [](Options &o, const std::string &, std::string &) { return o.syncBatchNorm = true; }},
   {"--profile", false, [](Options &o, const std::string &, std::string &) { return o.profile = true; }},
   {"--gradcheck", false, [](Options &o, const std::string &, std::string &) { return o.gradCheck = true; }},
   {"--gradcheck-seeds", true, [](Options &o, const std::string &v, std::string &e) { return positive("--gradcheck-seeds", v, o.gradCheckSeeds, e); }},
@@ -170,6 +171,11 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
     }
     if (!spec->apply(options, value, error))
       return false;
+  }
+  if (options.syncBatchNorm && !options.dataParallel) {
+    error = "--sync-batchnorm needs --data-parallel (it synchronizes the "
+            "batchnorm statistics of the ranks that train one run together)";
+    return false;
   }
   return true;
 }

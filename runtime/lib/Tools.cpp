@@ -442,7 +442,7 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
   randomBatch(net, *kernel, records, rng, x, y);
   TrainCall<> train(kernels[kernel->index], *kernel, records);
   if (dataParallel)
-    dp::reduceGradients(local.weight);
+    dp::reduceGradients(local.weight, options.syncBatchNorm);
   float lr = static_cast<float>(kernel->optimizer.learningRate());
   int64_t iteration = 1;
   for (int i = 0; i < 10; ++i)

@@ -54,8 +54,9 @@ struct ExperimentRunner::Training {
   /// kept.
   Callbacks callbacks;
   std::vector<float> bestWeights;
-  /// --data-parallel over several ranks (netc/DataParallel.h).
-  bool dataParallel = false;
+  /// --data-parallel over several ranks (netc/DataParallel.h), with
+  /// --sync-batchnorm.
+  bool dataParallel = false, syncBatchNorm = false;
   /// The most records of one compiled step: the batch size, or
   /// data-parallel the largest shard (the workspace is sized for it).
   int64_t stepCap = cap;
@@ -85,6 +86,7 @@ struct ExperimentRunner::Training {
       throw RunError(e.what());
     }
     dataParallel = true;
+    syncBatchNorm = options.syncBatchNorm;
     stepCap = (cap + ranks - 1) / ranks;
   }
 
@@ -118,7 +120,7 @@ struct ExperimentRunner::Training {
     hyper[2] = static_cast<float>(
         dataParallel ? dp::maskSeed(seed, mpi::world().rank) : seed);
     if (dataParallel)
-      dp::reduceGradients(local.weight);
+      dp::reduceGradients(local.weight, syncBatchNorm);
     netc_buf p = slot.params.descriptor(), sd = state.descriptor(),
              x = batch.x->descriptor(), y = batch.y->descriptor(),
              w = ws.descriptor(), h = hyper.descriptor(),

@@ -29,6 +29,7 @@ void netc::buildNetToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCSEPass());
+  pm.addPass(createLowerSyncMomentsPass());
 }
 
 void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
@@ -84,8 +85,8 @@ void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
 void netc::registerNetPipelines() {
   PassPipelineRegistration<>(
       "netc-to-linalg",
-      "convert-net-to-linalg, canonicalize, elementwise fusion, cse "
-      "(what `netc emit --stage linalg` prints)",
+      "convert-net-to-linalg, canonicalize, elementwise fusion, cse, "
+      "netc-lower-sync-moments (what `netc emit --stage linalg` prints)",
       buildNetToLinalgPipeline);
   PassPipelineRegistration<>(
       "netc-linalg-to-llvm",

@@ -7,8 +7,9 @@
 // between the backward pass and the optimizer updates averages the
 // gradients over the global batch in one allreduce of one fused buffer, so
 // every rank applies the same update (docs/design.md, "Data-parallel
-// steps"). Alone, or without the flag, nothing here is active and the step
-// is a single process's.
+// steps"). With --sync-batchnorm the step's netc_sync_moments calls also
+// make its batchnorm statistics the global batch's. Alone, or without the
+// flag, nothing here is active and the step is a single process's.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NETC_DATAPARALLEL_H
@@ -83,9 +84,21 @@ void markFollower(bool follower);
 FILE *nullSink();
 
 /// Makes the next compiled steps' gradients averaged over the ranks, this
-/// rank's shard mean weighted by `weight`; off(): the single-process step.
-void reduceGradients(double weight);
+/// rank's shard mean weighted by `weight`; with `syncBatchNorm`
+/// (--sync-batchnorm) also their batchnorm statistics (netc_sync_moments);
+/// off(): the single-process step.
+void reduceGradients(double weight, bool syncBatchNorm = false);
 void off();
+
+/// What a rank adds to a synchronized batchnorm statistic (a per-channel
+/// value `v` of its shard: a mean, a variance, a sum of dy): `weight`
+/// (shard size / global batch size, 0 for an empty shard) times v, in
+/// double. netc_sync_moments sums the shares over the ranks, so a mean over
+/// each shard becomes the mean over the global batch.
+void statisticShare(const float *v, int64_t count, double weight,
+                    double *share);
+void statisticShare(const double *v, int64_t count, double weight,
+                    double *share);
 
 /// The combined metrics of a step (the ABI's metrics buffer): the loss as
 /// the weighted mean of the ranks' shard losses, the metric sums summed

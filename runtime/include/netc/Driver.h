@@ -35,6 +35,9 @@ struct Options {
   /// its shard of every batch (gradients averaged), instead of the ranks
   /// sharing out the runs (netc/Mpi.h).
   bool dataParallel = false;
+  /// --sync-batchnorm: with --data-parallel, batchnorm statistics over the
+  /// whole global batch instead of each rank's shard.
+  bool syncBatchNorm = false;
   // Developer tools instead of the experiments (runtime/lib/Tools.cpp):
   bool gradCheck = false;                  // --gradcheck
   int64_t gradCheckSeeds = 5;              // --gradcheck-seeds N

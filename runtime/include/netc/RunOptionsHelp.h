@@ -40,6 +40,9 @@ inline constexpr OptionHelp kRunOptionsHelp[] = {
     {"--data-parallel", "",
      "under mpirun: all ranks train each run together, each on its shard of "
      "every batch (default: the ranks share out the runs)"},
+    {"--sync-batchnorm", "",
+     "with --data-parallel: batchnorm statistics over the whole global "
+     "batch (default: each rank's shard)"},
     {"--profile", "", "after the run, time per op family on stderr"},
     {"--bench-steps", "N",
      "time N train steps of each kernel on random data; print one line each"},

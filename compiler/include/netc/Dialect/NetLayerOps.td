@@ -85,6 +85,29 @@ def Net_BatchNormGradOp : Net_Op<"batchnorm_grad",
   let hasVerifier = 1;
 }
 
+def Net_SyncMomentsOp : Net_Op<"sync_moments",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "A batchnorm statistic of this rank's shard, over all ranks";
+  let description = [{
+    Synchronized batchnorm (`--sync-batchnorm` under `--data-parallel`;
+    docs/design.md, "Data-parallel steps"): `input` is a per-channel value
+    that this rank computed from its shard of the global batch (a batch
+    mean, a variance, a sum of dy); the result is sum_r w_r * input_r over
+    the ranks r, each weighted by its shard's share of the global batch
+    (w_r = shard size / global size, 0 for an empty shard), the same on
+    every rank. The identity in a single process. The batchnorm lowering
+    creates it; netc-lower-sync-moments lowers it to the runtime's
+    netc_sync_moments through the workspace. Pure: every rank runs the same
+    compiled step, so merging equal ones (CSE) drops the collective on
+    every rank alike.
+  }];
+  let arguments = (ins Net_VectorTensor:$input);
+  let results = (outs Net_VectorTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($result)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Dropout
 //===----------------------------------------------------------------------===//

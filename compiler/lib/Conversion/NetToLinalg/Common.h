@@ -135,6 +135,13 @@ void markProfileFamilies(mlir::Operation *root);
 /// net.ws_per_sample on the function.
 mlir::LogicalResult lowerKernelOps(mlir::Operation *func);
 
+/// Rewrites every net.sync_moments in `func` (which the batchnorm lowering
+/// created) into a call of netc_sync_moments on a copy in a fresh region of
+/// the workspace's fixed tail, after the regions lowerKernelOps allocated
+/// (it grows net.ws_fixed). In a function without a workspace (not a step
+/// of a built program) they are the identity.
+mlir::LogicalResult lowerSyncMoments(mlir::Operation *func);
+
 } // namespace conversion
 } // namespace netc
 

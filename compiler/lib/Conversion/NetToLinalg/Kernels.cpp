@@ -131,6 +131,12 @@ public:
 
   int64_t perSampleFloats() const { return next; }
   int64_t fixedFloats() const { return fixed; }
+  /// Allocates after the regions of an earlier lowering of the function,
+  /// which recorded their totals as net.ws_per_sample and net.ws_fixed.
+  void resume(int64_t perSample, int64_t fixedTail) {
+    next = perSample;
+    fixed = fixedTail;
+  }
   /// Defines the total of the per-sample regions, now that every region is
   /// allocated: the constant replaces the placeholder the tail's regions use.
   void finish() {
@@ -512,6 +518,70 @@ LogicalResult reduceGradients(ArrayRef<net::OptimizerUpdateOp> updates,
   return success();
 }
 
+/// The function's `net.workspace` and `net.capacity` arguments (null when
+/// it has none).
+std::pair<Value, Value> workspaceArgs(func::FuncOp func) {
+  Value wsArg, capArg;
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+    if (func.getArgAttr(i, net::NetDialect::WorkspaceAttrHelper::getNameStr()))
+      wsArg = func.getArgument(i);
+    if (func.getArgAttr(i, net::NetDialect::CapacityAttrHelper::getNameStr()))
+      capArg = func.getArgument(i);
+  }
+  return {wsArg, capArg};
+}
+
+LogicalResult checkWorkspaceArgs(func::FuncOp func, Value wsArg, Value capArg) {
+  auto wsType = dyn_cast<MemRefType>(wsArg.getType());
+  if (!wsType || wsType.getRank() != 1 ||
+      !(wsType.getElementType().isF32() || wsType.getElementType().isF64()) ||
+      !capArg.getType().isIndex())
+    return func.emitOpError("expects net.workspace: memref<?xf32> (or "
+                            "memref<?xf64>) and net.capacity: index");
+  return success();
+}
+
+/// Records the workspace's size on the function (the plan reads it).
+void recordWorkspace(func::FuncOp func, Workspace &ws) {
+  ws.finish();
+  MLIRContext *ctx = func.getContext();
+  auto i64 = IntegerType::get(ctx, 64);
+  net::NetDialect::WsPerSampleAttrHelper(ctx).setAttr(
+      func, IntegerAttr::get(i64, ws.perSampleFloats()));
+  net::NetDialect::WsFixedAttrHelper(ctx).setAttr(
+      func, IntegerAttr::get(i64, ws.fixedFloats()));
+}
+
+/// net.sync_moments -> netc_sync_moments(v, count) in place in a fresh
+/// region of the workspace's fixed tail, read back from there.
+LogicalResult lowerSync(net::SyncMomentsOp sync, Workspace &ws) {
+  OpBuilder b(sync);
+  Location loc = sync.getLoc();
+  auto t = cast<RankedTensorType>(sync.getType());
+  if (!t.hasStaticShape() || t.getElementType() != ws.elementType())
+    return sync.emitOpError("operand ")
+           << t << " is no static tensor of the workspace's element type";
+  FailureOr<Workspace::Region> r = ws.allocate(b, loc, t, {});
+  if (failed(r))
+    return sync.emitOpError("needs a static shape");
+  b.create<bufferization::MaterializeInDestinationOp>(
+      loc, Type(), sync.getInput(), r->memref, /*restrict=*/true,
+      /*writable=*/true);
+  auto callee =
+      getOrDeclareKernel(sync->getParentOfType<ModuleOp>(),
+                         ws.kernelName(RuntimeKernel::sync_moments),
+                         netc::abi::info(RuntimeKernel::sync_moments).numArgs);
+  Value args[] = {r->addr, b.create<arith::ConstantOp>(
+                               loc, b.getI64IntegerAttr(t.getNumElements()))};
+  b.create<func::CallOp>(loc, callee, args);
+  sync.replaceAllUsesWith(
+      b.create<bufferization::ToTensorOp>(loc, r->memref, /*restrict=*/true,
+                                          /*writable=*/false)
+          .getResult());
+  sync.erase();
+  return success();
+}
+
 } // namespace
 
 LogicalResult netc::conversion::lowerKernelOps(Operation *op) {
@@ -524,14 +594,7 @@ LogicalResult netc::conversion::lowerKernelOps(Operation *op) {
             net::PoolOp, net::PoolGradOp, net::MatmulOp>(o))
       kernels.push_back(o);
   });
-  MLIRContext *ctx = func.getContext();
-  Value wsArg, capArg;
-  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
-    if (func.getArgAttr(i, net::NetDialect::WorkspaceAttrHelper::getNameStr()))
-      wsArg = func.getArgument(i);
-    if (func.getArgAttr(i, net::NetDialect::CapacityAttrHelper::getNameStr()))
-      capArg = func.getArgument(i);
-  }
+  auto [wsArg, capArg] = workspaceArgs(func);
   if (!wsArg || !capArg) {
     if (kernels.empty())
       return success();
@@ -539,12 +602,8 @@ LogicalResult netc::conversion::lowerKernelOps(Operation *op) {
         "lowers to a runtime kernel call and needs a workspace: the enclosing "
         "function has no `net.workspace` / `net.capacity` arguments");
   }
-  auto wsType = dyn_cast<MemRefType>(wsArg.getType());
-  if (!wsType || wsType.getRank() != 1 ||
-      !(wsType.getElementType().isF32() || wsType.getElementType().isF64()) ||
-      !capArg.getType().isIndex())
-    return func.emitOpError("expects net.workspace: memref<?xf32> (or "
-                            "memref<?xf64>) and net.capacity: index");
+  if (failed(checkWorkspaceArgs(func, wsArg, capArg)))
+    return failure();
   Workspace ws(func, wsArg, capArg);
   for (Operation *k : kernels)
     if (failed(lowerOne(k, ws)))
@@ -553,11 +612,42 @@ LogicalResult netc::conversion::lowerKernelOps(Operation *op) {
       func.getOps<net::OptimizerUpdateOp>());
   if (!updates.empty() && failed(reduceGradients(updates, ws)))
     return failure();
-  ws.finish();
-  auto i64 = IntegerType::get(ctx, 64);
-  net::NetDialect::WsPerSampleAttrHelper(ctx).setAttr(
-      func, IntegerAttr::get(i64, ws.perSampleFloats()));
-  net::NetDialect::WsFixedAttrHelper(ctx).setAttr(
-      func, IntegerAttr::get(i64, ws.fixedFloats()));
+  recordWorkspace(func, ws);
+  return success();
+}
+
+LogicalResult netc::conversion::lowerSyncMoments(Operation *op) {
+  auto func = dyn_cast<func::FuncOp>(op);
+  if (!func || func.isExternal())
+    return success();
+  SmallVector<net::SyncMomentsOp> syncs;
+  func.walk([&](net::SyncMomentsOp s) { syncs.push_back(s); });
+  if (syncs.empty())
+    return success();
+  auto [wsArg, capArg] = workspaceArgs(func);
+  if (!wsArg || !capArg) {
+    // Not a step of a built program (those have a workspace, from
+    // ExportKernels) but a function of a test: one process, where a
+    // statistic is its own.
+    for (net::SyncMomentsOp s : syncs) {
+      s.replaceAllUsesWith(s.getInput());
+      s.erase();
+    }
+    return success();
+  }
+  if (failed(checkWorkspaceArgs(func, wsArg, capArg)))
+    return failure();
+  MLIRContext *ctx = func.getContext();
+  auto perSample = net::NetDialect::WsPerSampleAttrHelper(ctx).getAttr(func);
+  auto fixedTail = net::NetDialect::WsFixedAttrHelper(ctx).getAttr(func);
+  if (!perSample || !fixedTail)
+    return func.emitOpError("has net.sync_moments but no workspace size: "
+                            "lower its kernel ops first");
+  Workspace ws(func, wsArg, capArg);
+  ws.resume(perSample.getInt(), fixedTail.getInt());
+  for (net::SyncMomentsOp s : syncs)
+    if (failed(lowerSync(s, ws)))
+      return failure();
+  recordWorkspace(func, ws);
   return success();
 }

@@ -5,7 +5,8 @@
 // become runtime kernel calls through the workspace (program-ordered region
 // allocation, Kernels.cpp), then every remaining net op is rewritten into
 // linalg/tensor/arith/math on tensors by the op-family patterns. The net
-// dialect is illegal afterwards.
+// dialect is illegal afterwards, but for net.sync_moments, which the
+// netc-lower-sync-moments pass (also here) lowers after fusion and CSE.
 //
 //===----------------------------------------------------------------------===//
 #include "Common.h"
@@ -23,6 +24,7 @@ using namespace mlir;
 
 namespace netc {
 #define GEN_PASS_DEF_NETTOLINALGPASS
+#define GEN_PASS_DEF_LOWERSYNCMOMENTSPASS
 #include "netc/Conversion/Passes.h.inc"
 } // namespace netc
 
@@ -50,9 +52,19 @@ struct ConvertNetToLinalgPass
     netc::conversion::populateAbsoluteErrorPatterns(patterns);
     ConversionTarget target(getContext());
     target.addIllegalDialect<netc::net::NetDialect>();
+    target.addLegalOp<netc::net::SyncMomentsOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       signalPassFailure();
+  }
+};
+
+struct LowerSyncMomentsPass
+    : netc::impl::LowerSyncMomentsPassBase<LowerSyncMomentsPass> {
+  void runOnOperation() override {
+    for (func::FuncOp f : getOperation().getOps<func::FuncOp>())
+      if (failed(netc::conversion::lowerSyncMoments(f)))
+        return signalPassFailure();
   }
 };
 

@@ -7,6 +7,14 @@
 // with a large mean. Everything is linalg.generic on tensors, so the
 // per-element passes fuse with their neighbours.
 //
+// Under `--sync-batchnorm` the statistics are the global batch's: every
+// per-channel value that must be global passes through net.sync_moments
+// (the shard-weighted sum over the ranks; the identity alone), right where
+// it is computed: the mean and the variance (both divided by this rank's
+// count first, so that the weighted sum is the global one), and in the
+// gradient the sums of dy and dy * xhat that dx needs (docs/design.md,
+// "Data-parallel steps").
+//
 //===----------------------------------------------------------------------===//
 #include "Common.h"
 
@@ -71,23 +79,30 @@ struct Moments {
   Value mean, var; // [C], biased variance
 };
 
+/// `v` [C] over the global batch under --sync-batchnorm (net.sync_moments).
+Value synced(OpBuilder &b, Location loc, Value v) {
+  return b.create<net::SyncMomentsOp>(loc, v.getType(), v);
+}
+
 Moments batchMoments(OpBuilder &b, Location loc, Value x) {
   Value m = valuesPerChannel(b, loc, x);
   Value sum = channelSum(
       b, loc, x, {}, [](OpBuilder &, Location, ValueRange a) { return a[0]; });
-  Value mean =
+  Value mean = synced(
+      b, loc,
       channelMapOp(b, loc, sum, [&](OpBuilder &nb, Location l, ValueRange a) {
         return SmallVector<Value>{nb.create<arith::DivFOp>(l, a[0], m)};
-      });
+      }));
   Value sq =
       channelSum(b, loc, x, mean, [](OpBuilder &nb, Location l, ValueRange a) {
         Value d = nb.create<arith::SubFOp>(l, a[0], a[1]);
         return nb.create<arith::MulFOp>(l, d, d).getResult();
       });
-  Value var =
+  Value var = synced(
+      b, loc,
       channelMapOp(b, loc, sq, [&](OpBuilder &nb, Location l, ValueRange a) {
         return SmallVector<Value>{nb.create<arith::DivFOp>(l, a[0], m)};
-      });
+      }));
   return {mean, var};
 }
 
@@ -161,6 +176,11 @@ struct MovingMomentsLowering : OpRewritePattern<net::MovingMomentsOp> {
 
 /// dbeta = sum dy, dgamma = sum dy * xhat,
 /// dx = gamma * rstd * (dy - dbeta / M - xhat * dgamma / M).
+/// Under --sync-batchnorm dx reads the sums' shard-weighted sums over the
+/// ranks, still divided by this rank's M: its dy is the gradient of its
+/// shard's mean loss, N / n times the global loss's for a shard of n of the
+/// N records. dgamma and dbeta stay this rank's; the gradient allreduce
+/// weights them like every weight's gradient.
 struct BatchNormGradLowering : OpRewritePattern<net::BatchNormGradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(net::BatchNormGradOp op,
@@ -187,10 +207,12 @@ struct BatchNormGradLowering : OpRewritePattern<net::BatchNormGradOp> {
           return SmallVector<Value>{b.create<arith::AddFOp>(l, a[4], a[0]), g};
         });
     Value dbeta = sums.getResult(0), dgamma = sums.getResult(1);
+    Value sumDy = synced(rewriter, loc, dbeta);
+    Value sumDyX = synced(rewriter, loc, dgamma);
     Value dx =
         buildGeneric(
             rewriter, loc, rank,
-            ValueRange{dy, x, mo.mean, rstd, gamma, dbeta, dgamma},
+            ValueRange{dy, x, mo.mean, rstd, gamma, sumDy, sumDyX},
             {id, id, ch, ch, ch, ch, ch}, emptyLike(rewriter, loc, x), {id}, {},
             [&](OpBuilder &b, Location l, ValueRange a) {
               Value xhat = b.create<arith::MulFOp>(
