@@ -178,6 +178,22 @@ void fromRankZero(float *data, int64_t floats) {
   mpi::broadcast(data, floats, 0);
 }
 
+void fromRankZero(EpochRecord &epoch) {
+  std::vector<double> figures{epoch.loss, epoch.metric, epoch.valLoss,
+                              epoch.valMetric};
+  figures.insert(figures.end(), epoch.more.begin(), epoch.more.end());
+  figures.insert(figures.end(), epoch.valMore.begin(), epoch.valMore.end());
+  mpi::broadcast(figures.data(), static_cast<int64_t>(figures.size()), 0);
+  epoch.loss = figures[0];
+  epoch.metric = figures[1];
+  epoch.valLoss = figures[2];
+  epoch.valMetric = figures[3];
+  auto at = figures.begin() + 4;
+  std::copy(at, at + epoch.more.size(), epoch.more.begin());
+  at += static_cast<std::ptrdiff_t>(epoch.more.size());
+  std::copy(at, at + epoch.valMore.size(), epoch.valMore.begin());
+}
+
 } // namespace netc::rt::dp
 
 using namespace netc::rt::dp;

@@ -39,6 +39,18 @@ int fail(const std::string &message) {
   return 1;
 }
 
+/// fail(), and under mpirun, unless every rank knows of the failure
+/// (failureAgreed), the end of the job: the other ranks may be waiting for
+/// this one in a collective, and would wait forever.
+int failAlone(const std::string &message) {
+  fail(message);
+  if (mpi::distributed() && !failureAgreed()) {
+    std::fflush(stderr);
+    mpi::abortAll(1);
+  }
+  return 1;
+}
+
 /// The experiments --experiment names, in order, else all of them; a name
 /// the program lacks is an error (exit 2) listing the names it has.
 bool chooseExperiments(const Plan &plan, const Options &options,
@@ -177,12 +189,13 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
   } catch (const std::bad_alloc &e) {
     // The estimate above should have said so; what it missed is named here.
     const std::string what = e.what();
-    return fail("out of memory: " +
-                (what == "std::bad_alloc" ? "an allocation failed" : what) +
-                "; a smaller batch_size or network may fit");
+    return failAlone(
+        "out of memory: " +
+        (what == "std::bad_alloc" ? "an allocation failed" : what) +
+        "; a smaller batch_size or network may fit");
   } catch (const std::exception &e) {
     // DataError ("FILE: problem"), PlanError, InitError, RunError, I/O.
-    return fail(e.what());
+    return failAlone(e.what());
   }
 }
 

@@ -224,6 +224,14 @@ void broadcast(float *data, int64_t count, int root) {
               MPI_FLOAT, root, MPI_COMM_WORLD);
 }
 
+void broadcast(double *data, int64_t count, int root) {
+  if (!initialized || theWorld.size == 1)
+    return;
+  for (int64_t at = 0; at < count; at += kPiece)
+    MPI_Bcast(data + at, static_cast<int>(std::min(kPiece, count - at)),
+              MPI_DOUBLE, root, MPI_COMM_WORLD);
+}
+
 void broadcast(std::string &text, int root) {
   if (!initialized || theWorld.size == 1)
     return;

@@ -90,8 +90,11 @@ void checkWritableDir(const std::string &dir, const std::string &what) {
     throw DataError(dir, "cannot create the " + what + ": " + ec.message());
   if (!fs::is_directory(dir, ec))
     throw DataError(dir, "the " + what + " is not a directory");
+  // Ranks on other hosts may check the same shared directory at once.
+  char host[256] = "";
+  ::gethostname(host, sizeof host - 1);
   const std::string probe =
-      dir + "/.netc-write-test-" + std::to_string(::getpid());
+      dir + "/.netc-write-test-" + host + "-" + std::to_string(::getpid());
   const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
   if (fd < 0)
     throw DataError(dir, "cannot write into the " + what + ": " +

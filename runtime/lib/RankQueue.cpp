@@ -287,8 +287,10 @@ void serveRuns(const TrainFn &train) {
     try {
       int from = 0, tag = 0;
       message = json::parse(mpi::receiveText(0, kWorkTag, from, tag));
-      if (message.contains("end") && message.at("failed").get<bool>())
+      if (message.contains("end") && message.at("failed").get<bool>()) {
+        markFailureAgreed();
         throw AgreedFailure("the study failed (rank 0 says why)");
+      }
       if (message.contains("end"))
         return;
       message.at("run").get<size_t>();
@@ -316,6 +318,8 @@ void serveRuns(const TrainFn &train) {
 struct EndNotice {
   bool failed = true;
   ~EndNotice() {
+    if (failed)
+      markFailureAgreed();
     for (int r = 1; r < mpi::world().size; ++r)
       mpi::sendText(r, kWorkTag,
                     json{{"end", true}, {"failed", failed}}.dump());

@@ -142,6 +142,13 @@ std::string agree(const std::string &mine) {
 
 } // namespace
 
+namespace {
+bool agreedFlag = false;
+} // namespace
+
+bool failureAgreed() { return agreedFlag; }
+void markFailureAgreed() { agreedFlag = true; }
+
 void agreeOnPreflight(const std::function<void()> &check) {
   if (!mpi::distributed())
     return check();
@@ -158,6 +165,8 @@ void agreeOnPreflight(const std::function<void()> &check) {
   if (failure && text.empty())
     text = "an unknown error";
   const std::string verdict = agree(text);
+  if (!verdict.empty())
+    markFailureAgreed();
   if (!verdict.empty() && mpi::world().rank != 0)
     throw AgreedFailure(verdict);
   if (failure)

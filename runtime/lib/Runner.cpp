@@ -289,8 +289,13 @@ ExperimentRecord ExperimentRunner::run(const ExperimentSpec &experiment,
   record.name = experiment.name;
   sharedSlots.clear();
   std::vector<RunRecord> finished;
-  if (options.resume && !outDir.empty())
+  if (options.resume && !outDir.empty()) {
     finished = readFinishedRuns(outDir + "/results.json", experiment.name);
+    // --data-parallel: every rank reads the file before rank 0 rewrites it,
+    // so that all skip the same runs.
+    if (options.dataParallel)
+      mpi::barrier();
+  }
   std::vector<int64_t> trainable;
   // Shared runs only matter to the runs after them: on --resume they run
   // (again: same seed, same weights) just before the first run that must.

@@ -198,6 +198,10 @@ void ExperimentRunner::save(RunState &st, const StepSpec &step) {
 }
 
 void ExperimentRunner::load(RunState &st, const StepSpec &step) {
+  // --data-parallel: the file may be one rank 0 alone has just written
+  // (save_best, or a save of an earlier run).
+  if (options.dataParallel)
+    mpi::barrier();
   Slot &slot = st.write(step.slot);
   st.expectNetwork(step.slot, slot, step.network);
   loadSafetensors(loadPath(step.file, outRoot(options), options.dataDir),

@@ -149,10 +149,13 @@ struct ExperimentRunner::Training {
       e.valLoss = v.loss;
       e.valMetric = v.metric;
       e.valMore = v.more;
-      bar.finish(e.loss, e.metric, e.valLoss, e.valMetric);
-    } else {
-      bar.finish(e.loss, e.metric);
     }
+    if (dataParallel)
+      dp::fromRankZero(e);
+    if (e.hasVal)
+      bar.finish(e.loss, e.metric, e.valLoss, e.valMetric);
+    else
+      bar.finish(e.loss, e.metric);
     record.history.push_back(e);
     return !e.hasVal || std::isfinite(e.valLoss);
   }

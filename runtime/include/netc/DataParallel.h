@@ -15,6 +15,8 @@
 #ifndef NETC_DATAPARALLEL_H
 #define NETC_DATAPARALLEL_H
 
+#include "netc/Results.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <vector>
@@ -107,6 +109,12 @@ void combineMetrics(float *metrics, int64_t count, double weight, bool counted);
 
 /// Rank 0's values of `floats` floats at `data` to every rank.
 void fromRankZero(float *data, int64_t floats);
+
+/// Rank 0's figures of an epoch (loss, metrics, validation) to every rank:
+/// they decide divergence and the callbacks (early stopping, the learning
+/// rate on a plateau), which must decide alike on every rank, even where
+/// ranks compute with different thread counts and so round differently.
+void fromRankZero(EpochRecord &epoch);
 
 } // namespace netc::rt::dp
 

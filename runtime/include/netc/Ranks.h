@@ -71,6 +71,13 @@ struct AgreedFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Whether every rank knows of the failure being handled (agreeOnPreflight
+/// found one, or rank 0 ended an experiment as failed): the ranks then end
+/// together. Any other error under mpirun must end the job (MPI_Abort), as
+/// the other ranks may be waiting for this one in a collective.
+bool failureAgreed();
+void markFailureAgreed();
+
 /// Whether a non-shared run of `experiment` writes a file that a shared run
 /// (a statement before the loop, which every rank that needs it runs again)
 /// writes or reads: a rank running it again would then overwrite a later
