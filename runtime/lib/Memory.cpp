@@ -1,6 +1,7 @@
 //===- Memory.cpp - The memory estimate at a program's start-up -----------===//
 
 #include "netc/Memory.h"
+#include "netc/Mpi.h"
 
 #include <map>
 #include <set>
@@ -62,8 +63,18 @@ std::string stepError(const Plan &plan, const KernelSpec &kernel, bool training,
 } // namespace
 
 memory::Limit memoryLimit(const Options &options) {
-  if (options.memoryLimit.empty())
-    return memory::machineLimit();
+  if (options.memoryLimit.empty()) {
+    // Ranks on one host share its memory (each loads the data sets too).
+    memory::Limit limit = memory::machineLimit();
+    const int ranks = mpi::world().localSize;
+    if (ranks > 1 && limit.bytes != memory::kMax) {
+      limit.bytes /= ranks;
+      limit.source = "this machine's memory shared by its " +
+                     std::to_string(ranks) +
+                     " ranks; --memory-limit SIZE sets another per rank";
+    }
+    return limit;
+  }
   memory::Limit limit;
   limit.source = "--memory-limit " + options.memoryLimit;
   if (options.memoryLimit != "none" &&
