@@ -89,7 +89,8 @@ runDependencies(const ExperimentSpec &experiment, const std::string &root,
   for (size_t i = 0; i < n; ++i) {
     std::set<size_t> mine = inherited;
     for (size_t j = 0; j < i; ++j)
-      if (!experiment.runs[j].shared && meet(touches[i], writes[j]))
+      if (!experiment.runs[j].shared &&
+          (meet(touches[i], writes[j]) || meet(writes[i], touches[j])))
         mine.insert(j);
     if (experiment.runs[i].shared)
       inherited = mine;

@@ -88,8 +88,8 @@ TEST(RunDependenciesTest, LoadsAndRewritesWaitForEarlierSaves) {
   EXPECT_TRUE(after[1].empty());
   EXPECT_EQ(after[2], (std::vector<size_t>{0}));
   // A second writer of the file waits for the first, so the last write
-  // wins as in a single process.
-  EXPECT_EQ(after[3], (std::vector<size_t>{0}));
+  // wins as in a single process, and for run 2, which reads the first's.
+  EXPECT_EQ(after[3], (std::vector<size_t>{0, 2}));
   EXPECT_TRUE(after[4].empty());
 }
 
@@ -111,6 +111,33 @@ TEST(RunDependenciesTest, SaveBestCountsAndSharedRunsPassThemOn) {
   EXPECT_EQ(after[1], (std::vector<size_t>{0}));
   EXPECT_EQ(after[2], (std::vector<size_t>{0}));
   EXPECT_EQ(after[3], (std::vector<size_t>{0}));
+}
+
+TEST(RunDependenciesTest, AWriterWaitsForEarlierReaders) {
+  // Run 1 would otherwise overwrite the file before run 0 has read it.
+  ExperimentSpec e;
+  e.runs = {run({step(StepOp::Load, "a.safetensors")}),
+            run({step(StepOp::Save, "a.safetensors")}),
+            run({step(StepOp::Load, "b.safetensors")})};
+  const auto after = runDependencies(e, "/out", "/data");
+  EXPECT_EQ(after[1], (std::vector<size_t>{0}));
+  EXPECT_TRUE(after[2].empty());
+}
+
+TEST(RunDependenciesTest, RunsRewritingASharedRunsFileRunAlone) {
+  ExperimentSpec e;
+  e.runs = {run({step(StepOp::Save, "w.safetensors")}, /*shared=*/true),
+            run({step(StepOp::Load, "w.safetensors")})};
+  std::string path;
+  EXPECT_FALSE(sharedFilesRewritten(e, "/out", "/data", path));
+  e.runs.push_back(run({step(StepOp::Save, "w.safetensors")}));
+  EXPECT_TRUE(sharedFilesRewritten(e, "/out", "/data", path));
+  EXPECT_EQ(path, "/out/w.safetensors");
+  // A shared run that reads what a run writes: the same.
+  ExperimentSpec r;
+  r.runs = {run({step(StepOp::Load, "x.safetensors")}, /*shared=*/true),
+            run({step(StepOp::Save, "x.safetensors")})};
+  EXPECT_TRUE(sharedFilesRewritten(r, "/out", "/data", path));
 }
 
 TEST(RunDependenciesTest, SharedRunsAreNoPrerequisite) {

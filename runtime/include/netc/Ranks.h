@@ -55,10 +55,11 @@ private:
 };
 
 /// For each run of `experiment`, the earlier non-shared runs that write a
-/// file (`save`, save_best) it loads or writes too: it must start after
-/// them, as in a single process. A run inherits those of the shared runs
-/// before it, which the rank running it runs first. `root` is --out's root
-/// and `dataDir` --data, as `save` and `load` resolve paths.
+/// file (`save`, save_best) it loads or writes too, or that load a file it
+/// writes: it must start after them, as in a single process. A run inherits
+/// those of the shared runs before it, which the rank running it runs first.
+/// `root` is --out's root and `dataDir` --data, as `save` and `load` resolve
+/// paths.
 std::vector<std::vector<size_t>>
 runDependencies(const ExperimentSpec &experiment, const std::string &root,
                 const std::string &dataDir);
