@@ -206,6 +206,17 @@ void allreduce(T *data, int64_t count, MPI_Datatype type) {
                   MPI_COMM_WORLD);
 }
 
+/// MPI_Bcast of `count` elements from `root`, in pieces MPI's int counts
+/// can hold.
+template <typename T>
+void inPieces(T *data, int64_t count, MPI_Datatype type, int root) {
+  if (!initialized || theWorld.size == 1)
+    return;
+  for (int64_t at = 0; at < count; at += kPiece)
+    MPI_Bcast(data + at, static_cast<int>(std::min(kPiece, count - at)), type,
+              root, MPI_COMM_WORLD);
+}
+
 } // namespace
 
 void allreduceSum(float *data, int64_t count) {
@@ -217,30 +228,11 @@ void allreduceSum(double *data, int64_t count) {
 }
 
 void broadcast(float *data, int64_t count, int root) {
-  if (!initialized || theWorld.size == 1)
-    return;
-  for (int64_t at = 0; at < count; at += kPiece)
-    MPI_Bcast(data + at, static_cast<int>(std::min(kPiece, count - at)),
-              MPI_FLOAT, root, MPI_COMM_WORLD);
+  inPieces(data, count, MPI_FLOAT, root);
 }
 
 void broadcast(double *data, int64_t count, int root) {
-  if (!initialized || theWorld.size == 1)
-    return;
-  for (int64_t at = 0; at < count; at += kPiece)
-    MPI_Bcast(data + at, static_cast<int>(std::min(kPiece, count - at)),
-              MPI_DOUBLE, root, MPI_COMM_WORLD);
-}
-
-void broadcast(std::string &text, int root) {
-  if (!initialized || theWorld.size == 1)
-    return;
-  int64_t size = static_cast<int64_t>(text.size());
-  MPI_Bcast(&size, 1, MPI_INT64_T, root, MPI_COMM_WORLD);
-  text.resize(static_cast<size_t>(size));
-  for (int64_t at = 0; at < size; at += kPiece)
-    MPI_Bcast(text.data() + at, static_cast<int>(std::min(kPiece, size - at)),
-              MPI_CHAR, root, MPI_COMM_WORLD);
+  inPieces(data, count, MPI_DOUBLE, root);
 }
 
 void barrier() {

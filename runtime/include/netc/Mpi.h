@@ -82,7 +82,6 @@ void allreduceSum(double *data, int64_t count);
 /// Rank `root`'s data to every rank.
 void broadcast(float *data, int64_t count, int root);
 void broadcast(double *data, int64_t count, int root);
-void broadcast(std::string &text, int root);
 
 void barrier();
 
