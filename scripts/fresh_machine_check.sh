@@ -8,11 +8,15 @@
 #   (a) set up, build, train LeNet on Fashion-MNIST;
 #   (b) set up, build, pass every test.
 # Nothing installed on this machine leaks in: the root has only what
-# debootstrap's minbase gives plus what scripts/setup.sh installs.
+# debootstrap's minbase gives plus what scripts/setup.sh installs, and NVIDIA's
+# CUDA toolkit (not a Debian package; preinstalled under /usr/local/cuda on the
+# project's machines), bound read-only where this machine has it.
 #
 # Usage: scripts/fresh_machine_check.sh [ROOT_DIR]     (as root)
 #   ROOT_DIR            where to make the root (default /var/tmp/netc-fresh);
 #                       it is deleted and made anew.
+#   NETC_FRESH_NO_CUDA=1  leave /usr/local/cuda out (netc then builds without
+#                       the cuda target, and its tests are unsupported).
 #   NETC_FRESH_CCACHE=1 share this machine's ccache with the root's build
 #                       (faster; a cache holds object files, not packages, so
 #                       a missing package still fails configure or link).
@@ -63,6 +67,12 @@ bind /sys "$root/sys"
 bind /dev "$root/dev"
 bind /dev/pts "$root/dev/pts"
 mount -t tmpfs tmpfs "$root/dev/shm" 2>/dev/null && mounts+=("$root/dev/shm") || true
+if [ -d /usr/local/cuda/include ] && [ "${NETC_FRESH_NO_CUDA:-0}" != 1 ]; then
+  cuda_dir=$(readlink -f /usr/local/cuda)
+  bind "$cuda_dir" "$root$cuda_dir"
+  mount -o remount,bind,ro "$root$cuda_dir"
+  [ "$cuda_dir" = /usr/local/cuda ] || ln -s "$cuda_dir" "$root/usr/local/cuda"
+fi
 if [ "${NETC_FRESH_CCACHE:-0}" = 1 ]; then
   bind "${CCACHE_DIR:-$HOME/.cache/ccache}" "$root/root/.cache/ccache"
   # The root's clang is freshly unpacked: compare compilers by content, not

@@ -61,6 +61,20 @@ if shutil.which("mpirun"):
                            stderr=subprocess.DEVNULL).returncode == 0):
         config.available_features.add("netns")
 
+# netc built with the cuda target (CUDA toolkit, cuBLAS, cuDNN found at
+# configure time); `gpu` where a CUDA driver and device are present too.
+if config.netc_cuda:
+    config.available_features.add("cuda-toolkit")
+    import ctypes
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+        count = ctypes.c_int(0)
+        if cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 \
+                and count.value > 0:
+            config.available_features.add("gpu")
+    except OSError:
+        pass
+
 # CPU features of the machine running the tests, for tests of programs built
 # for another CPU (`netc build --cpu`).
 try:
