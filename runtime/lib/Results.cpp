@@ -4,6 +4,7 @@
 
 #include "netc/Cpu.h"
 #include "netc/DataParallel.h"
+#include "netc/Device.h"
 
 #include "netc/Aggregate.h"
 #include "netc/Report.h"
@@ -284,6 +285,12 @@ nlohmann::ordered_json resultsJson(const ExperimentRecord &exp) {
   for (const RunRecord &run : exp.runs)
     runs.push_back(runJson(run));
   ojson out{{"experiment", exp.name}, {"target", exp.target}};
+  // A program built for a device says which (netc/Device.h); cpu results
+  // are unchanged.
+  if (const device::Backend *backend = device::active()) {
+    out["target"] = backend->name;
+    out["device"] = backend->deviceName();
+  }
   if (!targetCpuJson().is_null()) // the CPU built for and the one run on
     out["cpu"] = targetCpuJson();
   out["runs"] = runs;

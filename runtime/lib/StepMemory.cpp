@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "netc/StepMemory.h"
+#include "netc/Device.h"
 
 #include <atomic>
 #include <cstdio>
@@ -65,9 +66,11 @@ Pool &pool() {
 
 /// A new block from the system; the caller counts it.
 Header *systemBlock(size_t size, size_t align) {
-  void *raw = nullptr;
-  if (size > SIZE_MAX - 2 * align ||
-      posix_memalign(&raw, align, align + size) != 0)
+  // Plain host memory, or managed memory in a cuda program (netc/Device.h).
+  void *raw = size > SIZE_MAX - 2 * align
+                  ? nullptr
+                  : netc::rt::device::allocateAligned(align, align + size);
+  if (!raw)
     outOfMemory(size);
   Header *h = headerOf(static_cast<char *>(raw) + align);
   h->size = size;
@@ -124,7 +127,8 @@ void trim() {
   for (auto &[key, head] : p.idle)
     while (Header *h = head) {
       head = h->next;
-      std::free(reinterpret_cast<char *>(payloadOf(h)) - h->align);
+      netc::rt::device::releaseAligned(reinterpret_cast<char *>(payloadOf(h)) -
+                                       h->align);
     }
   p.idle.clear();
   p.idleBlocks = 0;

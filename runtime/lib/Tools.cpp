@@ -12,6 +12,7 @@
 
 #include "netc/AlignedBuffer.h"
 #include "netc/DataParallel.h"
+#include "netc/Device.h"
 #include "netc/Initializers.h"
 #include "netc/Mpi.h"
 #include "netc/Profile.h"
@@ -392,6 +393,12 @@ static int64_t minorFaults() {
 
 namespace {
 
+/// "cpu", or the active device backend's name ("cuda": netc/Device.h).
+const char *targetName() {
+  const device::Backend *backend = device::active();
+  return backend ? backend->name : "cpu";
+}
+
 /// Rank 0's line for a data-parallel --bench-steps: global images per
 /// second and milliseconds per step, from the slowest rank's time.
 int printDataParallelBench(const NetworkSpec &net, int64_t batch, int64_t steps,
@@ -404,9 +411,9 @@ int printDataParallelBench(const NetworkSpec &net, int64_t batch, int64_t steps,
   seconds = *std::max_element(all.begin(), all.end());
   if (w.rank != 0)
     return 0;
-  std::printf("%-18s cpu  batch=%4lld netc dp x%-3d %10.1f img/s %8.3f "
+  std::printf("%-18s %-4s batch=%4lld netc dp x%-3d %10.1f img/s %8.3f "
               "ms/step\n",
-              net.name.c_str(), (long long)batch, w.size,
+              net.name.c_str(), targetName(), (long long)batch, w.size,
               batch * steps / seconds, 1000 * seconds / steps);
   return 0;
 }
@@ -475,9 +482,9 @@ int runBench(const Plan &plan, const netc_kernel_entry *kernels,
   }
   if (dataParallel)
     return printDataParallelBench(net, batch, options.benchSteps, seconds);
-  std::printf("%-18s cpu  batch=%4lld netc         %10.1f img/s %8.3f "
+  std::printf("%-18s %-4s batch=%4lld netc         %10.1f img/s %8.3f "
               "ms/step %8.1f faults/step %6.2f allocs/step\n",
-              net.name.c_str(), (long long)batch,
+              net.name.c_str(), targetName(), (long long)batch,
               batch * options.benchSteps / seconds,
               1000 * seconds / options.benchSteps,
               static_cast<double>(faults) / options.benchSteps, allocsPerStep);

@@ -102,6 +102,10 @@ extern const char netc_plan_json[];
  * checks them against the running CPU before anything else (netc/Cpu.h). */
 extern const char netc_target_cpu[];
 extern const char netc_target_features[];
+/* The device the steps were compiled for: "cpu" or "cuda" (`netc build
+ * --target`). For "cuda", main() initializes the cuda backend (netc/Device.h)
+ * before anything else, or exits with one clear line. */
+extern const char netc_target_device[];
 
 #ifdef __cplusplus
 }

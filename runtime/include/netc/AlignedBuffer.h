@@ -8,6 +8,7 @@
 #define NETC_ALIGNEDBUFFER_H
 
 #include "netc/Abi.h"
+#include "netc/Device.h"
 #include "netc/MemoryEstimate.h"
 
 #include <cstdint>
@@ -49,7 +50,9 @@ public:
     // Round up: aligned_alloc wants a multiple of the alignment; never 0.
     const size_t bytes =
         (static_cast<size_t>(count) * sizeof(T) + 63) / 64 * 64 + 64;
-    data.reset(static_cast<T *>(std::aligned_alloc(64, bytes)));
+    // Plain aligned host memory, or the active device backend's (managed
+    // memory in a cuda program: netc/Device.h).
+    data.reset(static_cast<T *>(device::allocateAligned(64, bytes)));
     if (!data)
       throw AllocationError(count);
     std::memset(data.get(), 0, bytes);
@@ -64,7 +67,7 @@ public:
 
 private:
   struct Free {
-    void operator()(T *p) const { std::free(p); }
+    void operator()(T *p) const { device::releaseAligned(p); }
   };
   std::unique_ptr<T, Free> data;
   int64_t count = 0;
