@@ -163,6 +163,11 @@ compare_steps() {
     local ok=1 target
     for target in cpu cuda; do
       rm -rf "$OUT/dump/$name/$target"
+      if [ ! -x "$PROGS/${name}_$target" ]; then
+        fail "step $name on $target: no program $PROGS/${name}_$target"
+        ok=0
+        continue
+      fi
       if ! env -u NETC_ALLOW_TF32 "$PROGS/${name}_$target" \
         --dump-steps "$OUT/dump/$name/$target" --steps 1 --set seed=1 \
         >"$OUT/dump-${name}_$target.log" 2>&1; then
@@ -172,6 +177,7 @@ compare_steps() {
       fi
     done
     [ $ok = 1 ] || continue
+    echo "$name:"
     python3 "$ROOT/scripts/compare_steps.py" "$OUT/dump/$name/cpu" \
       "$OUT/dump/$name/cuda" --rtol 1e-4 ||
       fail "step $name: cuda differs from cpu by more than 1e-4"
@@ -196,6 +202,10 @@ train_lenet() {
   fi
   mkdir -p "$OUT/data" && ln -sfn "$FASHION" "$OUT/data/fashion-mnist"
   rm -rf "$OUT/lenet"
+  if [ ! -x "$PROGS/lenet_cuda" ]; then
+    fail "train lenet: no program $PROGS/lenet_cuda"
+    return
+  fi
   if ! "$PROGS/lenet_cuda" --data "$OUT/data" --out "$OUT/lenet" \
     >"$OUT/train-lenet.log" 2>&1; then
     fail "train lenet on cuda (log: $OUT/train-lenet.log)"
@@ -204,7 +214,14 @@ train_lenet() {
   fi
   local results=$OUT/lenet/lenet_fashion/results.json acc
   acc=$(test_accuracy "$results") || { fail "train lenet: no accuracy in $results"; return; }
-  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print('target', d.get('target'), 'device', d.get('device'))" "$results"
+  local where
+  where=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d.get('target'), '/', d.get('device'))" "$results")
+  echo "results.json: target / device: $where"
+  case "$where" in
+  "cuda / None") fail "train lenet: results.json names no device" ;;
+  cuda*) ;;
+  *) fail "train lenet: results.json says target / device '$where', not cuda" ;;
+  esac
   if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= 0.85 else 1)" "$acc"; then
     echo "ok: test accuracy $acc"
   else

@@ -1,9 +1,10 @@
 // The cuda target's runtime (runtime/lib/cuda). Without a driver (CI): the
 // backend is registered and its initialization fails with the clear reason,
-// no crash. On a GPU machine (skipped elsewhere): every netc_cuda_* kernel
-// against the CPU kernel netc_* on random data -- convolutions with stride 2
-// 'same' padding (asymmetric pads), max and average pooling, matrix products
-// with every transposition -- within 1e-4 relative.
+// no crash (no libcuda.so.1, an old one, a driver that finds no device:
+// FakeCudaDriver.cpp). On a GPU machine (skipped elsewhere): every netc_cuda_*
+// kernel against the CPU kernel netc_* on random data -- convolutions with
+// stride 2 'same' padding (asymmetric pads), max and average pooling, matrix
+// products with every transposition -- within 1e-4 relative.
 #include "../lib/cuda/Backend.h"
 #include "../lib/cuda/Driver.h"
 #include "netc/Abi.h"
@@ -123,11 +124,33 @@ TEST(Cuda, BackendIsRegistered) {
   EXPECT_STREQ(cuda::backend().name, "cuda");
 }
 
+// initDriver is idempotent once a device is up: these run before.
+#define BEFORE_DEVICE()                                                        \
+  if (device::active())                                                        \
+  GTEST_SKIP() << "the device is already initialized"
+
 TEST(Cuda, MissingDriverIsReportedClearly) {
+  BEFORE_DEVICE();
   std::string reason;
   EXPECT_FALSE(cuda::initDriver(reason, "libcuda-not-installed.so.1"));
   EXPECT_EQ(reason, "no CUDA driver (libcuda-not-installed.so.1) on this "
                     "machine");
+}
+
+TEST(Cuda, OldDriverIsReportedClearly) {
+  BEFORE_DEVICE();
+  std::string reason;
+  EXPECT_FALSE(cuda::initDriver(reason, "libz.so.1")); // no cu* at all
+  EXPECT_EQ(reason, "the CUDA driver (libz.so.1) lacks cuInit: it is older "
+                    "than CUDA 13 needs");
+}
+
+TEST(Cuda, NoDeviceIsReportedClearly) {
+  BEFORE_DEVICE();
+  std::string reason;
+  EXPECT_FALSE(cuda::initDriver(reason, NETC_FAKE_CUDA_DRIVER));
+  EXPECT_EQ(reason, "no CUDA device (cuInit: CUDA_ERROR_NO_DEVICE (no "
+                    "CUDA-capable device is detected))");
 }
 
 TEST(Cuda, ActivationWithoutDriverFailsWithoutCrashing) {
