@@ -26,9 +26,10 @@ usage: scripts/gpu_check.sh [options]
                      built with ninja if it has no bin/netc)
   --bin DIR          take the programs made by --prepare DIR instead of
                      building them (a GPU machine without the toolchain)
-  --prepare DIR      only build the programs (cpu and cuda) into DIR with
-                     the shared libraries they need (DIR/lib), Fashion-MNIST
-                     and the PyTorch benchmark, then stop (needs no GPU);
+  --prepare DIR      only build the programs (cpu and cuda) and pack them
+                     with the shared libraries they need and the PyTorch
+                     benchmark into DIR/bundle.tar.gz, copy Fashion-MNIST
+                     into DIR, then stop (needs no GPU);
                      a DIR inside the checkout that git ignores can travel
                      to the GPU machine
   --out DIR          logs, dumps and results (default: /tmp/netc-gpu-check)
@@ -295,6 +296,15 @@ print(":".join(sorted(glob.glob(os.path.join(list(nvidia.__path__)[0], "*", "lib
 
 if [ -n "$BIN" ]; then
   echo "programs: $PROGS (prepared)"
+  if [ -e "$PROGS/bundle.tar.gz" ]; then # unpacked under --out
+    mkdir -p "$OUT/programs" &&
+      tar xzf "$PROGS/bundle.tar.gz" -C "$OUT/programs" || {
+      echo "gpu_check: error: cannot unpack $PROGS/bundle.tar.gz" >&2
+      exit 2
+    }
+    PROGS=$OUT/programs
+    [ -e "$TORCH" ] || TORCH=$PROGS/train_throughput.py
+  fi
   export LD_LIBRARY_PATH
   LD_LIBRARY_PATH=$(library_path)
 else
@@ -307,7 +317,13 @@ else
     rm -rf "$PROGS/fashion-mnist"
     cp -r "$FASHION" "$PROGS/fashion-mnist" 2>/dev/null ||
       fail "prepare: cannot copy Fashion-MNIST from $FASHION (--fashion DIR)"
-    echo "prepared in $PROGS: run scripts/gpu_check.sh --bin $PROGS on the GPU machine"
+    # One compressed file: the device tool carries at most 64 MiB.
+    (cd "$PROGS" && tar czf bundle.tar.gz --exclude=fashion-mnist \
+      --exclude=bundle.tar.gz . && find . -mindepth 1 -maxdepth 1 \
+      ! -name fashion-mnist ! -name bundle.tar.gz -exec rm -rf {} +) ||
+      fail "prepare: cannot pack $PROGS/bundle.tar.gz"
+    echo "prepared in $PROGS ($(du -sh "$PROGS" | cut -f1)): run" \
+      "scripts/gpu_check.sh --bin $PROGS on the GPU machine"
     [ ${#FAILED[@]} = 0 ]
     exit $?
   fi
