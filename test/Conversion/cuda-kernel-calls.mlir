@@ -26,3 +26,9 @@ func.func @step(%a: i64) {
 
 // expected-error @+1 {{'netc_matmul_f64' has no cuda version: float64 steps (--gradcheck-f64) are compiled for the cpu target only}}
 func.func private @netc_matmul_f64(i64, i64, i64, i64, i64, i64, i64, i64)
+
+// -----
+
+func.func private @netc_cuda_matmul(i64, i64, i64, i64, i64, i64, i64, i64)
+// expected-error @+1 {{'netc_cuda_matmul' is already defined}}
+func.func private @netc_matmul(i64, i64, i64, i64, i64, i64, i64, i64)
