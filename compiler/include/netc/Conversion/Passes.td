@@ -104,9 +104,12 @@ def MergeGPUModulesPass : Pass<"netc-merge-gpu-modules", "::mlir::ModuleOp"> {
   let description = [{
     gpu-kernel-outlining makes a gpu.module per launch; each would be
     compiled by ptxas on its own and loaded on its own. This pass moves every
-    gpu.func into one gpu.module `@netc_kernels` and points the
-    gpu.launch_func ops at it, so the kernels are one PTX module and one
-    fatbin.
+    gpu.func into one gpu.module `@netc_kernels` (each named as its module
+    was), keeps one of every set of identical kernels (same signature,
+    attributes and body: the forward nests of train and eval steps, kernels
+    that differ only in their optimizer) and points the gpu.launch_func ops
+    at what is kept, so the kernels are one PTX module and one fatbin, each
+    compiled once.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }

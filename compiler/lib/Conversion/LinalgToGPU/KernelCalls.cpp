@@ -56,6 +56,31 @@ struct CudaKernelCallsPass
   }
 };
 
+/// Erases every kernel of `kernels` that is identical to an earlier one (the
+/// same signature, attributes and body: the forward nests of the train and
+/// eval steps, of kernels that differ in their optimizer or regularizer),
+/// so ptxas compiles it once. Returns erased name -> kept name.
+llvm::DenseMap<StringAttr, StringAttr> dedupeKernels(gpu::GPUModuleOp kernels) {
+  llvm::DenseMap<StringAttr, StringAttr> replaced;
+  llvm::StringMap<StringAttr> first; // text without the name -> kept name
+  StringAttr blank = StringAttr::get(kernels.getContext(), "k");
+  for (gpu::GPUFuncOp f :
+       llvm::make_early_inc_range(kernels.getOps<gpu::GPUFuncOp>())) {
+    StringAttr name = f.getNameAttr();
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    f.setName(blank);
+    f->print(os, OpPrintingFlags().useLocalScope());
+    f.setName(name);
+    auto [it, inserted] = first.try_emplace(os.str(), name);
+    if (!inserted) {
+      replaced[name] = it->second;
+      f.erase();
+    }
+  }
+  return replaced;
+}
+
 struct MergeGPUModulesPass
     : netc::impl::MergeGPUModulesPassBase<MergeGPUModulesPass> {
   void runOnOperation() override {
@@ -93,10 +118,16 @@ struct MergeGPUModulesPass
           SymbolRefAttr::get(merged.getNameAttr(),
                              {FlatSymbolRefAttr::get(m.getNameAttr())});
     }
+    llvm::DenseMap<StringAttr, StringAttr> replaced = dedupeKernels(merged);
     module.walk([&](gpu::LaunchFuncOp launch) {
       auto it = moved.find(launch.getKernelAttr());
-      if (it != moved.end())
-        launch.setKernelAttr(it->second);
+      if (it == moved.end())
+        return;
+      StringAttr name = it->second.getLeafReference();
+      if (auto r = replaced.find(name); r != replaced.end())
+        name = r->second;
+      launch.setKernelAttr(SymbolRefAttr::get(merged.getNameAttr(),
+                                              {FlatSymbolRefAttr::get(name)}));
     });
     for (gpu::GPUModuleOp m : modules)
       m.erase();
