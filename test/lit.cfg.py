@@ -40,6 +40,8 @@ config.substitutions.append(("%runner_libs",
     # Compiled code allocates through the runtime's step allocator and runs
     # parallel nests through its parallel for.
     os.path.join(config.netc_libs_dir, "libnetc_jit_support.so")))
+# The runtime libraries that netc links programs with (bin/../lib).
+config.substitutions.append(("%runtime_libdir", config.netc_libs_dir))
 
 # End-to-end tests that need real data sets are skipped where they are absent.
 if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):

@@ -6,19 +6,25 @@
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -32,7 +38,9 @@ void netc::buildNetToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createLowerSyncMomentsPass());
 }
 
-void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
+/// One-shot bufferization and buffer deallocation, the same for every
+/// target.
+static void addBufferization(OpPassManager &pm) {
   bufferization::OneShotBufferizationOptions opts;
   opts.bufferizeFunctionBoundaries = true;
   opts.setFunctionBoundaryTypeConversion(
@@ -50,6 +58,10 @@ void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+}
+
+void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
+  addBufferization(pm);
 
   // Parallel dimensions become scf.parallel, reductions scf.for, in the
   // serial lowering's order; netc-parallelize-loops runs each top-level
@@ -82,7 +94,128 @@ void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
+/// The host code's lowering to the LLVM dialect, as the cpu pipeline's
+/// (generic allocation functions: the runtime's step memory, managed memory
+/// in a cuda program).
+static void addHostToLLVM(OpPassManager &pm) {
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useAlignedAlloc = true;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+}
+
+void netc::buildLinalgToGPULaunchesPipeline(OpPassManager &pm,
+                                            const GPUPipelineOptions &opts) {
+  addBufferization(pm);
+  pm.addPass(createCudaKernelCallsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(netc::createApproximateMathPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  MapLoopsToGPUPassOptions map;
+  map.blockSize = opts.blockSize;
+  pm.addPass(createMapLoopsToGPUPass(map));
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createMergeGPUModulesPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void netc::buildGPUToLLVMPipeline(OpPassManager &pm,
+                                  const GPUPipelineOptions &opts) {
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(arith::createArithExpandOpsPass());
+  pm.addPass(createConvertSCFToCFPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = opts.chip;
+  target.features = opts.ptxFeatures;
+  target.optLevel = 3;
+  std::vector<std::string> libs;
+  if (!opts.libdevice.empty())
+    libs.push_back(opts.libdevice);
+  target.linkLibs = libs;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  ConvertGpuOpsToNVVMOpsOptions nvvm;
+  nvvm.indexBitwidth = 64;
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+  addHostToLLVM(pm);
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.toolkitPath = opts.toolkit;
+  binary.compilationTarget = opts.format;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createCanonicalizerPass());
+}
+
+void netc::buildLinalgToGPUPipeline(OpPassManager &pm,
+                                    const GPUPipelineOptions &opts) {
+  buildLinalgToGPULaunchesPipeline(pm, opts);
+  buildGPUToLLVMPipeline(pm, opts);
+}
+
+namespace {
+/// netc-opt's options of the cuda pipelines (GPUPipelineOptions).
+struct GPUPipelineCLOptions : public PassPipelineOptions<GPUPipelineCLOptions> {
+  Option<std::string> chip{*this, "chip", llvm::cl::desc("The GPU (sm_90)"),
+                           llvm::cl::init("sm_90")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("fatbin (cubin + PTX, needs ptxas), bin or isa (PTX)"),
+      llvm::cl::init("fatbin")};
+  Option<std::string> toolkit{*this, "toolkit",
+                              llvm::cl::desc("The CUDA toolkit's root")};
+  Option<std::string> libdevice{*this, "libdevice",
+                                llvm::cl::desc("libdevice.10.bc to link")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Threads a block"),
+                            llvm::cl::init(256)};
+
+  netc::GPUPipelineOptions get() const {
+    netc::GPUPipelineOptions o;
+    o.chip = chip;
+    o.format = format;
+    o.toolkit = toolkit;
+    o.libdevice = libdevice;
+    o.blockSize = blockSize;
+    return o;
+  }
+};
+} // namespace
+
+static void registerGPUPipelines() {
+  PassPipelineRegistration<GPUPipelineCLOptions>(
+      "netc-linalg-to-gpu-launches",
+      "cuda: bufferize, netc_cuda_* calls, loops, every nest onto the GPU, "
+      "kernels outlined into one gpu.module (netc emit --stage gpu)",
+      [](OpPassManager &pm, const GPUPipelineCLOptions &o) {
+        buildLinalgToGPULaunchesPipeline(pm, o.get());
+      });
+  PassPipelineRegistration<GPUPipelineCLOptions>(
+      "netc-gpu-to-llvm",
+      "cuda: kernels to NVVM and a binary, host code to the LLVM dialect",
+      [](OpPassManager &pm, const GPUPipelineCLOptions &o) {
+        buildGPUToLLVMPipeline(pm, o.get());
+      });
+  PassPipelineRegistration<GPUPipelineCLOptions>(
+      "netc-linalg-to-gpu", "cuda: both of the above",
+      [](OpPassManager &pm, const GPUPipelineCLOptions &o) {
+        buildLinalgToGPUPipeline(pm, o.get());
+      });
+}
+
 void netc::registerNetPipelines() {
+  registerGPUPipelines();
   PassPipelineRegistration<>(
       "netc-to-linalg",
       "convert-net-to-linalg, canonicalize, elementwise fusion, cse, "

@@ -5,6 +5,9 @@
 //   -> netc-export-kernels -> net to fused linalg    [--stage linalg]
 //   -> bufferize, loops, LLVM dialect -> LLVM IR, -O3 [--stage llvm]
 //   -> object file with the kernel table and the plan.
+// --target cuda replaces the step after linalg: bufferize, every loop nest
+// in a GPU kernel, netc_cuda_* calls                 [--stage gpu]
+//   -> kernels to NVVM, PTX [--stage ptx], fatbin; host code to LLVM.
 //
 //===----------------------------------------------------------------------===//
 #include "netc/Driver/Compile.h"
@@ -19,6 +22,7 @@
 #include "netc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -198,9 +202,10 @@ void addKernelTable(llvm::Module &m, const llvm::Module &code,
 void addProgramGlobals(llvm::Module &m, const llvm::Module &code,
                        const std::string &plan, const KernelPlan &kernels,
                        const std::vector<KernelLayout> &layouts,
-                       const TargetCpu &cpu) {
+                       const TargetCpu &cpu, Target target) {
   addStringGlobal(m, plan, "netc_plan_json");
   addStringGlobal(m, cpu.name, "netc_target_cpu");
+  addStringGlobal(m, targetName(target), "netc_target_device");
   std::string features;
   for (const std::string &f : cpu.features)
     features += (features.empty() ? "" : ",") + f;
@@ -256,12 +261,66 @@ struct LoweredProgram {
   Plan plan;
 };
 
+/// The cuda pipeline's options: the toolkit netc was built with.
+GPUPipelineOptions cudaOptions(const std::string &format) {
+  GPUPipelineOptions opts;
+  opts.format = format;
+#ifdef NETC_CUDA_ROOT
+  opts.toolkit = NETC_CUDA_ROOT;
+  std::string libdevice =
+      std::string(NETC_CUDA_ROOT) + "/nvvm/libdevice/libdevice.10.bc";
+  if (llvm::sys::fs::exists(libdevice))
+    opts.libdevice = libdevice;
+#endif
+  return opts;
+}
+
+/// Prints the kernels' PTX: the objects of every gpu.binary made with the
+/// format `isa` (their text ends in a NUL byte, left out).
+bool printPTX(ModuleOp module, std::ostream &out) {
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute a : binary.getObjects()) {
+      llvm::StringRef text = cast<gpu::ObjectAttr>(a).getObject().getValue();
+      out << "// gpu.binary @" << binary.getSymName().str() << "\n"
+          << text.take_until([](char c) { return c == '\0'; }).str();
+    }
+  });
+  return true;
+}
+
+/// After the linalg stage: bufferization, loops and the LLVM dialect, for
+/// the cpu or (in two halves, the first printed by --stage gpu) for cuda.
+/// Null on failure or when printed.
+OwningOpRef<ModuleOp> lowerLinalg(OwningOpRef<ModuleOp> module, Stage stage,
+                                  Target target, std::ostream &out,
+                                  bool &printed) {
+  MLIRContext *ctx = module->getContext();
+  PassManager low(ctx);
+  if (target == Target::Cpu) {
+    buildLinalgToLLVMPipeline(low);
+    return failed(low.run(*module)) ? nullptr : std::move(module);
+  }
+  GPUPipelineOptions opts = cudaOptions(stage == Stage::PTX ? "isa" : "fatbin");
+  buildLinalgToGPULaunchesPipeline(low, opts);
+  if (failed(low.run(*module)))
+    return nullptr;
+  if (stage == Stage::GPU)
+    return printed = printIR(*module, out), nullptr;
+  PassManager gpu(ctx);
+  buildGPUToLLVMPipeline(gpu, opts);
+  if (failed(gpu.run(*module)))
+    return nullptr;
+  if (stage == Stage::PTX)
+    return printed = printPTX(*module, out), nullptr;
+  return module;
+}
+
 /// MLIRGen, autodiff and the MLIR pipeline down to the LLVM dialect. For
-/// the stages Net and Linalg prints that stage's IR to `out` and sets
+/// the stages Net, Linalg, GPU and PTX prints that stage to `out` and sets
 /// `printed`. Null on failure or when printed.
 OwningOpRef<ModuleOp> runMLIRPipeline(MLIRContext &ctx, const Program &program,
                                       Stage stage, bool gradcheckF64,
-                                      LoweredProgram &lowered,
+                                      Target target, LoweredProgram &lowered,
                                       std::ostream &out, bool &printed) {
   lowered.kernels = planKernels(program);
   OwningOpRef<ModuleOp> module =
@@ -284,20 +343,16 @@ OwningOpRef<ModuleOp> runMLIRPipeline(MLIRContext &ctx, const Program &program,
     return printed = printIR(*module, out), nullptr;
   lowered.layouts = readLayouts(*module, lowered.kernels);
   stripNetAttributes(*module);
-  PassManager low(&ctx);
-  buildLinalgToLLVMPipeline(low);
-  if (failed(low.run(*module)))
-    return nullptr;
-  return module;
+  return lowerLinalg(std::move(module), stage, target, out, printed);
 }
 
 /// The front half: the kernels' LLVM module in `llvmCtx` and the plan.
 /// False on failure, or with `printed` set after printing the Net or
 /// Linalg stage.
 bool lowerProgram(const Program &program, Stage stage, bool gradcheckF64,
-                  llvm::LLVMContext &llvmCtx, LoweredProgram &lowered,
-                  PhaseTimes &times, std::ostream &out, std::ostream &err,
-                  bool &printed) {
+                  Target target, llvm::LLVMContext &llvmCtx,
+                  LoweredProgram &lowered, PhaseTimes &times, std::ostream &out,
+                  std::ostream &err, bool &printed) {
   printed = false;
   MLIRContext ctx(compilerRegistry());
   ctx.loadAllAvailableDialects();
@@ -308,8 +363,8 @@ bool lowerProgram(const Program &program, Stage stage, bool gradcheckF64,
   sourceMgr.AddIncludeFile(program.file, llvm::SMLoc(), includedPath);
   llvm::raw_os_ostream errStream(err);
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &ctx, errStream);
-  OwningOpRef<ModuleOp> module =
-      runMLIRPipeline(ctx, program, stage, gradcheckF64, lowered, out, printed);
+  OwningOpRef<ModuleOp> module = runMLIRPipeline(
+      ctx, program, stage, gradcheckF64, target, lowered, out, printed);
   if (!module)
     return false;
   times.end("mlir");
@@ -349,7 +404,7 @@ std::unique_ptr<llvm::TargetMachine> targetFor(const TargetCpu &cpu,
 bool netc::compileProgram(const Program &program, Stage stage,
                           std::ostream &out, std::ostream &err,
                           const std::string &objectPath, const TargetCpu *cpu,
-                          bool gradcheckF64) {
+                          bool gradcheckF64, Target target) {
   TargetCpu native;
   if (!(cpu = orNative(cpu, native, err)))
     return false;
@@ -357,12 +412,12 @@ bool netc::compileProgram(const Program &program, Stage stage,
   LoweredProgram lowered;
   PhaseTimes times(false);
   bool printed;
-  if (!lowerProgram(program, stage, gradcheckF64, llvmCtx, lowered, times, out,
-                    err, printed))
+  if (!lowerProgram(program, stage, gradcheckF64, target, llvmCtx, lowered,
+                    times, out, err, printed))
     return printed;
   llvm::Module &m = *lowered.code;
   addProgramGlobals(m, m, writePlan(lowered.plan), lowered.kernels,
-                    lowered.layouts, *cpu);
+                    lowered.layouts, *cpu, target);
   std::unique_ptr<llvm::TargetMachine> tm = targetFor(*cpu, err);
   if (!tm)
     return false;
@@ -428,7 +483,7 @@ bool globalsObject(LoweredProgram &lowered, const BuildOptions &options,
                    std::ostream &err) {
   llvm::Module m("netc_program", code.getContext());
   addProgramGlobals(m, code, writePlan(lowered.plan), lowered.kernels,
-                    lowered.layouts, options.cpu);
+                    lowered.layouts, options.cpu, options.target);
   std::unique_ptr<llvm::TargetMachine> tm = targetFor(options.cpu, err);
   if (!tm)
     return false;
@@ -444,8 +499,9 @@ bool compileAndLink(const Program &program, const std::string &output,
   LoweredProgram lowered;
   std::ostringstream unused;
   bool printed;
-  if (!lowerProgram(program, Stage::Object, options.gradcheckF64, llvmCtx,
-                    lowered, times, unused, err, printed))
+  if (!lowerProgram(program, Stage::Object, options.gradcheckF64,
+                    options.target, llvmCtx, lowered, times, unused, err,
+                    printed))
     return false;
   llvm::SmallString<128> globals;
   if (llvm::sys::fs::createTemporaryFile("netc-program", "o", globals)) {
@@ -462,7 +518,7 @@ bool compileAndLink(const Program &program, const std::string &output,
   if (!kernelObjects(lowered, options, kernels, temporaries, times, err))
     return false;
   objects.insert(objects.end(), kernels.begin(), kernels.end());
-  bool ok = linkProgram(objects, output, err);
+  bool ok = linkProgram(objects, output, err, options.target);
   times.end("link");
   return ok;
 }

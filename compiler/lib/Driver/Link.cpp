@@ -3,7 +3,10 @@
 // The runtime libraries are found next to the netc binary (bin/netc ->
 // lib/libnetc_runtime*.a), so a build tree and an installed tree both work.
 // The system C++ compiler drives the link: it knows where libstdc++ and
-// OpenMP live.
+// OpenMP live. A cuda program also links libnetc_runtime_cuda.a (whole:
+// its device backend registers itself from a static initializer), cuDNN
+// and cuBLAS from the toolkit netc was built with (docs/design.md, "The
+// cuda target (compiler)").
 //
 //===----------------------------------------------------------------------===//
 #include "netc/Driver/Compile.h"
@@ -51,12 +54,34 @@ bool netc::checkOutputPath(const std::string &output, std::ostream &err) {
   return true;
 }
 
+/// The arguments that link the cuda runtime, before libnetc_runtime.a; the
+/// libraries of the toolkit go after it, from cudaLibraries.
+static std::vector<std::string> cudaRuntime(const std::string &lib) {
+  return {"-Wl,--whole-archive", lib + "/libnetc_runtime_cuda.a",
+          "-Wl,--no-whole-archive"};
+}
+
+static std::vector<std::string> cudaLibraries() {
+#ifdef NETC_CUDA_LIB_DIR
+  return {std::string("-L") + NETC_CUDA_LIB_DIR,
+          std::string("-Wl,-rpath,") + NETC_CUDA_LIB_DIR, "-lcudnn", "-lcublas",
+          "-ldl"};
+#else
+  return {};
+#endif
+}
+
 bool netc::linkProgram(const std::vector<std::string> &objects,
-                       const std::string &output, std::ostream &err) {
+                       const std::string &output, std::ostream &err,
+                       Target target) {
   const std::string &lib = runtimeLibDir;
   std::string mainLib = lib + "/libnetc_runtime_main.a";
   std::string runtimeLib = lib + "/libnetc_runtime.a";
-  for (const std::string &f : {mainLib, runtimeLib})
+  std::vector<std::string> required{mainLib, runtimeLib};
+  bool cuda = target == Target::Cuda;
+  if (cuda)
+    required.push_back(lib + "/libnetc_runtime_cuda.a");
+  for (const std::string &f : required)
     if (!llvm::sys::fs::exists(f)) {
       err << "error: runtime library '" << f << "' not found\n";
       return false;
@@ -72,10 +97,16 @@ bool netc::linkProgram(const std::vector<std::string> &objects,
   // though --as-needed sees no strong reference.
   std::vector<llvm::StringRef> args{*linker, "-o", output};
   args.insert(args.end(), objects.begin(), objects.end());
+  args.push_back(mainLib);
+  std::vector<std::string> before, after;
+  if (cuda)
+    before = cudaRuntime(lib), after = cudaLibraries();
+  args.insert(args.end(), before.begin(), before.end());
   for (llvm::StringRef a : std::initializer_list<llvm::StringRef>{
-           mainLib, runtimeLib, "-ldnnl", "-lz", "-Wl,--no-as-needed", "-ljpeg",
-           "-lpng", "-Wl,--as-needed", "-fopenmp", "-lpthread", "-lm"})
+           runtimeLib, "-ldnnl", "-lz", "-Wl,--no-as-needed", "-ljpeg", "-lpng",
+           "-Wl,--as-needed", "-fopenmp", "-lpthread", "-lm"})
     args.push_back(a);
+  args.insert(args.end(), after.begin(), after.end());
   llvm::SmallVector<llvm::StringRef> mpi;
   llvm::StringRef(NETC_LINK_MPI).split(mpi, ' ', -1, false);
   args.insert(args.end(), mpi.begin(), mpi.end());

@@ -2,12 +2,15 @@
 //
 //   netc check FILE.net [--memory-limit SIZE]
 //   netc summary FILE.net [NETWORK]
-//   netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu] [--cpu NAME]
-//   netc build FILE.net -o PROGRAM [--target cpu] [--cpu NAME]
+//   netc emit FILE.net --stage ast|net|linalg|gpu|ptx|llvm
+//                [--target cpu|cuda] [--cpu NAME]
+//   netc build FILE.net -o PROGRAM [--target cpu|cuda] [--cpu NAME]
 //                [--gradcheck-f64] [--time-phases] [--no-cache]
 //                [--memory-limit SIZE]
-//   netc run FILE.net [--target cpu] [--cpu NAME] [run options of the built
-//                program...]
+//   netc run FILE.net [--target cpu|cuda] [--cpu NAME] [run options of the
+//                built program...]
+// (--target cuda: netc built with the CUDA toolkit; not with --cpu or
+// --gradcheck-f64.)
 //
 //===----------------------------------------------------------------------===//
 #include "netc/Driver/Compile.h"
@@ -38,8 +41,8 @@ const CommandHelp kCommands[] = {
     {"summary", "netc summary FILE.net [NETWORK]",
      "Keras-like table per network: layer, output shape, params"},
     {"emit",
-     "netc emit FILE.net --stage ast|net|linalg|llvm [--target cpu|cuda] "
-     "[--cpu NAME]",
+     "netc emit FILE.net --stage ast|net|linalg|gpu|ptx|llvm "
+     "[--target cpu|cuda] [--cpu NAME]",
      "print one stage's IR"},
     {"build",
      "netc build FILE.net -o PROGRAM [--target cpu|cuda] [--cpu NAME] "
@@ -61,11 +64,14 @@ const CompilerOption kCompilerOptions[] = {
      "a network (LeNet) or an instance with arguments (\"PolyReg(degree: "
      "3)\"); default: each one without required parameters",
      " summary "},
-    {"--stage", "ast|net|linalg|llvm", "the stage whose IR is printed",
+    {"--stage", "ast|net|linalg|gpu|ptx|llvm",
+     "the stage whose IR is printed (gpu: kernels outlined, ptx: their PTX; "
+     "both --target cuda only)",
      " emit "},
     {"-o", "PROGRAM", "the program file to write", " build "},
     {"--target", "cpu|cuda",
-     "the target the code is for (cpu; cuda is not supported yet)",
+     "the target the code is for: cpu (default) or cuda (an NVIDIA GPU; "
+     "netc built with the CUDA toolkit)",
      " emit build run "},
     {"--cpu", "NAME",
      "the CPU compiled for: native (default), x86-64, x86-64-v2..v4, or an "
@@ -148,23 +154,6 @@ static int fail(const std::string &message) {
   return 2;
 }
 
-/// Takes `--target X` out of `args`; only the CPU target exists so far.
-static bool takeTarget(std::vector<std::string> &args) {
-  for (size_t i = 0; i < args.size(); ++i)
-    if (args[i] == "--target") {
-      if (i + 1 >= args.size())
-        return fail("--target needs a value"), false;
-      std::string t = args[i + 1];
-      args.erase(args.begin() + i, args.begin() + i + 2);
-      if (t == "cpu")
-        return true;
-      std::cerr << "netc: error: target '" << t
-                << "' is not supported yet (available: cpu)\n";
-      return false;
-    }
-  return true;
-}
-
 /// Takes `NAME VALUE` or `NAME=VALUE` out of `args` into `value` (left as
 /// it is when absent); false after reporting a missing value.
 static bool takeOption(std::vector<std::string> &args, const std::string &name,
@@ -184,6 +173,32 @@ static bool takeOption(std::vector<std::string> &args, const std::string &name,
     return true;
   }
   return true;
+}
+
+/// Takes `--target X` out of `args` into `target`; false after reporting
+/// an unknown target, or cuda in a netc built without the CUDA toolkit.
+static bool takeTarget(std::vector<std::string> &args, Target &target) {
+  std::string t = "cpu";
+  if (!takeOption(args, "--target", t))
+    return false;
+  if (t == "cpu") {
+    target = Target::Cpu;
+    return true;
+  }
+  if (t != "cuda") {
+    std::cerr << "netc: error: unknown target '" << t
+              << "' (available: cpu, cuda)\n";
+    return false;
+  }
+#ifdef NETC_HAVE_CUDA
+  target = Target::Cuda;
+  return true;
+#else
+  std::cerr << "netc: error: target 'cuda' is not available: netc was built "
+               "without the CUDA toolkit (configure with CUDA 12 or later, "
+               "cuBLAS and cuDNN installed, and NETC_ENABLE_CUDA=ON)\n";
+  return false;
+#endif
 }
 
 /// Rejects what a command does not take: a second file (`netc check a.net
@@ -209,11 +224,25 @@ static bool onlyOptions(const std::string &cmd,
   return true;
 }
 
-/// --cpu NAME, resolved (native when absent).
-static bool takeCpu(std::vector<std::string> &args, TargetCpu &cpu) {
+/// --cpu NAME, resolved (native when absent). A cuda program's host code
+/// only allocates, calls libraries and launches kernels: it is compiled for
+/// any x86-64, so the program runs on whichever machine has the GPU, and
+/// --cpu is refused.
+static bool takeCpu(std::vector<std::string> &args, Target target,
+                    TargetCpu &cpu) {
   std::string name = "native", error;
+  bool given = std::any_of(args.begin(), args.end(), [](const std::string &a) {
+    return a == "--cpu" || a.rfind("--cpu=", 0) == 0;
+  });
   if (!takeOption(args, "--cpu", name))
     return false;
+  if (target == Target::Cuda) {
+    if (given)
+      return fail("--cpu chooses the CPU of --target cpu; the host code of a "
+                  "cuda program is compiled for any x86-64"),
+             false;
+    name = "x86-64";
+  }
   if (resolveTargetCpu(name, cpu, error))
     return true;
   std::cerr << "netc: error: " << error << "\n";
@@ -313,13 +342,19 @@ static int runEmit(const std::string &file, std::vector<std::string> &args,
     s = Stage::Linalg;
   else if (stage == "llvm")
     s = Stage::LLVM;
+  else if (stage == "gpu")
+    s = Stage::GPU;
+  else if (stage == "ptx")
+    s = Stage::PTX;
   else
-    return fail("--stage must be ast, net, linalg or llvm");
+    return fail("--stage must be ast, net, linalg, gpu, ptx or llvm");
+  if ((s == Stage::GPU || s == Stage::PTX) && opts.target != Target::Cuda)
+    return fail("--stage " + stage + " needs --target cuda");
   std::unique_ptr<Program> program = loadProgram(file, std::cerr);
   if (!program)
     return 1;
   return compileProgram(*program, s, std::cout, std::cerr, "", &opts.cpu,
-                        opts.gradcheckF64)
+                        opts.gradcheckF64, opts.target)
              ? 0
              : 1;
 }
@@ -393,9 +428,14 @@ int main(int argc, char **argv) {
   if (cmd == "summary")
     return runSummaryCommand(file, args);
   CodegenOptions opts;
-  if (!takeTarget(args) || !takeCpu(args, opts.cpu))
+  if (!takeTarget(args, opts.target))
     return 1;
+  if (!takeCpu(args, opts.target, opts.cpu))
+    return opts.target == Target::Cuda ? 2 : 1;
   opts.gradcheckF64 = takeFlag(args, "--gradcheck-f64");
+  if (opts.gradcheckF64 && opts.target == Target::Cuda)
+    return fail("--gradcheck-f64 compiles float64 steps, which only "
+                "--target cpu has (check gradients with a cpu build)");
   if (cmd != "emit") {
     opts.timePhases = takeFlag(args, "--time-phases");
     opts.cache = !takeFlag(args, "--no-cache");

@@ -57,4 +57,61 @@ def LowerSyncMomentsPass : Pass<"netc-lower-sync-moments",
   ];
 }
 
+
+//===----------------------------------------------------------------------===//
+// The cuda target (docs/design.md, "The cuda target (compiler)")
+//===----------------------------------------------------------------------===//
+
+def CudaKernelCallsPass : Pass<"netc-cuda-kernel-calls", "::mlir::ModuleOp"> {
+  let summary = "Call the runtime's netc_cuda_<Id> kernels instead of netc_<Id>";
+  let description = [{
+    Renames every declaration of a runtime kernel of netc/Kernels.def
+    (`netc_<Id>`, through netc/KernelTable.h) to `netc_cuda_<Id>`, and its
+    calls with it: same arguments, every one an i64, pointers to managed
+    memory. The float64 twins (`netc_<Id>_f64`) have no cuda version: their
+    presence is an error.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def MapLoopsToGPUPass : Pass<"netc-map-loops-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Run every top-level loop nest of a host function on the GPU";
+  let description = [{
+    In every func.func with a body: each top-level scf.parallel becomes a
+    gpu.launch over its flattened iteration space (`block-size` threads a
+    block, the innermost dimension fastest, so neighbouring threads touch
+    neighbouring elements), and each run of other top-level ops that read or
+    write buffer memory (a serial scf.for nest such as a loss sum, a load or
+    a store) becomes a gpu.launch of one thread. What stays on the host only
+    allocates, computes addresses and sizes, calls functions and launches.
+    Ops inside a host scf.for/scf.if that calls a function are mapped the
+    same way. Ops whose results the host uses stay on the host (managed
+    memory makes that correct, if slow) and are counted in a remark.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block of a parallel nest">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
+def MergeGPUModulesPass : Pass<"netc-merge-gpu-modules", "::mlir::ModuleOp"> {
+  let summary = "Move every outlined kernel into one gpu.module";
+  let description = [{
+    gpu-kernel-outlining makes a gpu.module per launch; each would be
+    compiled by ptxas on its own and loaded on its own. This pass moves every
+    gpu.func into one gpu.module `@netc_kernels` (each named as its module
+    was), keeps one of every set of identical kernels (same signature,
+    attributes and body: the forward nests of train and eval steps, kernels
+    that differ only in their optimizer) and points the gpu.launch_func ops
+    at what is kept, so the kernels are one PTX module and one fatbin, each
+    compiled once.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // NETC_CONVERSION_PASSES

@@ -12,7 +12,19 @@
 
 namespace netc {
 
-enum class Stage { Net, Linalg, LLVM, Object };
+/// GPU and PTX exist for Target::Cuda only: the module after the GPU
+/// mapping and kernel outlining, and the kernels' PTX text.
+enum class Stage { Net, Linalg, GPU, PTX, LLVM, Object };
+
+/// What the code is compiled for (`--target`): the CPU, or an NVIDIA GPU
+/// through CUDA (netc built with NETC_HAVE_CUDA; docs/design.md, "The cuda
+/// target (compiler)").
+enum class Target { Cpu, Cuda };
+
+/// "cpu" or "cuda", as the program's `netc_target_device` says.
+inline const char *targetName(Target t) {
+  return t == Target::Cuda ? "cuda" : "cpu";
+}
 
 /// The CPU the kernels are compiled for (`--cpu`).
 struct TargetCpu {
@@ -48,7 +60,8 @@ KernelPlan planKernels(const Program &program);
 /// program's --gradcheck runs).
 bool compileProgram(const Program &program, Stage stage, std::ostream &out,
                     std::ostream &err, const std::string &objectPath = "",
-                    const TargetCpu *cpu = nullptr, bool gradcheckF64 = false);
+                    const TargetCpu *cpu = nullptr, bool gradcheckF64 = false,
+                    Target target = Target::Cpu);
 
 /// The memory estimate of every train and evaluate step at its batch size
 /// (parameters, optimizer state, activations, workspace; the model of
@@ -63,16 +76,19 @@ bool checkMemory(const Program &program, const memory::Limit &limit,
 bool checkOutputPath(const std::string &output, std::ostream &err);
 
 /// Links objects (from compileProgram or buildProgram) with the runtime
-/// into `output`.
+/// into `output`; for Target::Cuda with the cuda runtime library
+/// (whole-archive), cuDNN and cuBLAS too.
 bool linkProgram(const std::vector<std::string> &objects,
-                 const std::string &output, std::ostream &err);
+                 const std::string &output, std::ostream &err,
+                 Target target = Target::Cpu);
 
 /// How `netc build` and `netc run` compile.
 struct BuildOptions {
-  TargetCpu cpu;             // resolved --cpu
-  bool gradcheckF64 = false; // --gradcheck-f64
-  bool timePhases = false;   // --time-phases: seconds per phase to `err`
-  bool cache = true;         // --no-cache (or NETC_CACHE=0): off
+  TargetCpu cpu;               // resolved --cpu (cuda: the host code's)
+  Target target = Target::Cpu; // --target
+  bool gradcheckF64 = false;   // --gradcheck-f64
+  bool timePhases = false;     // --time-phases: seconds per phase to `err`
+  bool cache = true;           // --no-cache (or NETC_CACHE=0): off
   /// Empty: NETC_CACHE_DIR, else $XDG_CACHE_HOME/netc, else ~/.cache/netc.
   std::string cacheDir;
 };
