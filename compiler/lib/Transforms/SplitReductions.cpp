@@ -177,9 +177,12 @@ struct SplitReductionsPass
   llvm::DenseMap<int64_t, Value> constants;
 
   void runOnOperation() override {
+    if (!chunks)
+      return;
     SmallVector<Reduction> found;
     getOperation().walk([&](scf::ForOp loop) {
-      if (loop->getParentOfType<LoopLikeOpInterface>())
+      if (loop->getParentOfType<LoopLikeOpInterface>() ||
+          !loop->getParentOfType<FunctionOpInterface>())
         return;
       Reduction r;
       if (collectNest(loop, r) && r.loops.size() >= 2 &&
