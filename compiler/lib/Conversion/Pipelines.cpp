@@ -71,6 +71,9 @@ void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(netc::createApproximateMathPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Full reductions over big tensors (regularizers) in fixed parallel
+  // chunks, vectorized (docs/design.md, "Reductions").
+  pm.addPass(netc::createSplitReductionsPass());
   pm.addPass(netc::createProfileLoopNestsPass());
   pm.addPass(netc::createOutlineLoopNestsPass());
   pm.addPass(netc::createParallelizeLoopsPass());

@@ -143,4 +143,32 @@ def ParallelizeLoopsPass
   ];
 }
 
+def SplitReductionsPass
+    : Pass<"netc-split-reductions", "::mlir::ModuleOp"> {
+  let summary = "Full reductions over big tensors in fixed parallel chunks";
+  let description = [{
+    Rewrites every top-level perfect `scf.for` nest with static bounds that
+    sums into a rank-0 buffer (`load acc; acc + f(x); store acc` in the
+    innermost body, as linalg lowers a full reduction) and covers at least
+    `min-elements` iterations: its outer loops are flattened and cut into
+    `chunks` chunks (a number fixed here, never the thread count), each an
+    iteration of an `scf.parallel` that sums its part into a register
+    (`scf.for` iter_args; the accumulating `arith.addf` gets `reassoc`, so
+    LLVM vectorizes it) and stores the partial in a stack array; an
+    `scf.for` then adds the partials to the buffer's value in chunk order.
+    The result does not depend on the number of threads.
+  }];
+  let options = [
+    Option<"chunks", "chunks", "unsigned", /*default=*/"64",
+           "Partial sums per reduction (independent of the thread count)">,
+    Option<"minElements", "min-elements", "int64_t", /*default=*/"32768",
+           "Reductions over fewer iterations stay serial">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // NETC_TRANSFORMS_PASSES
