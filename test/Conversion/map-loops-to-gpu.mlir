@@ -100,4 +100,38 @@ func.func @small(%y: memref<50xf32>) {
   return
 }
 
+// -----
+
+// A stack array that a launch writes (netc-split-reductions' partials)
+// becomes a memref.alloc, freed at the end of the block: the device cannot
+// address the host's stack.
+// CHECK-LABEL: func.func @partials(
+// CHECK-NOT: memref.alloca
+// CHECK: %[[P:.+]] = memref.alloc() : memref<64xf64>
+// CHECK: gpu.launch
+// CHECK:   memref.store %{{.+}}, %[[P]][%{{.+}}] : memref<64xf64>
+// CHECK: gpu.launch
+// CHECK:   memref.load %[[P]][%{{.+}}] : memref<64xf64>
+// CHECK: memref.dealloc %[[P]] : memref<64xf64>
+// CHECK-NEXT: return
+func.func @partials(%s: memref<f64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %one = arith.constant 1.0 : f64
+  %p = memref.alloca() : memref<64xf64>
+  scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+    memref.store %one, %p[%i] : memref<64xf64>
+    scf.reduce
+  }
+  %init = memref.load %s[] : memref<f64>
+  %t = scf.for %i = %c0 to %c64 step %c1 iter_args(%a = %init) -> (f64) {
+    %v = memref.load %p[%i] : memref<64xf64>
+    %b = arith.addf %a, %v : f64
+    scf.yield %b : f64
+  }
+  memref.store %t, %s[] : memref<f64>
+  return
+}
+
 // BAD: error: block-size must be a multiple of 32 in [32, 1024], got 100

@@ -30,6 +30,13 @@
 
 using namespace mlir;
 
+namespace netc {
+// The cuda target's small passes without options, in
+// LinalgToGPU/KernelCalls.cpp (registered below for netc-opt).
+std::unique_ptr<Pass> createCudaPrepareLinalgPass();
+std::unique_ptr<Pass> createCudaRoundedSqrtPass();
+} // namespace netc
+
 void netc::buildNetToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createNetToLinalgPass());
   pm.addPass(createCanonicalizerPass());
@@ -115,12 +122,20 @@ static void addHostToLLVM(OpPassManager &pm) {
 
 void netc::buildLinalgToGPULaunchesPipeline(OpPassManager &pm,
                                             const GPUPipelineOptions &opts) {
+  // No splat constant may become a host global that kernels read; the
+  // parallel loops of a partial reduction (a bias gradient, BatchNorm's
+  // sums) outermost: one thread per output.
+  pm.addPass(createCudaPrepareLinalgPass());
   addBufferization(pm);
   pm.addPass(createCudaKernelCallsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(netc::createApproximateMathPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Full reductions over big tensors (regularizers) in the cpu target's 64
+  // chunks: 64 threads, then the combination in chunk order on one thread
+  // (netc-map-loops-to-gpu moves the partials from the stack to the heap).
+  pm.addPass(netc::createSplitReductionsPass());
   MapLoopsToGPUPassOptions map;
   map.blockSize = opts.blockSize;
   pm.addPass(createMapLoopsToGPUPass(map));
@@ -148,6 +163,7 @@ void netc::buildGPUToLLVMPipeline(OpPassManager &pm,
   nvvm.indexBitwidth = 64;
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   kernels.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+  kernels.addPass(createCudaRoundedSqrtPass());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());
   kernels.addPass(createReconcileUnrealizedCastsPass());
@@ -197,6 +213,8 @@ struct GPUPipelineCLOptions : public PassPipelineOptions<GPUPipelineCLOptions> {
 } // namespace
 
 static void registerGPUPipelines() {
+  registerPass([] { return netc::createCudaPrepareLinalgPass(); });
+  registerPass([] { return netc::createCudaRoundedSqrtPass(); });
   PassPipelineRegistration<GPUPipelineCLOptions>(
       "netc-linalg-to-gpu-launches",
       "cuda: bufferize, netc_cuda_* calls, loops, every nest onto the GPU, "

@@ -1,17 +1,25 @@
-//===- KernelCalls.cpp - netc_<Id> -> netc_cuda_<Id>, one gpu.module -----===//
+//===- KernelCalls.cpp - The cuda lowering's small passes -----------------===//
 //
-// Two small module passes of the cuda lowering (docs/design.md, "The cuda
-// target (compiler)"): the runtime kernels that the cuda program calls,
-// named from the one table netc/Kernels.def, and the merge of the kernels
-// that gpu-kernel-outlining puts in a gpu.module each into one module.
+// Small module passes of the cuda lowering (docs/design.md, "The cuda
+// target (compiler)"): the preparation of the linalg ops for the GPU (no
+// host constants, parallel loops outermost), the runtime kernels that the
+// cuda program calls, named from the one table netc/Kernels.def, and the
+// merge of the kernels that gpu-kernel-outlining puts in a gpu.module each
+// into one module.
 //
 //===----------------------------------------------------------------------===//
 #include "netc/Conversion/Passes.h"
 #include "netc/KernelTable.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 
 using namespace mlir;
@@ -53,6 +61,122 @@ struct CudaKernelCallsPass
         return signalPassFailure();
       f.setSymName(name);
     }
+  }
+};
+
+/// Replaces each use of the splat tensor constant `c` by a linalg.fill of a
+/// tensor.empty built just before the user (a fresh buffer per use, so no
+/// use's in-place write needs a copy); erases `c`.
+void splatToFills(RewriterBase &rewriter, arith::ConstantOp c,
+                  SplatElementsAttr splat) {
+  auto type = cast<RankedTensorType>(c.getType());
+  for (OpOperand &use : llvm::make_early_inc_range(c->getUses())) {
+    Operation *user = use.getOwner();
+    rewriter.setInsertionPoint(user);
+    Location loc = c.getLoc();
+    Value scalar = rewriter.create<arith::ConstantOp>(
+        loc, cast<TypedAttr>(splat.getSplatValue<Attribute>()));
+    Value empty = rewriter.create<tensor::EmptyOp>(loc, type.getShape(),
+                                                   type.getElementType());
+    Value fill =
+        rewriter.create<linalg::FillOp>(loc, scalar, empty).getResult(0);
+    rewriter.modifyOpInPlace(user, [&] { use.set(fill); });
+  }
+  rewriter.eraseOp(c);
+}
+
+/// The loop order of `op` with its parallel loops first, each group in its
+/// original order; empty if that is the order already.
+SmallVector<unsigned> parallelFirst(linalg::GenericOp op) {
+  SmallVector<unsigned> parallel, reduction;
+  for (auto [d, it] : llvm::enumerate(op.getIteratorTypesArray()))
+    (it == utils::IteratorType::parallel ? parallel : reduction).push_back(d);
+  if (reduction.empty() || parallel.empty() || parallel.back() < reduction[0])
+    return {};
+  parallel.append(reduction);
+  return parallel;
+}
+
+/// netc-cuda-prepare-linalg: on tensors, before bufferization. Splat tensor
+/// constants become fills (bufferized, a constant is a host memref.global
+/// that kernels would read: the device cannot address it); linalg.generic
+/// ops with a reduction loop before a parallel one get their parallel loops
+/// first, so linalg -> parallel loops makes one GPU thread per output, which
+/// sums in the order of the original loops (the cpu target's order).
+struct CudaPrepareLinalgPass
+    : PassWrapper<CudaPrepareLinalgPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CudaPrepareLinalgPass)
+  StringRef getArgument() const final { return "netc-cuda-prepare-linalg"; }
+  StringRef getDescription() const final {
+    return "cuda: splat tensor constants as linalg.fill, the parallel loops "
+           "of every linalg.generic first";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, linalg::LinalgDialect,
+                    tensor::TensorDialect>();
+  }
+
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<std::pair<arith::ConstantOp, SplatElementsAttr>> splats;
+    SmallVector<linalg::GenericOp> generics;
+    getOperation().walk([&](Operation *op) {
+      if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+        auto splat = dyn_cast<SplatElementsAttr>(c.getValue());
+        if (splat && isa<RankedTensorType>(c.getType()))
+          splats.push_back({c, splat});
+      } else if (auto g = dyn_cast<linalg::GenericOp>(op)) {
+        generics.push_back(g);
+      }
+    });
+    for (auto [c, splat] : splats)
+      splatToFills(rewriter, c, splat);
+    for (linalg::GenericOp g : generics) {
+      SmallVector<unsigned> order = parallelFirst(g);
+      if (order.empty())
+        continue;
+      rewriter.setInsertionPoint(g);
+      if (failed(linalg::interchangeGenericOp(rewriter, g, order))) {
+        g.emitError("cannot put the parallel loops first");
+        return signalPassFailure();
+      }
+    }
+  }
+};
+
+/// netc-cuda-rounded-sqrt, on a gpu.module after convert-gpu-to-nvvm: the
+/// calls of libdevice's __nv_sqrtf / __nv_sqrt that math.sqrt became ->
+/// llvm.intr.sqrt, which NVPTX compiles to the correctly rounded sqrt.rn,
+/// as the cpu target's sqrt (__nv_sqrtf is sqrt.approx.f32 unless the
+/// reflect value __CUDA_PREC_SQRT is 1, which LLVM 19's NVVMReflect gives no
+/// way to set; convert-gpu-to-nvvm refuses llvm.intr.sqrt before it).
+struct CudaRoundedSqrtPass
+    : PassWrapper<CudaRoundedSqrtPass, OperationPass<gpu::GPUModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CudaRoundedSqrtPass)
+  StringRef getArgument() const final { return "netc-cuda-rounded-sqrt"; }
+  StringRef getDescription() const final {
+    return "cuda: libdevice's __nv_sqrtf/__nv_sqrt calls in kernels as "
+           "llvm.intr.sqrt (sqrt.rn)";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<LLVM::LLVMDialect>();
+  }
+  void runOnOperation() override {
+    gpu::GPUModuleOp module = getOperation();
+    module.walk([](LLVM::CallOp call) {
+      std::optional<StringRef> callee = call.getCallee();
+      if (!callee || (*callee != "__nv_sqrtf" && *callee != "__nv_sqrt") ||
+          call.getNumOperands() != 1 || call.getNumResults() != 1)
+        return;
+      OpBuilder b(call);
+      Value r = b.create<LLVM::SqrtOp>(call.getLoc(), call.getOperand(0));
+      call.getResult().replaceAllUsesWith(r);
+      call.erase();
+    });
+    for (StringRef name : {"__nv_sqrtf", "__nv_sqrt"})
+      if (auto f = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+        if (f.isExternal() && SymbolTable::symbolKnownUseEmpty(f, module))
+          f.erase();
   }
 };
 
@@ -135,3 +259,14 @@ struct MergeGPUModulesPass
 };
 
 } // namespace
+
+namespace netc {
+// Declared where the cuda pipeline uses them (Conversion/Pipelines.cpp).
+std::unique_ptr<Pass> createCudaPrepareLinalgPass() {
+  return std::make_unique<CudaPrepareLinalgPass>();
+}
+
+std::unique_ptr<Pass> createCudaRoundedSqrtPass() {
+  return std::make_unique<CudaRoundedSqrtPass>();
+}
+} // namespace netc

@@ -8,16 +8,24 @@
 // gpu.launch of one thread, so no loop over buffer memory is left on the
 // host. gpu-kernel-outlining then turns the launches into kernels.
 //
+// A launch may not capture the address of a host global (memref.get_global:
+// a constant in the program's .rodata, which the device cannot address):
+// that is an error (netc-cuda-prepare-linalg makes the constants fills).
+// Stack memory that a launch captures (a memref.alloca on the host) becomes
+// a memref.alloc freed at the end of its block.
+//
 //===----------------------------------------------------------------------===//
 #include "netc/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 
@@ -213,6 +221,51 @@ void mapBlock(Block &block, int64_t blockSize) {
   flushRun(block, run);
 }
 
+/// Errors for every memref.get_global result that `launch` captures.
+LogicalResult checkNoHostGlobals(gpu::LaunchOp launch) {
+  LogicalResult result = success();
+  launch.getBody().walk([&](Operation *op) {
+    for (Value v : op->getOperands()) {
+      auto global = v.getDefiningOp<memref::GetGlobalOp>();
+      if (!global || launch->isProperAncestor(global))
+        continue;
+      InFlightDiagnostic d = op->emitError()
+                             << "a GPU kernel would read the host global @"
+                             << global.getName()
+                             << ", which the device cannot address";
+      d.attachNote(global.getLoc()) << "read here";
+      result = failure();
+    }
+  });
+  return result;
+}
+
+/// Host stack memory that a launch captures (netc-split-reductions'
+/// partials) becomes a memref.alloc (step memory: managed memory in a cuda
+/// program), freed at the end of its block: a device cannot address the
+/// host's stack.
+void allocasToHeap(ModuleOp module) {
+  llvm::SetVector<memref::AllocaOp> captured;
+  module.walk([&](gpu::LaunchOp launch) {
+    launch.getBody().walk([&](Operation *op) {
+      for (Value v : op->getOperands())
+        if (auto a = v.getDefiningOp<memref::AllocaOp>())
+          if (!launch->isProperAncestor(a))
+            captured.insert(a);
+    });
+  });
+  for (memref::AllocaOp a : captured) {
+    OpBuilder b(a);
+    auto alloc =
+        b.create<memref::AllocOp>(a.getLoc(), a.getType(), a.getDynamicSizes(),
+                                  a.getSymbolOperands(), a.getAlignmentAttr());
+    a.getResult().replaceAllUsesWith(alloc.getResult());
+    b.setInsertionPoint(a->getBlock()->getTerminator());
+    b.create<memref::DeallocOp>(a.getLoc(), alloc);
+    a.erase();
+  }
+}
+
 struct MapLoopsToGPUPass
     : netc::impl::MapLoopsToGPUPassBase<MapLoopsToGPUPass> {
   using MapLoopsToGPUPassBase::MapLoopsToGPUPassBase;
@@ -228,6 +281,13 @@ struct MapLoopsToGPUPass
         for (Block &b : f.getBody())
           mapBlock(b, blockSize);
     });
+    allocasToHeap(getOperation());
+    bool ok = true;
+    getOperation().walk([&](gpu::LaunchOp launch) {
+      ok &= succeeded(checkNoHostGlobals(launch));
+    });
+    if (!ok)
+      signalPassFailure();
   }
 };
 
