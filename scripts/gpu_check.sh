@@ -123,25 +123,27 @@ step() { printf '\n==== %s ====\n' "$*"; }
 
 # The script's deadline: every program run below ends before it.
 DEADLINE=$((SECONDS + BUDGET))
+exec 3>&1 # limited's timings go here
 
 # limited SECS LABEL COMMAND...: runs COMMAND under `timeout`, for at most
 # SECS and what is left of the budget; prints "LABEL: N s" (and why it
-# stopped) on stderr. Its exit status is COMMAND's, 124 on a timeout.
+# stopped) on the script's output (fd 3), whatever COMMAND's output is
+# redirected to. Its exit status is COMMAND's, 124 on a timeout.
 limited() {
   local secs=$1 label=$2 left start rc
   shift 2
   left=$((DEADLINE - SECONDS))
   [ "$secs" -gt "$left" ] && secs=$left
   if [ "$secs" -lt 1 ]; then
-    echo "  $label: not run, the script's time budget ($BUDGET s) is spent" >&2
+    echo "  $label: not run, the script's time budget ($BUDGET s) is spent" >&3
     return 124
   fi
   start=$SECONDS
   timeout -k 5 "$secs" "$@"
   rc=$?
   case $rc in
-  124 | 137) echo "  $label: stopped after $((SECONDS - start)) s (limit $secs s)" >&2 ;;
-  *) echo "  $label: $((SECONDS - start)) s (exit $rc)" >&2 ;;
+  124 | 137) echo "  $label: stopped after $((SECONDS - start)) s (limit $secs s)" >&3 ;;
+  *) echo "  $label: $((SECONDS - start)) s (exit $rc)" >&3 ;;
   esac
   return $rc
 }
