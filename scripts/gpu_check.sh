@@ -216,7 +216,7 @@ kernel_tests() {
   fi
   if NETC_FAKE_CUDA_DRIVER=$fake limited 120 cuda_tests "$tests" \
     >"$OUT/cuda_tests.log" 2>&1; then
-    grep -E '^\[  (PASSED|SKIPPED) ' "$OUT/cuda_tests.log"
+    sed -n '/^\[==========\] .* ran/,$p' "$OUT/cuda_tests.log" # the summary
   else
     fail "cuda_tests (log: $OUT/cuda_tests.log)"
     grep -E '^\[  (PASSED|SKIPPED|FAILED) |Failure|error' "$OUT/cuda_tests.log" | head -30
@@ -308,6 +308,11 @@ bench() {
     steps=$STEPS
     [ -z "$steps" ] && { [ $batch = 32 ] && steps=5 || steps=3; }
     while IFS=: read -r name src torch; do
+      if [ ! -x "$PROGS/${name}_cuda" ]; then
+        fail "bench ${name}_cuda: no program $PROGS/${name}_cuda"
+        rows+=("$name $batch - -")
+        continue
+      fi
       ours=$(limited 45 "${name}_cuda bench b$batch" "$PROGS/${name}_cuda" \
         --bench-steps "$steps" --set batch_size=$batch \
         2>>"$OUT/bench.log" | tee -a "$OUT/bench.log" | images_per_second)
