@@ -349,13 +349,14 @@ print_table() {
 
 # The shared libraries the programs need that a GPU machine of another
 # image may lack (oneDNN, Open MPI, libjpeg...), into DIR/lib: not the C
-# library, the C++ runtime, NVIDIA's driver, cuDNN or cuBLAS (the GPU
+# library, the C++ runtime, NVIDIA's driver, cuDNN or cuBLAS(Lt: 0.5 GB;
+# a bundle must stay under the device tool's 64 MiB) (the GPU
 # machine has its own: /usr/local/cuda, or PyTorch's nvidia-* packages).
 bundle_libraries() {
   mkdir -p "$PROGS/lib"
   ldd "$PROGS"/*_cpu "$PROGS"/*_cuda "$PROGS"/cuda_tests 2>/dev/null |
     awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u |
-    grep -Ev '/(ld-linux|libc|libm|libdl|librt|libpthread|libstdc\+\+|libgcc_s|libcuda|libcudnn|libcublas)[.-]' |
+    grep -Ev '/(ld-linux|libc|libm|libdl|librt|libpthread|libstdc\+\+|libgcc_s|libcuda|libcudart|libcudnn[a-z_]*|libcublas(Lt)?|libnvrtc[a-z-]*|libnvJitLink)[.-]' |
     while read -r lib; do cp -L "$lib" "$PROGS/lib/"; done
   echo "bundled $(ls "$PROGS/lib" | wc -l) libraries ($(du -sh "$PROGS" | cut -f1) in all)"
 }
