@@ -400,8 +400,11 @@ else
     cp -r "$FASHION" "$PROGS/fashion-mnist" 2>/dev/null ||
       fail "prepare: cannot copy Fashion-MNIST from $FASHION (--fashion DIR)"
     # One compressed file: the device tool carries at most 64 MiB.
-    (cd "$PROGS" && tar czf bundle.tar.gz --exclude=fashion-mnist \
-      --exclude=bundle.tar.gz . && find . -mindepth 1 -maxdepth 1 \
+    # Written beside, not into, the folder it packs (tar fails on a folder
+    # that changes as it reads it).
+    (cd "$PROGS" && tar czf "$OUT/bundle.tar.gz" --exclude=fashion-mnist \
+      --exclude=bundle.tar.gz . && mv "$OUT/bundle.tar.gz" bundle.tar.gz &&
+      find . -mindepth 1 -maxdepth 1 \
       ! -name fashion-mnist ! -name bundle.tar.gz -exec rm -rf {} +) ||
       fail "prepare: cannot pack $PROGS/bundle.tar.gz"
     echo "prepared in $PROGS ($(du -sh "$PROGS" | cut -f1)): run" \
