@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The GPU checks of issue 11 (`--target cuda`) in one go, on a machine with
 # an NVIDIA GPU and CUDA under /usr/local/cuda (under 10 minutes on an H200):
+#   0. the runtime's kernel tests on the device (build/bin/cuda_tests:
+#      every netc_cuda_* kernel against the CPU kernel);
 #   1. build LeNet, AlexNet, ResNet50 (and the STL-10 front + LeNet) for
 #      --target cuda and for the CPU (or take them prepared: --bin DIR);
 #   2. one training step per network on cpu and cuda from the same seed and
@@ -12,7 +14,10 @@
 #      cuda against PyTorch eager on the same GPU
 #      (../shared/bench/train_throughput.py), printed as one table.
 # Each step says clearly when it fails and the script goes on; the exit
-# status is 1 when any check failed. docs/guide.md, "Training on a GPU".
+# status is 1 when any check failed. Every program runs under `timeout`
+# (a per-run limit, cut to what is left of a budget of 510 s for the whole
+# script, so that it ends within 9 minutes however slow the steps are) and
+# prints how long it took. docs/guide.md, "Training on a GPU".
 #
 # usage: scripts/gpu_check.sh [--build DIR] [--bin DIR | --prepare DIR]
 #          [--out DIR] [--fashion DIR] [--torch FILE] [--cpu NAME]
@@ -39,9 +44,12 @@ usage: scripts/gpu_check.sh [options]
   --torch FILE       PyTorch benchmark (default:
                      ../shared/bench/train_throughput.py from the checkout,
                      or the copy --prepare puts into DIR)
-  --cpu NAME         CPU the programs are compiled for (default: x86-64-v3,
-                     so programs prepared here run on the GPU machine)
-  --bench-steps N    timed steps per measurement (default: 20)
+  --cpu NAME         CPU the cpu programs are compiled for (default:
+                     x86-64-v3, so programs prepared here run on the GPU
+                     machine; the cuda programs take netc's default)
+  --bench-steps N    timed steps per measurement (default: 5 at batch 32,
+                     3 at batch 256)
+  --budget SECONDS   time for all program runs together (default: 510)
   --skip-torch       no PyTorch measurements
 USAGE
 }
@@ -54,7 +62,8 @@ OUT=/tmp/netc-gpu-check
 FASHION=""
 TORCH=$ROOT/../shared/bench/train_throughput.py
 CPU=x86-64-v3
-STEPS=20
+STEPS=""
+BUDGET=510
 SKIP_TORCH=0
 
 need_value() {
@@ -81,6 +90,13 @@ while [ $# -gt 0 ]; do
       exit 2 ;;
     esac
     STEPS=$2; shift 2 ;;
+  --budget)
+    need_value "$@"
+    case "$2" in '' | *[!0-9]* | 0)
+      echo "gpu_check: error: --budget needs a positive number" >&2
+      exit 2 ;;
+    esac
+    BUDGET=$2; shift 2 ;;
   --skip-torch) SKIP_TORCH=1; shift ;;
   -h | --help) usage; exit 0 ;;
   *) echo "gpu_check: error: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -104,6 +120,33 @@ fail() {
   FAILED+=("$*")
 }
 step() { printf '\n==== %s ====\n' "$*"; }
+
+# The script's deadline: every program run below ends before it.
+DEADLINE=$((SECONDS + BUDGET))
+exec 3>&1 # limited's timings go here
+
+# limited SECS LABEL COMMAND...: runs COMMAND under `timeout`, for at most
+# SECS and what is left of the budget; prints "LABEL: N s" (and why it
+# stopped) on the script's output (fd 3), whatever COMMAND's output is
+# redirected to. Its exit status is COMMAND's, 124 on a timeout.
+limited() {
+  local secs=$1 label=$2 left start rc
+  shift 2
+  left=$((DEADLINE - SECONDS))
+  [ "$secs" -gt "$left" ] && secs=$left
+  if [ "$secs" -lt 1 ]; then
+    echo "  $label: not run, the script's time budget ($BUDGET s) is spent" >&3
+    return 124
+  fi
+  start=$SECONDS
+  timeout -k 5 "$secs" "$@"
+  rc=$?
+  case $rc in
+  124 | 137) echo "  $label: stopped after $((SECONDS - start)) s (limit $secs s)" >&3 ;;
+  *) echo "  $label: $((SECONDS - start)) s (exit $rc)" >&3 ;;
+  esac
+  return $rc
+}
 
 # The programs' directory: --bin's, --prepare's, or one under --out.
 PROGS=${BIN:-${PREPARE:-$OUT/programs}}
@@ -138,16 +181,19 @@ lenet_source() {
 }
 
 build_programs() {
-  step "1. build the networks for cuda and cpu (--cpu $CPU)"
+  step "1. build the networks for cuda and cpu (cpu ones with --cpu $CPU)"
   ensure_netc || { fail "build: netc"; return; }
   lenet_source || { fail "build: lenet source"; return; }
-  local name src torch target file
+  local name src torch target file cpu_flag
   while IFS=: read -r name src torch; do
     file=$ROOT/$src
     [ "$name" = lenet ] && file=$OUT/lenet_fashion.net
     for target in cpu cuda; do
+      # netc refuses --cpu with --target cuda (usage error).
+      cpu_flag=()
+      [ $target = cpu ] && cpu_flag=(--cpu "$CPU")
       if "$BUILD/bin/netc" build "$file" -o "$PROGS/${name}_$target" \
-        --target $target --cpu "$CPU" >"$OUT/build-${name}_$target.log" 2>&1; then
+        --target $target "${cpu_flag[@]}" >"$OUT/build-${name}_$target.log" 2>&1; then
         echo "built ${name}_$target"
       else
         fail "build ${name}_$target (log: $OUT/build-${name}_$target.log)"
@@ -155,6 +201,27 @@ build_programs() {
       fi
     done
   done <<<"$NETS"
+}
+
+# The runtime's kernel tests (runtime/tests/CudaTest.cpp), first: a kernel
+# that is wrong there explains the later steps' failures. --prepare packs
+# them (and the stand-in driver some of them load) with the programs.
+kernel_tests() {
+  step "0. the runtime's cuda kernel tests (cuda_tests)"
+  local tests=$BUILD/bin/cuda_tests fake=$BUILD/lib/libnetc_fake_cuda_driver.so
+  [ -n "$BIN" ] && tests=$PROGS/cuda_tests fake=$PROGS/libnetc_fake_cuda_driver.so
+  if [ ! -x "$tests" ]; then
+    fail "cuda_tests: no $tests"
+    return
+  fi
+  if NETC_FAKE_CUDA_DRIVER=$fake limited 120 cuda_tests "$tests" \
+    >"$OUT/cuda_tests.log" 2>&1; then
+    sed -n '/^\[==========\] .* ran/,$p' "$OUT/cuda_tests.log" # the summary
+  else
+    fail "cuda_tests (log: $OUT/cuda_tests.log)"
+    grep -E '^\[  (PASSED|SKIPPED|FAILED) |Failure|error' "$OUT/cuda_tests.log" | head -30
+    tail -3 "$OUT/cuda_tests.log"
+  fi
 }
 
 compare_steps() {
@@ -169,7 +236,8 @@ compare_steps() {
         ok=0
         continue
       fi
-      if ! env -u NETC_ALLOW_TF32 "$PROGS/${name}_$target" \
+      if ! limited 60 "${name}_$target --steps 1" env -u NETC_ALLOW_TF32 \
+        "$PROGS/${name}_$target" \
         --dump-steps "$OUT/dump/$name/$target" --steps 1 --set seed=1 \
         >"$OUT/dump-${name}_$target.log" 2>&1; then
         fail "step $name on $target (log: $OUT/dump-${name}_$target.log)"
@@ -207,8 +275,8 @@ train_lenet() {
     fail "train lenet: no program $PROGS/lenet_cuda"
     return
   fi
-  if ! "$PROGS/lenet_cuda" --data "$OUT/data" --out "$OUT/lenet" \
-    >"$OUT/train-lenet.log" 2>&1; then
+  if ! limited 150 "lenet_cuda 2 epochs" "$PROGS/lenet_cuda" \
+    --data "$OUT/data" --out "$OUT/lenet" >"$OUT/train-lenet.log" 2>&1; then
     fail "train lenet on cuda (log: $OUT/train-lenet.log)"
     tail -5 "$OUT/train-lenet.log"
     return
@@ -235,16 +303,27 @@ images_per_second() { awk '/img\/s/ { for (i = 2; i <= NF; ++i) if ($i == "img/s
 
 bench() {
   step "4. throughput at batch 32 and 256: netc cuda and PyTorch eager"
-  local rows=() name src torch batch ours theirs
+  local rows=() name src torch batch ours theirs steps
   for batch in 32 256; do
+    steps=$STEPS
+    [ -z "$steps" ] && { [ $batch = 32 ] && steps=5 || steps=3; }
     while IFS=: read -r name src torch; do
-      ours=$("$PROGS/${name}_cuda" --bench-steps "$STEPS" --set batch_size=$batch \
+      if [ ! -x "$PROGS/${name}_cuda" ]; then
+        fail "bench ${name}_cuda: no program $PROGS/${name}_cuda"
+        rows+=("$name $batch - -")
+        continue
+      fi
+      ours=$(limited 45 "${name}_cuda bench b$batch" "$PROGS/${name}_cuda" \
+        --bench-steps "$steps" --set batch_size=$batch \
         2>>"$OUT/bench.log" | tee -a "$OUT/bench.log" | images_per_second)
+      tail -1 "$OUT/bench.log"
       [ -n "$ours" ] || { fail "bench ${name}_cuda at batch $batch (log: $OUT/bench.log)"; ours=-; }
       theirs=-
       if [ $SKIP_TORCH = 0 ]; then
-        theirs=$(python3 "$TORCH" cuda $batch $torch --steps "$STEPS" \
+        theirs=$(limited 45 "torch $torch b$batch" python3 "$TORCH" cuda \
+          $batch $torch --steps "$steps" \
           2>>"$OUT/torch.log" | tee -a "$OUT/torch.log" | images_per_second)
+        tail -1 "$OUT/torch.log"
         [ -n "$theirs" ] || { fail "PyTorch $torch at batch $batch (log: $OUT/torch.log)"; theirs=-; }
       fi
       rows+=("$name $batch $ours $theirs")
@@ -270,13 +349,14 @@ print_table() {
 
 # The shared libraries the programs need that a GPU machine of another
 # image may lack (oneDNN, Open MPI, libjpeg...), into DIR/lib: not the C
-# library, the C++ runtime, NVIDIA's driver, cuDNN or cuBLAS (the GPU
+# library, the C++ runtime, NVIDIA's driver, cuDNN or cuBLAS(Lt: 0.5 GB;
+# a bundle must stay under the device tool's 64 MiB) (the GPU
 # machine has its own: /usr/local/cuda, or PyTorch's nvidia-* packages).
 bundle_libraries() {
   mkdir -p "$PROGS/lib"
-  ldd "$PROGS"/*_cpu "$PROGS"/*_cuda 2>/dev/null |
+  ldd "$PROGS"/*_cpu "$PROGS"/*_cuda "$PROGS"/cuda_tests 2>/dev/null |
     awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u |
-    grep -Ev '/(ld-linux|libc|libm|libdl|librt|libpthread|libstdc\+\+|libgcc_s|libcuda|libcudnn|libcublas)[.-]' |
+    grep -Ev '/(ld-linux|libc|libm|libdl|librt|libpthread|libstdc\+\+|libgcc_s|libcuda|libcudart|libcudnn[a-z_]*|libcublas(Lt)?|libnvrtc[a-z-]*|libnvJitLink)[.-]' |
     while read -r lib; do cp -L "$lib" "$PROGS/lib/"; done
   echo "bundled $(ls "$PROGS/lib" | wc -l) libraries ($(du -sh "$PROGS" | cut -f1) in all)"
 }
@@ -310,6 +390,8 @@ if [ -n "$BIN" ]; then
 else
   build_programs
   if [ -n "$PREPARE" ]; then
+    cp "$BUILD/bin/cuda_tests" "$BUILD/lib/libnetc_fake_cuda_driver.so" \
+      "$PROGS/" || fail "prepare: no cuda_tests in $BUILD (ninja cuda_tests)"
     bundle_libraries
     # The PyTorch benchmark, which ../shared outside the checkout holds.
     cp "$TORCH" "$(dirname "$TORCH")/reference_models.py" "$PROGS/" ||
@@ -318,8 +400,11 @@ else
     cp -r "$FASHION" "$PROGS/fashion-mnist" 2>/dev/null ||
       fail "prepare: cannot copy Fashion-MNIST from $FASHION (--fashion DIR)"
     # One compressed file: the device tool carries at most 64 MiB.
-    (cd "$PROGS" && tar czf bundle.tar.gz --exclude=fashion-mnist \
-      --exclude=bundle.tar.gz . && find . -mindepth 1 -maxdepth 1 \
+    # Written beside, not into, the folder it packs (tar fails on a folder
+    # that changes as it reads it).
+    (cd "$PROGS" && tar czf "$OUT/bundle.tar.gz" --exclude=fashion-mnist \
+      --exclude=bundle.tar.gz . && mv "$OUT/bundle.tar.gz" bundle.tar.gz &&
+      find . -mindepth 1 -maxdepth 1 \
       ! -name fashion-mnist ! -name bundle.tar.gz -exec rm -rf {} +) ||
       fail "prepare: cannot pack $PROGS/bundle.tar.gz"
     echo "prepared in $PROGS ($(du -sh "$PROGS" | cut -f1)): run" \
@@ -328,6 +413,7 @@ else
     exit $?
   fi
 fi
+kernel_tests
 compare_steps
 train_lenet
 bench

@@ -174,8 +174,12 @@ int runProgram(const char *planJson, const netc_kernel_entry *kernels,
     if (chosen.empty())
       return speaks() ? fail("the program has no experiments") : 1;
     // Before the first large allocation: will every step fit?
-    agreeOnPreflight(
-        [&] { checkMemory(plan, chosen, options, memoryLimit(options)); });
+    agreeOnPreflight([&] {
+      checkMemory(plan, chosen, options, memoryLimit(options));
+      // A GPU asked for more managed memory than it has can hang.
+      if (memory::Limit device; deviceMemoryLimit(device))
+        checkMemory(plan, chosen, options, device);
+    });
     if (options.profile)
       profile::start();
     const int status =

@@ -1,6 +1,7 @@
 //===- Memory.cpp - The memory estimate at a program's start-up -----------===//
 
 #include "netc/Memory.h"
+#include "netc/Device.h"
 #include "netc/Mpi.h"
 
 #include <map>
@@ -83,6 +84,23 @@ memory::Limit memoryLimit(const Options &options) {
                       "got '" +
                       options.memoryLimit + "'");
   return limit;
+}
+
+bool deviceMemoryLimit(memory::Limit &limit) {
+  const device::Backend *b = device::active();
+  const int64_t bytes = b && b->totalMemory ? b->totalMemory() : 0;
+  if (bytes <= 0)
+    return false;
+  limit.bytes = bytes;
+  limit.source = "the memory of the " + std::string(b->name) + " device " +
+                 b->deviceName();
+  const int ranks = mpi::world().localSize;
+  if (ranks > 1) { // every local rank uses the same device 0
+    limit.bytes /= ranks;
+    limit.source +=
+        " shared by this host's " + std::to_string(ranks) + " ranks";
+  }
+  return true;
 }
 
 Bytes stepBytes(const Plan &plan, const KernelSpec &kernel, bool training,

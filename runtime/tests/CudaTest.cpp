@@ -1,7 +1,10 @@
 // The cuda target's runtime (runtime/lib/cuda). Without a driver (CI): the
 // backend is registered and its initialization fails with the clear reason,
 // no crash (no libcuda.so.1, an old one, a driver that finds no device:
-// FakeCudaDriver.cpp). On a GPU machine (skipped elsewhere): every netc_cuda_*
+// FakeCudaDriver.cpp); with the stand-in driver's fake device: devices
+// without the managed memory the runtime needs are refused, the device's
+// memory is read, a failed synchronization names the last kernel launched.
+// On a GPU machine (skipped elsewhere): every netc_cuda_*
 // kernel against the CPU kernel netc_* on random data -- convolutions with
 // stride 2 'same' padding (asymmetric pads), max and average pooling, matrix
 // products with every transposition -- within 1e-4 relative.
@@ -14,13 +17,47 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <random>
 
 using namespace netc::rt;
 
+// Mgpu.cpp's entry points (MLIR's host code calls them).
+extern "C" {
+CUmodule mgpuModuleLoad(void *data, size_t size);
+CUfunction mgpuModuleGetFunction(CUmodule module, const char *name);
+void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
+                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                      intptr_t blockZ, int32_t smem, CUstream stream,
+                      void **params, void **extra, size_t paramsCount);
+CUstream mgpuStreamCreate();
+void mgpuStreamSynchronize(CUstream stream);
+}
+
 namespace {
+
+/// The stand-in driver (FakeCudaDriver.cpp): NETC_FAKE_CUDA_DRIVER in the
+/// environment (scripts/gpu_check.sh's bundle), else the build's.
+const char *fakeDriver() {
+  const char *path = std::getenv("NETC_FAKE_CUDA_DRIVER");
+  return path && *path ? path : NETC_FAKE_CUDA_DRIVER;
+}
+
+/// The stand-in driver shows its fake device while one of these lives.
+struct FakeDevice {
+  explicit FakeDevice(const char *managed = "1", const char *concurrent = "1") {
+    setenv("NETC_FAKE_CUDA", "device", 1);
+    setenv("NETC_FAKE_CUDA_MANAGED", managed, 1);
+    setenv("NETC_FAKE_CUDA_CONCURRENT", concurrent, 1);
+  }
+  ~FakeDevice() {
+    unsetenv("NETC_FAKE_CUDA");
+    unsetenv("NETC_FAKE_CUDA_MANAGED");
+    unsetenv("NETC_FAKE_CUDA_CONCURRENT");
+  }
+};
 
 bool driverInstalled() {
   void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
@@ -148,9 +185,74 @@ TEST(Cuda, OldDriverIsReportedClearly) {
 TEST(Cuda, NoDeviceIsReportedClearly) {
   BEFORE_DEVICE();
   std::string reason;
-  EXPECT_FALSE(cuda::initDriver(reason, NETC_FAKE_CUDA_DRIVER));
+  EXPECT_FALSE(cuda::initDriver(reason, fakeDriver()));
   EXPECT_EQ(reason, "no CUDA device (cuInit: CUDA_ERROR_NO_DEVICE (no "
                     "CUDA-capable device is detected))");
+}
+
+TEST(Cuda, DeviceWithoutManagedMemoryIsRefused) {
+  BEFORE_DEVICE();
+  FakeDevice fake(/*managed=*/"0");
+  std::string reason;
+  EXPECT_FALSE(cuda::initDriver(reason, fakeDriver()));
+  EXPECT_EQ(reason, "device 0 (Fake GPU) has no managed memory "
+                    "(CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY is 0), which every "
+                    "buffer of a netc program uses");
+}
+
+TEST(Cuda, DeviceWithoutConcurrentManagedAccessIsRefused) {
+  BEFORE_DEVICE();
+  FakeDevice fake(/*managed=*/"1", /*concurrent=*/"0");
+  std::string reason;
+  EXPECT_FALSE(cuda::initDriver(reason, fakeDriver()));
+  EXPECT_EQ(reason,
+            "device 0 (Fake GPU) cannot share managed memory with the host "
+            "while kernels run (CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS "
+            "is 0: Windows, WSL or a GPU older than Pascal); the data loader "
+            "writes the next batch during a step");
+}
+
+// The fake device initializes: in a child process (a death test), so that
+// this process's driver (a real one on a GPU machine) stays as it is.
+TEST(Cuda, DeviceMemoryIsReadAtInit) {
+  EXPECT_EXIT(
+      {
+        FakeDevice fake;
+        setenv("NETC_FAKE_CUDA_MEMORY", "123456789", 1);
+        cuda::resetDriverForTests();
+        std::string reason;
+        if (!cuda::initDriver(reason, fakeDriver())) {
+          std::fprintf(stderr, "init failed: %s\n", reason.c_str());
+          std::_Exit(1);
+        }
+        std::fprintf(stderr, "device %s, %zu bytes\n",
+                     cuda::driver().deviceName.c_str(),
+                     cuda::driver().totalMemory);
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(0), "device Fake GPU, 123456789 bytes");
+}
+
+// An illegal address in a kernel shows at the next synchronization: the
+// message names the kernel launched last.
+TEST(Cuda, FailedSynchronizationNamesTheLastKernel) {
+  EXPECT_DEATH(
+      {
+        FakeDevice fake;
+        cuda::resetDriverForTests();
+        std::string reason;
+        if (!cuda::initDriver(reason, fakeDriver()))
+          std::_Exit(1);
+        static char blob[] = "a module";
+        CUmodule m = mgpuModuleLoad(blob, sizeof blob);
+        CUfunction f = mgpuModuleGetFunction(m, "k0_train_kernel_53");
+        mgpuLaunchKernel(f, 1, 1, 1, 32, 1, 1, 0, mgpuStreamCreate(), nullptr,
+                         nullptr, 0);
+        mgpuStreamSynchronize(mgpuStreamCreate());
+      },
+      "netc runtime: CUDA error: .*cuStreamSynchronize\\(stream\\): "
+      "CUDA_ERROR_ILLEGAL_ADDRESS \\(an illegal memory access was "
+      "encountered\\); the last kernel launched was k0_train_kernel_53");
 }
 
 TEST(Cuda, ActivationWithoutDriverFailsWithoutCrashing) {

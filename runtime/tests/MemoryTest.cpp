@@ -3,6 +3,9 @@
 // parsing, saturation instead of overflow, and the errors naming the layer.
 #include "netc/Memory.h"
 #include "netc/AlignedBuffer.h"
+#include "netc/Device.h"
+
+#include <cstdlib>
 
 #include <gtest/gtest.h>
 
@@ -189,4 +192,48 @@ TEST(Memory, AllocationErrorSaysHowMuch) {
   // Bytes beyond int64 would wrap to a small buffer: refused before.
   EXPECT_THROW(AlignedBuffer(int64_t(1) << 62), AllocationError);
   EXPECT_THROW(AlignedBuffer(-1), AllocationError);
+}
+
+namespace {
+bool smallInit(std::string &) { return true; }
+void *smallAllocate(size_t bytes) { return std::aligned_alloc(256, bytes); }
+void smallRelease(void *p) { std::free(p); }
+void smallSynchronize() {}
+std::string smallName() { return "Small GPU"; }
+int64_t smallMemory() { return 1000; }
+const device::Backend smallDevice{"small",      smallInit,        smallAllocate,
+                                  smallRelease, smallSynchronize, smallName,
+                                  smallMemory};
+const device::Backend unsizedDevice{"unsized",        smallInit,
+                                    smallAllocate,    smallRelease,
+                                    smallSynchronize, smallName};
+} // namespace
+
+// A GPU asked for more managed memory than it has can hang: the start-up
+// check also compares the estimate with the active device's memory.
+TEST(Memory, DeviceMemoryIsALimitToo) {
+  memory::Limit limit;
+  EXPECT_FALSE(deviceMemoryLimit(limit)); // host memory only
+  device::registerBackend(unsizedDevice);
+  std::string reason;
+  ASSERT_TRUE(device::activate("unsized", reason)) << reason;
+  EXPECT_FALSE(deviceMemoryLimit(limit)); // size unknown
+  device::registerBackend(smallDevice);
+  ASSERT_TRUE(device::activate("small", reason)) << reason;
+  ASSERT_TRUE(deviceMemoryLimit(limit));
+  device::deactivate();
+  EXPECT_EQ(limit.bytes, 1000);
+  EXPECT_EQ(limit.source, "the memory of the small device Small GPU");
+  const Plan plan = tinyPlan();
+  std::vector<const ExperimentSpec *> all{&plan.experiments[0]};
+  try {
+    checkMemory(plan, all, Options{}, limit);
+    FAIL() << "a step larger than the device's memory was accepted";
+  } catch (const MemoryError &e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "; the limit is 1000 B (the memory of the small device "
+                  "Small GPU)"),
+              std::string::npos)
+        << e.what();
+  }
 }

@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace netc::rt::device {
@@ -35,6 +36,10 @@ struct Backend {
   void (*synchronize)();
   /// The device's name ("NVIDIA H200") for results.json.
   std::string (*deviceName)();
+  /// The device's memory in bytes (null or 0: unknown). The start-up memory
+  /// check (netc/Memory.h) refuses a program whose estimate exceeds it:
+  /// asking a GPU for more managed memory than it has can hang it.
+  int64_t (*totalMemory)() = nullptr;
 };
 
 /// Adds a backend (called from a backend library's static initializer);

@@ -29,6 +29,12 @@ struct MemoryError : std::runtime_error {
 /// --memory-limit, else the machine's (or container's) memory.
 memory::Limit memoryLimit(const Options &options);
 
+/// The active device backend's memory (netc/Device.h) as a limit, or
+/// false when the program runs on the host or the device's size is unknown.
+/// Checked besides memoryLimit: a GPU asked for more managed memory than it
+/// has can hang.
+bool deviceMemoryLimit(memory::Limit &limit);
+
 /// One train (`training`) or evaluate step of `kernel` at `cap` samples:
 /// the layers' parameters, optimizer state and activations, the compiled
 /// step's workspace, the batch buffers. `perLayer`, when given, receives

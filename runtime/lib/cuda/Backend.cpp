@@ -40,8 +40,11 @@ void synchronizeDevice() {
 
 std::string deviceName() { return driver().deviceName; }
 
+int64_t totalMemory() { return int64_t(driver().totalMemory); }
+
 const device::Backend theBackend{
-    "cuda", init, allocate, release, synchronizeDevice, deviceName};
+    "cuda",     init,       allocate, release, synchronizeDevice,
+    deviceName, totalMemory};
 
 const bool registered = [] {
   device::registerBackend(theBackend);

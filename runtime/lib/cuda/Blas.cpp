@@ -19,7 +19,7 @@ void netc_cuda_matmul(const float *a, const float *b, float *c, int64_t m,
                       int64_t n, int64_t k, int64_t transA, int64_t transB) {
   if (m == 0 || n == 0)
     return;
-  auto lock = kernelLock();
+  auto lock = kernelLock(__func__);
   if (k == 0) { // an empty sum: zeros (cuBLAS may return without writing)
     fill(c, size_t(m * n), 0u);
     return synchronize();

@@ -11,14 +11,20 @@
 // data gradient computed there and cropped. Algorithms come from cuDNN's
 // heuristics (cudnnGet*Algorithm_v7), the first one that runs in the math
 // mode allowed (FMA only, no TF32, unless NETC_ALLOW_TF32=1); everything is
-// cached per shape.
+// cached per shape. When cuDNN offers no FMA algorithm for a direction of a
+// shape (possible for NHWC FP32 with few channels), the first algorithm it
+// offers runs in its own math mode -- which may round inputs to TF32 -- and
+// a one-line warning on stderr names the layer's shape and direction
+// (docs/design.md, "The cuda target (runtime)").
 //
 //===----------------------------------------------------------------------===//
 #include "Libraries.h"
 #include "netc/CudaAbi.h"
 
 #include <array>
+#include <cstdio>
 #include <memory>
+#include <string>
 #include <unordered_map>
 
 using namespace netc::rt::cuda;
@@ -51,6 +57,7 @@ struct ConvPlan {
   cudnnMathType_t fwdMath{}, dataMath{}, filterMath{};
   size_t fwdBytes = 0, dataBytes = 0, filterBytes = 0;
   int64_t filterRows = 0, oc = 0; ///< KH*KW*C and OC
+  std::string shape;              ///< for messages: "x [n,h,w,c] ..."
 };
 
 /// The math mode a heuristic result runs in, or false when it would need
@@ -68,18 +75,34 @@ bool usableMath(cudnnMathType_t resultMath, cudnnMathType_t &use) {
   return false;
 }
 
-/// The first heuristic result that runs in an allowed math mode: its
-/// algorithm, math and workspace size (queried in that math mode).
+const char *mathName(cudnnMathType_t m) {
+  switch (m) {
+  case CUDNN_DEFAULT_MATH:
+    return "CUDNN_DEFAULT_MATH";
+  case CUDNN_TENSOR_OP_MATH:
+    return "CUDNN_TENSOR_OP_MATH";
+  case CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION:
+    return "CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION";
+  default:
+    return "CUDNN_FMA_MATH";
+  }
+}
+
+/// The first heuristic result that runs in an allowed math mode (any mode
+/// when `anyMath`): its algorithm, math and workspace size (queried in that
+/// math mode). False when there is none.
 template <typename Perf, typename Query, typename Size>
-void choose(const char *what, ConvPlan &p, Query query, Size workspaceSize,
-            int &algo, cudnnMathType_t &math, size_t &bytes) {
+bool chooseIn(bool anyMath, const char *what, ConvPlan &p, Query query,
+              Size workspaceSize, int &algo, cudnnMathType_t &math,
+              size_t &bytes) {
   std::array<Perf, 16> results{};
   int returned = 0;
   checkDnn(query(int(results.size()), &returned, results.data()), what);
   for (int i = 0; i < returned; ++i) {
     const Perf &r = results[size_t(i)];
-    cudnnMathType_t use;
-    if (r.status != CUDNN_STATUS_SUCCESS || !usableMath(r.mathType, use))
+    cudnnMathType_t use = r.mathType;
+    if (r.status != CUDNN_STATUS_SUCCESS ||
+        (!anyMath && !usableMath(r.mathType, use)))
       continue;
     NETC_DNN(cudnnSetConvolutionMathType(p.conv, use));
     size_t size = 0;
@@ -88,10 +111,26 @@ void choose(const char *what, ConvPlan &p, Query query, Size workspaceSize,
     algo = int(r.algo);
     math = use;
     bytes = size;
-    return;
+    return true;
   }
-  fatal(std::string("cuDNN offers no algorithm without TF32 for ") + what +
-        " (set NETC_ALLOW_TF32=1 to allow tensor cores)");
+  return false;
+}
+
+/// chooseIn without TF32 when it is not allowed, else -- with the warning
+/// -- in whatever math mode cuDNN's first usable algorithm runs.
+template <typename Perf, typename Query, typename Size>
+void choose(const char *what, ConvPlan &p, Query query, Size workspaceSize,
+            int &algo, cudnnMathType_t &math, size_t &bytes) {
+  if (chooseIn<Perf>(false, what, p, query, workspaceSize, algo, math, bytes))
+    return;
+  if (!chooseIn<Perf>(true, what, p, query, workspaceSize, algo, math, bytes))
+    fatal(std::string("cuDNN offers no algorithm for ") + what + " of " +
+          p.shape);
+  std::fprintf(stderr,
+               "netc runtime: warning: cuDNN offers no FP32 (FMA) algorithm "
+               "for %s of %s; it runs in %s, which may round its inputs to "
+               "TF32 (results differ from the cpu by about 1e-3)\n",
+               what, p.shape.c_str(), mathName(math));
 }
 
 void describeConv(ConvPlan &p, const ConvKey &k) {
@@ -123,6 +162,11 @@ void describeConv(ConvPlan &p, const ConvKey &k) {
           "match input, kernel, stride and padding");
   p.filterRows = kh * kw * c;
   p.oc = oc;
+  auto s = [](int64_t v) { return std::to_string(v); };
+  p.shape = "the convolution of x [" + s(n) + "," + s(h) + "," + s(w) + "," +
+            s(c) + "] with a " + s(kh) + "x" + s(kw) + "x" + s(c) + "x" +
+            s(oc) + " kernel, stride " + s(sh) + "x" + s(sw) + ", padding " +
+            s(pt) + "," + s(pb) + "," + s(pl) + "," + s(pr);
 }
 
 struct Cache {
@@ -182,7 +226,7 @@ void netc_cuda_conv2d_fwd(const float *x, const float *w, float *y,
                           NETC_CONV_DIMS) {
   if (n == 0)
     return;
-  auto lock = kernelLock();
+  auto lock = kernelLock(__func__);
   ConvPlan &p = plan(NETC_CONV_KEY);
   if (p.fwdAlgo == kNotChosen)
     choose<cudnnConvolutionFwdAlgoPerf_t>(
@@ -211,7 +255,7 @@ void netc_cuda_conv2d_bwd_data(const float *dy, const float *w, float *dx,
                                NETC_CONV_DIMS) {
   if (n == 0)
     return;
-  auto lock = kernelLock();
+  auto lock = kernelLock(__func__);
   ConvPlan &p = plan(NETC_CONV_KEY);
   if (p.dataAlgo == kNotChosen)
     choose<cudnnConvolutionBwdDataAlgoPerf_t>(
@@ -244,7 +288,7 @@ void netc_cuda_conv2d_bwd_data(const float *dy, const float *w, float *dx,
 
 void netc_cuda_conv2d_bwd_weights(const float *x, const float *dy, float *dw,
                                   NETC_CONV_DIMS) {
-  auto lock = kernelLock();
+  auto lock = kernelLock(__func__);
   if (n == 0) {
     fill(dw, size_t(kh * kw * c * oc), 0u);
     return synchronize();

@@ -1,6 +1,7 @@
 //===- Driver.cpp - The CUDA driver API, loaded at run time ---------------===//
 #include "Driver.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <dlfcn.h>
@@ -15,6 +16,7 @@ namespace {
 Driver state;
 bool ready = false;
 std::mutex initMutex;
+std::atomic<const char *> lastKernel{nullptr};
 
 /// Resolves every entry point of DriverFunctions.def; false with the first
 /// missing one's name in `missing`.
@@ -34,6 +36,43 @@ bool resolve(void *lib, DriverApi &api, std::string &missing) {
 bool failed(std::string &reason, const char *call, CUresult r) {
   reason = std::string(call) + " failed: " + describe(r);
   return false;
+}
+
+/// What the runtime needs of the device beyond running kernels: managed
+/// memory (every buffer is managed), which host threads may touch while
+/// kernels run (the data loader's prefetch thread writes the next batch
+/// during a step), and its size for the start-up memory check.
+bool checkDevice(std::string &reason) {
+  DriverApi &api = state.api;
+  const std::string device = "device 0 (" + state.deviceName + ")";
+  int managed = 0, concurrent = 0;
+  if (CUresult r = api.cuDeviceGetAttribute(
+          &managed, CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY, state.device);
+      r != CUDA_SUCCESS)
+    return failed(reason, "cuDeviceGetAttribute(MANAGED_MEMORY)", r);
+  if (!managed) {
+    reason = device + " has no managed memory "
+                      "(CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY is 0), which "
+                      "every buffer of a netc program uses";
+    return false;
+  }
+  if (CUresult r = api.cuDeviceGetAttribute(
+          &concurrent, CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS,
+          state.device);
+      r != CUDA_SUCCESS)
+    return failed(reason, "cuDeviceGetAttribute(CONCURRENT_MANAGED_ACCESS)", r);
+  if (!concurrent) {
+    reason = device + " cannot share managed memory with the host while "
+                      "kernels run (CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_"
+                      "ACCESS is 0: Windows, WSL or a GPU older than "
+                      "Pascal); the data loader writes the next batch "
+                      "during a step";
+    return false;
+  }
+  if (CUresult r = api.cuDeviceTotalMem(&state.totalMemory, state.device);
+      r != CUDA_SUCCESS)
+    return failed(reason, "cuDeviceTotalMem", r);
+  return true;
 }
 
 bool openDevice(std::string &reason) {
@@ -58,6 +97,8 @@ bool openDevice(std::string &reason) {
       r != CUDA_SUCCESS)
     return failed(reason, "cuDeviceGetName", r);
   state.deviceName = name;
+  if (!checkDevice(reason))
+    return false;
   // The primary context: the one cuBLAS and cuDNN (through the CUDA
   // runtime) use too.
   if (CUresult r = api.cuDevicePrimaryCtxRetain(&state.context, state.device);
@@ -125,7 +166,25 @@ void makeCurrent() {
 
 void check(CUresult result, const char *call) {
   if (result != CUDA_SUCCESS)
-    fatal(std::string("CUDA error: ") + call + ": " + describe(result));
+    fatal(std::string("CUDA error: ") + call + ": " + describe(result) +
+          lastLaunchNote());
+}
+
+void noteLaunch(const char *kernel) {
+  lastKernel.store(kernel, std::memory_order_relaxed);
+}
+
+std::string lastLaunchNote() {
+  const char *kernel = lastKernel.load(std::memory_order_relaxed);
+  return kernel ? std::string("; the last kernel launched was ") + kernel
+                : std::string();
+}
+
+void resetDriverForTests() {
+  std::lock_guard<std::mutex> lock(initMutex);
+  state = Driver{};
+  ready = false;
+  lastKernel.store(nullptr);
 }
 
 void fatal(const std::string &what) {

@@ -30,13 +30,16 @@ struct Driver {
   CUcontext context = nullptr;
   CUstream stream = nullptr;
   std::string deviceName;
+  size_t totalMemory = 0; ///< cuDeviceTotalMem: the device's memory
 };
 
 /// Loads libcuda.so.1 (from `library`, for tests), initializes it, retains
 /// device 0's primary context (CUDA_VISIBLE_DEVICES selects the devices the
 /// driver shows) and creates the compute stream. False with a one-line
 /// reason on failure: "no CUDA driver (libcuda.so.1) on this machine", "no
-/// CUDA device", or the call that failed. Idempotent after success.
+/// CUDA device", a device without the managed memory the runtime needs
+/// (CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY and _CONCURRENT_MANAGED_ACCESS), or
+/// the call that failed. Idempotent after success.
 bool initDriver(std::string &reason, const char *library = "libcuda.so.1");
 
 /// The initialized driver (aborts if initDriver has not succeeded).
@@ -47,8 +50,21 @@ Driver &driver();
 void makeCurrent();
 
 /// Aborts with "netc runtime: CUDA error: <call>: <name> (<description>)"
-/// unless `result` is CUDA_SUCCESS.
+/// unless `result` is CUDA_SUCCESS; once a kernel was launched, the message
+/// names the last one (an error of an asynchronous launch shows in a later
+/// call, typically cuStreamSynchronize).
 void check(CUresult result, const char *call);
+
+/// Remembers `kernel` (a string that lives as long as the process) as the
+/// last kernel launched: the compiled program's kernels (mgpuLaunchKernel)
+/// and the netc_cuda_* library kernels.
+void noteLaunch(const char *kernel);
+/// "; the last kernel launched was <name>", or "" before any launch.
+std::string lastLaunchNote();
+
+/// Tests only: forgets the initialized driver so that initDriver loads
+/// another (a stand-in) one. Nothing of the old one may be in use.
+void resetDriverForTests();
 
 /// "CUDA_ERROR_X (description)" for a driver result.
 std::string describe(CUresult result);

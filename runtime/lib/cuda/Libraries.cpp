@@ -31,29 +31,56 @@ bool allowTf32() {
   return allowed;
 }
 
+namespace {
+
+/// The handles made so far destroyed: a failed init keeps nothing.
+bool initFailed(Handles &made, std::string &reason, const std::string &what) {
+  if (made.blas)
+    cublasDestroy(made.blas);
+  if (made.dnn)
+    cudnnDestroy(made.dnn);
+  reason = what;
+  return false;
+}
+
+} // namespace
+
 bool initLibraries(std::string &reason) {
-  if (handles.dnn)
+  if (handles.dnn && handles.blas)
     return true;
   makeCurrent();
   CUstream stream = driver().stream;
-  if (cudnnStatus_t s = cudnnCreate(&handles.dnn); s != CUDNN_STATUS_SUCCESS) {
-    reason = std::string("cudnnCreate failed: ") + cudnnGetErrorString(s);
-    handles.dnn = nullptr;
-    return false;
+  Handles made;
+  if (cudnnStatus_t s = cudnnCreate(&made.dnn); s != CUDNN_STATUS_SUCCESS) {
+    made.dnn = nullptr;
+    return initFailed(made, reason,
+                      std::string("cudnnCreate failed: ") +
+                          cudnnGetErrorString(s));
   }
-  if (cublasStatus_t s = cublasCreate(&handles.blas);
-      s != CUBLAS_STATUS_SUCCESS) {
-    reason = std::string("cublasCreate failed: ") + cublasGetStatusString(s);
-    return false;
+  if (cublasStatus_t s = cublasCreate(&made.blas); s != CUBLAS_STATUS_SUCCESS) {
+    made.blas = nullptr;
+    return initFailed(made, reason,
+                      std::string("cublasCreate failed: ") +
+                          cublasGetStatusString(s));
   }
   // CUstream and cudaStream_t are the same type (CUstream_st *).
-  NETC_DNN(cudnnSetStream(handles.dnn, stream));
-  NETC_BLAS(cublasSetStream(handles.blas, stream));
   // Without TF32, cuBLAS's default math uses plain FP32 FMA; pedantic would
   // also forbid reduced-precision reductions, which FP32 gemm never uses.
-  NETC_BLAS(cublasSetMathMode(handles.blas, allowTf32()
-                                                ? CUBLAS_TF32_TENSOR_OP_MATH
-                                                : CUBLAS_DEFAULT_MATH));
+  const cublasMath_t math =
+      allowTf32() ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH;
+  if (cudnnStatus_t s = cudnnSetStream(made.dnn, stream);
+      s != CUDNN_STATUS_SUCCESS)
+    return initFailed(made, reason,
+                      std::string("cudnnSetStream failed: ") +
+                          cudnnGetErrorString(s));
+  cublasStatus_t s = cublasSetStream(made.blas, stream);
+  if (s == CUBLAS_STATUS_SUCCESS)
+    s = cublasSetMathMode(made.blas, math);
+  if (s != CUBLAS_STATUS_SUCCESS)
+    return initFailed(made, reason,
+                      std::string("cublasSetStream/SetMathMode failed: ") +
+                          cublasGetStatusString(s));
+  handles = made;
   return true;
 }
 
@@ -63,14 +90,14 @@ cublasHandle_t blas() { return handles.blas; }
 void checkDnn(cudnnStatus_t status, const char *call) {
   if (status != CUDNN_STATUS_SUCCESS)
     fatal(std::string("cuDNN error: ") + call + ": " +
-          cudnnGetErrorString(status));
+          cudnnGetErrorString(status) + lastLaunchNote());
 }
 
 void checkBlas(cublasStatus_t status, const char *call) {
   if (status != CUBLAS_STATUS_SUCCESS)
     fatal(std::string("cuBLAS error: ") + call + ": " +
           cublasGetStatusName(status) + " (" + cublasGetStatusString(status) +
-          ")");
+          ")" + lastLaunchNote());
 }
 
 void *scratch(Scratch which, size_t bytes) {
@@ -88,9 +115,11 @@ void *scratch(Scratch which, size_t bytes) {
   return reinterpret_cast<void *>(b.p);
 }
 
-std::unique_lock<std::mutex> kernelLock() {
+std::unique_lock<std::mutex> kernelLock(const char *kernel) {
   std::unique_lock<std::mutex> lock(kernels);
   makeCurrent();
+  if (kernel)
+    noteLaunch(kernel);
   return lock;
 }
 

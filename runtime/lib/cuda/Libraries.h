@@ -23,7 +23,8 @@
 namespace netc::rt::cuda {
 
 /// Creates the handles on the compute stream and sets their math modes
-/// (TF32 only with NETC_ALLOW_TF32=1). False with the reason on failure.
+/// (TF32 only with NETC_ALLOW_TF32=1). False with the reason on failure,
+/// and then no handle is kept (a later call starts again).
 bool initLibraries(std::string &reason);
 
 cudnnHandle_t dnn();
@@ -41,8 +42,10 @@ enum class Scratch { Workspace, Filter, Padded, Pooled, GradPadded, Count };
 /// At least `bytes` of device memory in buffer `which` (grown when needed).
 void *scratch(Scratch which, size_t bytes);
 
-/// Serializes the kernels (their scratch buffers and cached descriptors).
-std::unique_lock<std::mutex> kernelLock();
+/// Serializes the kernels (their scratch buffers and cached descriptors);
+/// `kernel` (__func__ of a netc_cuda_* kernel) becomes the last kernel
+/// launched that CUDA errors name (Driver.h, noteLaunch).
+std::unique_lock<std::mutex> kernelLock(const char *kernel = nullptr);
 
 /// Waits for the compute stream.
 void synchronize();

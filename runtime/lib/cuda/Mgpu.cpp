@@ -11,13 +11,16 @@
 //    unload around every launch, and JIT-compiling PTX each time would cost
 //    more than the kernel; mgpuModuleUnload is a no-op;
 //  - mgpuMemAlloc always returns managed memory (host code may read it);
-//  - a failed call aborts with its name instead of printing and going on.
+//  - a failed call aborts with its name instead of printing and going on;
+//    launch and execution errors name the kernel (the last one launched:
+//    its error may show only at the next synchronization).
 //
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
 
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 using namespace netc::rt::cuda;
@@ -49,6 +52,34 @@ template <typename Load> CUmodule cachedModule(const void *data, Load load) {
   if (!m)
     m = load();
   return m;
+}
+
+/// The kernel name of every CUfunction mgpuModuleGetFunction returned (the
+/// strings stay where they are: error messages point at them).
+struct KernelNames {
+  std::mutex mutex;
+  std::unordered_map<CUfunction, std::string> names;
+};
+
+KernelNames &kernelNames() {
+  static KernelNames *k = new KernelNames; // kept until exit
+  return *k;
+}
+
+const char *rememberName(CUfunction f, const char *name) {
+  KernelNames &k = kernelNames();
+  std::lock_guard<std::mutex> lock(k.mutex);
+  std::string &s = k.names[f];
+  if (s.empty())
+    s = name;
+  return s.c_str();
+}
+
+const char *nameOf(CUfunction f) {
+  KernelNames &k = kernelNames();
+  std::lock_guard<std::mutex> lock(k.mutex);
+  auto it = k.names.find(f);
+  return it == k.names.end() ? "an unnamed kernel" : it->second.c_str();
 }
 
 /// MLIR's memref descriptor of any rank: sizes then strides follow offset.
@@ -104,6 +135,7 @@ CUfunction mgpuModuleGetFunction(CUmodule module, const char *name) {
   if (r != CUDA_SUCCESS)
     fatal(std::string("CUDA error: cuModuleGetFunction(") + name +
           "): " + describe(r));
+  rememberName(f, name);
   return f;
 }
 
@@ -111,8 +143,16 @@ void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
                       intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                       intptr_t blockZ, int32_t smem, CUstream stream,
                       void **params, void **extra, size_t /*paramsCount*/) {
-  NETC_CU(api().cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
-                               blockZ, smem, stream, params, extra));
+  noteLaunch(nameOf(function));
+  CUresult r =
+      api().cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
+                           blockZ, smem, stream, params, extra);
+  if (r != CUDA_SUCCESS)
+    fatal("CUDA error: cuLaunchKernel(" + std::string(nameOf(function)) +
+          ", grid " + std::to_string(gridX) + "x" + std::to_string(gridY) +
+          "x" + std::to_string(gridZ) + ", block " + std::to_string(blockX) +
+          "x" + std::to_string(blockY) + "x" + std::to_string(blockZ) +
+          "): " + describe(r));
 }
 
 CUstream mgpuStreamCreate() {

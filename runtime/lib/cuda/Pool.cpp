@@ -177,7 +177,7 @@ void netc_cuda_pool_fwd(int64_t kind, const float *x, float *y, int64_t n,
                         int64_t ow) {
   if (n == 0)
     return;
-  auto lock = kernelLock();
+  auto lock = kernelLock(__func__);
   const PoolPlan &p =
       plan(key(kind, n, h, wd, c, kh, kw, sh, sw, pt, pb, pl, pr, oh, ow));
   forward(p, poolInput(p, x), y);
@@ -191,7 +191,7 @@ void netc_cuda_pool_bwd(int64_t kind, const float *x, const float *dy,
                         int64_t oh, int64_t ow) {
   if (n == 0)
     return;
-  auto lock = kernelLock();
+  auto lock = kernelLock(__func__);
   const PoolPlan &p =
       plan(key(kind, n, h, wd, c, kh, kw, sh, sw, pt, pb, pl, pr, oh, ow));
   const float *input = poolInput(p, x);
