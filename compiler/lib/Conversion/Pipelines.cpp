@@ -30,13 +30,6 @@
 
 using namespace mlir;
 
-namespace netc {
-// The cuda target's small passes without options, in
-// LinalgToGPU/KernelCalls.cpp (registered below for netc-opt).
-std::unique_ptr<Pass> createCudaPrepareLinalgPass();
-std::unique_ptr<Pass> createCudaRoundedSqrtPass();
-} // namespace netc
-
 void netc::buildNetToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createNetToLinalgPass());
   pm.addPass(createCanonicalizerPass());
@@ -67,6 +60,22 @@ static void addBufferization(OpPassManager &pm) {
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
 }
 
+/// The host code's lowering to the LLVM dialect, as the cpu pipeline's
+/// (generic allocation functions: the runtime's step memory, managed memory
+/// in a cuda program).
+static void addHostToLLVM(OpPassManager &pm) {
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useAlignedAlloc = true;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+}
+
 void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   addBufferization(pm);
 
@@ -90,34 +99,9 @@ void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertSCFToCFPass());
   // Step temporaries come from the runtime's caching allocator
   // (runtime/lib/StepMemory.cpp), not malloc: docs/design.md, "Step memory".
-  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
-  memrefToLLVM.useAlignedAlloc = true;
-  memrefToLLVM.useGenericFunctions = true;
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
+  addHostToLLVM(pm);
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
-}
-
-/// The host code's lowering to the LLVM dialect, as the cpu pipeline's
-/// (generic allocation functions: the runtime's step memory, managed memory
-/// in a cuda program).
-static void addHostToLLVM(OpPassManager &pm) {
-  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
-  memrefToLLVM.useAlignedAlloc = true;
-  memrefToLLVM.useGenericFunctions = true;
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
 }
 
 void netc::buildLinalgToGPULaunchesPipeline(OpPassManager &pm,
@@ -213,8 +197,6 @@ struct GPUPipelineCLOptions : public PassPipelineOptions<GPUPipelineCLOptions> {
 } // namespace
 
 static void registerGPUPipelines() {
-  registerPass([] { return netc::createCudaPrepareLinalgPass(); });
-  registerPass([] { return netc::createCudaRoundedSqrtPass(); });
   PassPipelineRegistration<GPUPipelineCLOptions>(
       "netc-linalg-to-gpu-launches",
       "cuda: bufferize, netc_cuda_* calls, loops, every nest onto the GPU, "

@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 #include "Libraries.h"
 #include "netc/CudaAbi.h"
+#include "netc/ShapeKey.h"
 
 #include <array>
 #include <cstdio>
@@ -32,16 +33,7 @@ using namespace netc::rt::cuda;
 namespace {
 
 // n, h, w, c, kh, kw, oc, sh, sw, pt, pb, pl, pr, oh, ow
-using ConvKey = std::array<int64_t, 15>;
-
-struct KeyHash {
-  size_t operator()(const ConvKey &k) const {
-    size_t h = 0xcbf29ce484222325ULL;
-    for (int64_t v : k)
-      h = (h ^ static_cast<size_t>(v)) * 0x100000001b3ULL;
-    return h;
-  }
-};
+using ConvKey = netc::rt::ShapeKey<15>;
 
 constexpr int kNotChosen = -1;
 
@@ -170,7 +162,7 @@ void describeConv(ConvPlan &p, const ConvKey &k) {
 }
 
 struct Cache {
-  std::unordered_map<ConvKey, std::unique_ptr<ConvPlan>, KeyHash> plans;
+  netc::rt::ShapeCache<15, std::unique_ptr<ConvPlan>> plans;
 };
 
 ConvPlan &plan(const ConvKey &k) {

@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 #include "Libraries.h"
 #include "netc/CudaAbi.h"
+#include "netc/ShapeKey.h"
 
 #include <algorithm>
 #include <array>
@@ -29,16 +30,7 @@ using namespace netc::rt::cuda;
 namespace {
 
 // kind, n, h, w, c, kh, kw, sh, sw, pt, pb, pl, pr, oh, ow
-using PoolKey = std::array<int64_t, 15>;
-
-struct KeyHash {
-  size_t operator()(const PoolKey &k) const {
-    size_t h = 0xcbf29ce484222325ULL;
-    for (int64_t v : k)
-      h = (h ^ static_cast<size_t>(v)) * 0x100000001b3ULL;
-    return h;
-  }
-};
+using PoolKey = netc::rt::ShapeKey<15>;
 
 constexpr unsigned kMinusInfinity = 0xff800000u;
 
@@ -112,8 +104,7 @@ void describePool(PoolPlan &p, const PoolKey &k) {
 }
 
 PoolPlan &plan(const PoolKey &k) {
-  static auto *cache =
-      new std::unordered_map<PoolKey, std::unique_ptr<PoolPlan>, KeyHash>;
+  static auto *cache = new netc::rt::ShapeCache<15, std::unique_ptr<PoolPlan>>;
   std::unique_ptr<PoolPlan> &p = (*cache)[k];
   if (!p) {
     p = std::make_unique<PoolPlan>();

@@ -13,6 +13,7 @@
 #include "SmallConv.h"
 #include "netc/Abi.h"
 #include "netc/Profile.h"
+#include "netc/ShapeKey.h"
 
 #include <array>
 #include <cstdio>
@@ -30,16 +31,7 @@ namespace {
 
 // The 15 dims of the ABI: n, h, w, c, kh, kw, oc, sh, sw, pt, pb, pl, pr,
 // oh, ow.
-using ConvKey = std::array<int64_t, 15>;
-
-struct KeyHash {
-  size_t operator()(const ConvKey &k) const {
-    size_t h = 0xcbf29ce484222325ULL;
-    for (int64_t v : k)
-      h = (h ^ static_cast<size_t>(v)) * 0x100000001b3ULL;
-    return h;
-  }
-};
+using ConvKey = netc::rt::ShapeKey<15>;
 
 struct ConvPrimitives {
   memory::desc src, weights, dst;
@@ -53,7 +45,7 @@ struct Context {
   engine eng{engine::kind::cpu, 0};
   stream strm{eng};
   std::mutex mutex;
-  std::unordered_map<ConvKey, std::unique_ptr<ConvPrimitives>, KeyHash> cache;
+  netc::rt::ShapeCache<15, std::unique_ptr<ConvPrimitives>> cache;
 };
 
 Context &context() {

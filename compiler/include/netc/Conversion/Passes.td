@@ -114,4 +114,39 @@ def MergeGPUModulesPass : Pass<"netc-merge-gpu-modules", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def CudaPrepareLinalgPass
+    : Pass<"netc-cuda-prepare-linalg", "::mlir::ModuleOp"> {
+  let summary = "cuda: splat tensor constants as linalg.fill, the parallel "
+                "loops of every linalg.generic first";
+  let description = [{
+    Before bufferization on the cuda target. A splat constant tensor would
+    become a host `memref.global` that kernels cannot address: each use
+    gets its own `linalg.fill` of a `tensor.empty` (an allocation and a fill
+    kernel). Every linalg.generic's iterators are interchanged so its
+    parallel loops come first (the reduction loops keep their order): each
+    output element of a partial reduction (a bias gradient, a BatchNorm
+    channel sum) becomes one GPU thread summing in the cpu loops' order.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def CudaRoundedSqrtPass
+    : Pass<"netc-cuda-rounded-sqrt", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "cuda: libdevice's __nv_sqrtf/__nv_sqrt calls in kernels as "
+                "llvm.intr.sqrt (sqrt.rn)";
+  let description = [{
+    On a gpu.module after convert-gpu-to-nvvm: the calls of libdevice's
+    __nv_sqrtf / __nv_sqrt that math.sqrt became are replaced by
+    llvm.intr.sqrt, which NVPTX compiles to the correctly rounded sqrt.rn,
+    as the cpu target's sqrt (__nv_sqrtf is sqrt.approx.f32 unless the
+    reflect value __CUDA_PREC_SQRT is 1, which LLVM 19's NVVMReflect gives no
+    way to set; convert-gpu-to-nvvm refuses llvm.intr.sqrt before it).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // NETC_CONVERSION_PASSES

@@ -27,6 +27,8 @@ using namespace mlir;
 namespace netc {
 #define GEN_PASS_DEF_CUDAKERNELCALLSPASS
 #define GEN_PASS_DEF_MERGEGPUMODULESPASS
+#define GEN_PASS_DEF_CUDAPREPARELINALGPASS
+#define GEN_PASS_DEF_CUDAROUNDEDSQRTPASS
 #include "netc/Conversion/Passes.h.inc"
 } // namespace netc
 
@@ -104,18 +106,7 @@ SmallVector<unsigned> parallelFirst(linalg::GenericOp op) {
 /// first, so linalg -> parallel loops makes one GPU thread per output, which
 /// sums in the order of the original loops (the cpu target's order).
 struct CudaPrepareLinalgPass
-    : PassWrapper<CudaPrepareLinalgPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CudaPrepareLinalgPass)
-  StringRef getArgument() const final { return "netc-cuda-prepare-linalg"; }
-  StringRef getDescription() const final {
-    return "cuda: splat tensor constants as linalg.fill, the parallel loops "
-           "of every linalg.generic first";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect, linalg::LinalgDialect,
-                    tensor::TensorDialect>();
-  }
-
+    : netc::impl::CudaPrepareLinalgPassBase<CudaPrepareLinalgPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     SmallVector<std::pair<arith::ConstantOp, SplatElementsAttr>> splats;
@@ -151,16 +142,7 @@ struct CudaPrepareLinalgPass
 /// reflect value __CUDA_PREC_SQRT is 1, which LLVM 19's NVVMReflect gives no
 /// way to set; convert-gpu-to-nvvm refuses llvm.intr.sqrt before it).
 struct CudaRoundedSqrtPass
-    : PassWrapper<CudaRoundedSqrtPass, OperationPass<gpu::GPUModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CudaRoundedSqrtPass)
-  StringRef getArgument() const final { return "netc-cuda-rounded-sqrt"; }
-  StringRef getDescription() const final {
-    return "cuda: libdevice's __nv_sqrtf/__nv_sqrt calls in kernels as "
-           "llvm.intr.sqrt (sqrt.rn)";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<LLVM::LLVMDialect>();
-  }
+    : netc::impl::CudaRoundedSqrtPassBase<CudaRoundedSqrtPass> {
   void runOnOperation() override {
     gpu::GPUModuleOp module = getOperation();
     module.walk([](LLVM::CallOp call) {
@@ -259,14 +241,3 @@ struct MergeGPUModulesPass
 };
 
 } // namespace
-
-namespace netc {
-// Declared where the cuda pipeline uses them (Conversion/Pipelines.cpp).
-std::unique_ptr<Pass> createCudaPrepareLinalgPass() {
-  return std::make_unique<CudaPrepareLinalgPass>();
-}
-
-std::unique_ptr<Pass> createCudaRoundedSqrtPass() {
-  return std::make_unique<CudaRoundedSqrtPass>();
-}
-} // namespace netc
