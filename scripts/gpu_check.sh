@@ -66,6 +66,13 @@ STEPS=""
 BUDGET=510
 SKIP_TORCH=0
 
+need_positive() {
+  need_value "$@"
+  case "$2" in '' | *[!0-9]* | 0)
+    echo "gpu_check: error: $1 needs a positive number" >&2
+    exit 2 ;;
+  esac
+}
 need_value() {
   if [ $# -lt 2 ] || [ -z "$2" ]; then
     echo "gpu_check: error: $1 needs a value" >&2
@@ -83,20 +90,8 @@ while [ $# -gt 0 ]; do
   --fashion) need_value "$@"; FASHION=$2; shift 2 ;;
   --torch) need_value "$@"; TORCH=$2; shift 2 ;;
   --cpu) need_value "$@"; CPU=$2; shift 2 ;;
-  --bench-steps)
-    need_value "$@"
-    case "$2" in '' | *[!0-9]* | 0)
-      echo "gpu_check: error: --bench-steps needs a positive number" >&2
-      exit 2 ;;
-    esac
-    STEPS=$2; shift 2 ;;
-  --budget)
-    need_value "$@"
-    case "$2" in '' | *[!0-9]* | 0)
-      echo "gpu_check: error: --budget needs a positive number" >&2
-      exit 2 ;;
-    esac
-    BUDGET=$2; shift 2 ;;
+  --bench-steps) need_positive "$@"; STEPS=$2; shift 2 ;;
+  --budget) need_positive "$@"; BUDGET=$2; shift 2 ;;
   --skip-torch) SKIP_TORCH=1; shift ;;
   -h | --help) usage; exit 0 ;;
   *) echo "gpu_check: error: unknown option '$1'" >&2; usage >&2; exit 2 ;;

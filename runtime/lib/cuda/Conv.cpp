@@ -131,12 +131,7 @@ void describeConv(ConvPlan &p, const ConvKey &k) {
                 pl = k[11], pr = k[12], oh = k[13], ow = k[14];
   p.pad = {n, h, w, c, pt, pb, pl, pr};
   p.explicitPad = pt != pb || pl != pr;
-  if (p.explicitPad) {
-    p.padDesc.make(p.pad);
-    p.x = p.padDesc.padded;
-  } else {
-    p.x = nhwc(n, c, h, w);
-  }
+  p.x = inputDescriptor(p.pad, p.padDesc);
   p.y = nhwc(n, oc, oh, ow);
   NETC_DNN(cudnnCreateFilterDescriptor(&p.w));
   NETC_DNN(cudnnSetFilter4dDescriptor(p.w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC,

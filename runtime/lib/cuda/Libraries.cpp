@@ -168,4 +168,11 @@ void cropFrom(const PadShape &s, const PadDescriptors &d, const float *padded,
       dnn(), &one, d.window, padded + s.windowOffset(), &zero, d.plain, out));
 }
 
+cudnnTensorDescriptor_t inputDescriptor(const PadShape &s, PadDescriptors &d) {
+  if (s.pt == s.pb && s.pl == s.pr)
+    return nhwc(s.n, s.c, s.h, s.w);
+  d.make(s);
+  return d.padded;
+}
+
 } // namespace netc::rt::cuda

@@ -80,6 +80,10 @@ struct PadDescriptors {
   cudnnTensorDescriptor_t padded = nullptr; ///< the whole padded tensor
   void make(const PadShape &s);
 };
+/// What cuDNN reads for an input of shape `s`: the plain NHWC tensor when
+/// the padding is symmetric (the descriptor pads), else the explicitly
+/// padded one (`d` made; the caller pads into a scratch copy).
+cudnnTensorDescriptor_t inputDescriptor(const PadShape &s, PadDescriptors &d);
 void padInto(const PadShape &s, const PadDescriptors &d, const float *x,
              float *padded, unsigned bits);
 /// The inverse: the window of `padded` into plain x-shaped `out`.

@@ -76,12 +76,7 @@ void describePool(PoolPlan &p, const PoolKey &k) {
   p.max = k[0] == 0;
   p.pad = {n, h, w, c, pt, pb, pl, pr};
   p.explicitPad = pt != pb || pl != pr;
-  if (p.explicitPad) {
-    p.padDesc.make(p.pad);
-    p.x = p.padDesc.padded;
-  } else {
-    p.x = nhwc(n, c, h, w);
-  }
+  p.x = inputDescriptor(p.pad, p.padDesc);
   p.y = nhwc(n, c, oh, ow);
   p.yFloats = size_t(n * oh * ow * c);
   cudnnPoolingMode_t mode = CUDNN_POOLING_MAX_DETERMINISTIC;
