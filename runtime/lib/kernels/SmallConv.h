@@ -3,11 +3,11 @@
 // oneDNN 2.x has no good kernel for NHWC convolutions with few channels (it
 // falls back to gemm:jit, 10x slower than the arithmetic needs on LeNet's
 // convolutions) and runs every call over its OpenMP team, whose fork/join
-// costs more than such a call's work. These kernels run on the calling thread:
-// per image, im2col into a small L1/L2-resident buffer and one register-
-// blocked product with the HWIO weights, which already are the [K, oc]
-// matrix of that product. Their summation order is fixed, so results are
-// reproducible bit for bit.
+// costs more than such a call's work. These kernels are implicit GEMMs with
+// the HWIO weights, which already are the [K, oc] matrix of the product; they
+// split large calls over the OpenMP team (netc_parallel_for) and run small
+// ones on the calling thread. Every element's summation order is fixed, so
+// results are the same bit for bit for any thread count.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NETC_RUNTIME_KERNELS_SMALLCONV_H
