@@ -498,9 +498,16 @@ const bool kAvx2 = detectAvx2();
 #endif
 
 /// Runs the job's items [0, items) in chunks over the OpenMP team, or on the
-/// calling thread when `work` (multiply-adds per item) makes the whole too
-/// small for a fork/join, or inside a parallel region (netc_parallel_for).
-template <typename Job> void runJob(Job &job, int64_t items, int64_t work) {
+/// calling thread inside a parallel region or when the whole is too small
+/// for a fork/join (netc_parallel_for). Its work unit is an operation; these
+/// loops issue about one instruction (an 8-lane FMA, a broadcast, a panel's
+/// load) per 4 multiply-adds. On the shared 2-core VM a fork/join can wait
+/// for a time slice: counted in multiply-adds, LeNet's batch-32 step forked
+/// its second convolution's calls and went from 3-5 to 33-46 ms/step at a
+/// load of 5 (libgomp's spinning threads); counted so, it stays serial.
+template <typename Job>
+void runJob(Job &job, int64_t items, int64_t macsPerItem) {
+  const int64_t work = std::max<int64_t>(macsPerItem / 4, 1);
 #ifdef NETC_AVX2_TARGET
   if (kAvx2)
     return netc_parallel_for(bodyAvx2<Job>, &job, 0, items, work);
