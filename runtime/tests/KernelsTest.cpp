@@ -1,6 +1,7 @@
 // Every runtime kernel (and its float64 reference for --gradcheck-f64)
 // against naive reference loops written from the ABI's definitions (Abi.h),
 // on shapes with stride 2 and asymmetric 'same' padding.
+#include "../lib/kernels/GemmConv.h"
 #include "netc/Abi.h"
 #include "netc/KernelTable.h"
 #include "netc/Random.h"
@@ -65,13 +66,14 @@ template <typename F> void forEachTap(const ConvShape &s, F f) {
           }
 }
 
-class Conv : public ::testing::TestWithParam<ConvShape> {};
+/// The three passes in double from the definitions, on float operands.
+struct ConvReference {
+  std::vector<double> y, dx, dw;
+};
 
-TEST_P(Conv, MatchesReference) {
-  const ConvShape s = GetParam();
-  const auto x = randomVector(s.n * s.h * s.w * s.c, 1);
-  const auto wt = randomVector(s.kh * s.kw * s.c * s.oc, 2);
-  const auto dy = randomVector(s.n * s.oh * s.ow * s.oc, 3);
+ConvReference convReference(const ConvShape &s, const std::vector<float> &x,
+                            const std::vector<float> &wt,
+                            const std::vector<float> &dy) {
   auto xi = [&](int64_t b, int64_t y, int64_t xx, int64_t ch) {
     return ((b * s.h + y) * s.w + xx) * s.c + ch;
   };
@@ -81,20 +83,33 @@ TEST_P(Conv, MatchesReference) {
   auto wi = [&](int64_t i, int64_t j, int64_t ch, int64_t o) {
     return ((i * s.kw + j) * s.c + ch) * s.oc + o;
   };
-  std::vector<double> y(dy.size()), dx(x.size()), dw(wt.size());
+  ConvReference r{std::vector<double>(dy.size()), std::vector<double>(x.size()),
+                  std::vector<double>(wt.size())};
   forEachTap(s, [&](int64_t b, int64_t oy, int64_t ox, int64_t i, int64_t j,
                     int64_t iy, int64_t ix) {
     for (int64_t ch = 0; ch < s.c; ++ch)
       for (int64_t o = 0; o < s.oc; ++o) {
         // Products in double: exact for float operands.
-        y[yi(b, oy, ox, o)] +=
+        r.y[yi(b, oy, ox, o)] +=
             double(x[xi(b, iy, ix, ch)]) * wt[wi(i, j, ch, o)];
-        dx[xi(b, iy, ix, ch)] +=
+        r.dx[xi(b, iy, ix, ch)] +=
             double(dy[yi(b, oy, ox, o)]) * wt[wi(i, j, ch, o)];
-        dw[wi(i, j, ch, o)] +=
+        r.dw[wi(i, j, ch, o)] +=
             double(x[xi(b, iy, ix, ch)]) * dy[yi(b, oy, ox, o)];
       }
   });
+  return r;
+}
+
+class Conv : public ::testing::TestWithParam<ConvShape> {};
+
+TEST_P(Conv, MatchesReference) {
+  const ConvShape s = GetParam();
+  const auto x = randomVector(s.n * s.h * s.w * s.c, 1);
+  const auto wt = randomVector(s.kh * s.kw * s.c * s.oc, 2);
+  const auto dy = randomVector(s.n * s.oh * s.ow * s.oc, 3);
+  const ConvReference ref = convReference(s, x, wt, dy);
+  const std::vector<double> &y = ref.y, &dx = ref.dx, &dw = ref.dw;
   // Outputs start as garbage: the kernels must overwrite, not accumulate.
   std::vector<float> gy(y.size(), 7.f), gdx(dx.size(), 7.f),
       gdw(dw.size(), 7.f);
@@ -151,6 +166,105 @@ INSTANTIATE_TEST_SUITE_P(
         same(2, 13, 11, 6, 3, 3, 20, 2, 2),
         // enough channels to go to oneDNN rather than the direct kernels.
         same(2, 6, 6, 72, 3, 3, 70, 1, 1)));
+
+kernels::ConvDims dims(const ConvShape &s) {
+  return {s.n,  s.h,  s.w,  s.c,  s.kh, s.kw, s.oc, s.sh,
+          s.sw, s.pt, s.pb, s.pl, s.pr, s.oh, s.ow};
+}
+
+/// Taps (i, j) that read a real pixel for no output pixel.
+std::vector<std::pair<int64_t, int64_t>> deadTaps(const ConvShape &s) {
+  std::vector<char> live(s.kh * s.kw, 0);
+  forEachTap(s, [&](int64_t, int64_t, int64_t, int64_t i, int64_t j, int64_t,
+                    int64_t) { live[i * s.kw + j] = 1; });
+  std::vector<std::pair<int64_t, int64_t>> dead;
+  for (int64_t i = 0; i < s.kh; ++i)
+    for (int64_t j = 0; j < s.kw; ++j)
+      if (!live[i * s.kw + j])
+        dead.emplace_back(i, j);
+  return dead;
+}
+
+// The batch-wide products of GemmConv.cpp, called directly; the entry points
+// must route these shapes to them (the Conv suite checks those too).
+class GemmConv : public ::testing::TestWithParam<ConvShape> {};
+
+TEST_P(GemmConv, EachPassMatchesReference) {
+  const ConvShape s = GetParam();
+  const kernels::ConvDims d = dims(s);
+  EXPECT_TRUE(kernels::gemmConv(d));
+  const auto x = randomVector(s.n * s.h * s.w * s.c, 4);
+  const auto wt = randomVector(s.kh * s.kw * s.c * s.oc, 5);
+  const auto dy = randomVector(s.n * s.oh * s.ow * s.oc, 6);
+  const ConvReference ref = convReference(s, x, wt, dy);
+  std::vector<float> y(ref.y.size(), 7.f), dx(ref.dx.size(), 7.f),
+      dw(ref.dw.size(), 7.f);
+  kernels::gemmConvFwd(x.data(), wt.data(), y.data(), d);
+  kernels::gemmConvBwdData(dy.data(), wt.data(), dx.data(), d);
+  kernels::gemmConvBwdWeights(x.data(), dy.data(), dw.data(), d);
+  expectClose(y, std::vector<float>(ref.y.begin(), ref.y.end()));
+  expectClose(dx, std::vector<float>(ref.dx.begin(), ref.dx.end()));
+  expectClose(dw, std::vector<float>(ref.dw.begin(), ref.dw.end()));
+  // A dead tap's weight gradient is written as exactly 0.
+  for (auto [i, j] : deadTaps(s))
+    for (int64_t k = 0; k < s.c * s.oc; ++k)
+      ASSERT_EQ(dw[(i * s.kw + j) * s.c * s.oc + k], 0.0f) << i << "," << j;
+  // Same order of sums on every call: bit for bit.
+  std::vector<float> y2(y.size()), dx2(dx.size()), dw2(dw.size());
+  kernels::gemmConvFwd(x.data(), wt.data(), y2.data(), d);
+  kernels::gemmConvBwdData(dy.data(), wt.data(), dx2.data(), d);
+  kernels::gemmConvBwdWeights(x.data(), dy.data(), dw2.data(), d);
+  EXPECT_EQ(y2, y);
+  EXPECT_EQ(dx2, dx);
+  EXPECT_EQ(dw2, dw);
+}
+
+const ConvShape kGemmShapes[] = {
+    // 1x1, stride 1: no copy; few channels (taken from the direct kernels),
+    // odd batch.
+    ConvShape{3, 4, 5, 6, 1, 1, 7, 1, 1, 0, 0, 0, 0, 4, 5},
+    // 1x1, stride 2: a strided im2col and a scatter.
+    ConvShape{2, 5, 4, 80, 1, 1, 72, 2, 2, 0, 0, 0, 0, 3, 2},
+    // 3x3 'same' on 1x1: only the centre tap is live; odd batch.
+    same(5, 1, 1, 70, 3, 3, 66, 1, 1),
+    // 3x3 'same' on 2x2, batch 1: every tap live.
+    same(1, 2, 2, 80, 3, 3, 65, 1, 1),
+    // stride 2, 4x4 kernel: padding top 1 / bottom 2.
+    same(3, 3, 4, 72, 4, 4, 70, 2, 2),
+    // asymmetric explicit padding: bottom 2, left 1; the last kernel row
+    // reads only the bottom padding (dead).
+    ConvShape{3, 2, 3, 64, 3, 2, 70, 1, 1, 0, 2, 1, 0, 2, 3},
+};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, GemmConv, ::testing::ValuesIn(kGemmShapes));
+INSTANTIATE_TEST_SUITE_P(GemmShapes, Conv, ::testing::ValuesIn(kGemmShapes));
+
+TEST(GemmConvRule, SameOnOnePixelKeepsOnlyTheCentreTap) {
+  const ConvShape s = same(2, 1, 1, 70, 3, 3, 66, 1, 1);
+  EXPECT_EQ(deadTaps(s).size(), 8u);
+  const auto x = randomVector(s.n * s.c, 7);
+  const auto dy = randomVector(s.n * s.oc, 8);
+  std::vector<float> dw(9 * s.c * s.oc, 7.f);
+  kernels::gemmConvBwdWeights(x.data(), dy.data(), dw.data(), dims(s));
+  for (int64_t t = 0; t < 9; ++t) {
+    const auto first = dw.begin() + t * s.c * s.oc;
+    const bool allZero = std::all_of(first, first + s.c * s.oc,
+                                     [](float v) { return v == 0.0f; });
+    EXPECT_EQ(allZero, t != 4) << "tap " << t;
+  }
+}
+
+TEST(GemmConvRule, TakesSmallOutputsAndPointwiseLeavesTheRest) {
+  // ResNet50's last stage and AlexNet's 2x2 convolutions.
+  EXPECT_TRUE(kernels::gemmConv(dims(same(32, 1, 1, 512, 3, 3, 512, 1, 1))));
+  EXPECT_TRUE(kernels::gemmConv(dims(same(32, 2, 2, 1024, 1, 1, 2048, 2, 2))));
+  EXPECT_TRUE(kernels::gemmConv(dims(same(32, 2, 2, 256, 3, 3, 384, 1, 1))));
+  // ResNet's narrow 1x1 on 8x8 (the direct kernels' before).
+  EXPECT_TRUE(kernels::gemmConv(dims(same(32, 8, 8, 256, 1, 1, 64, 1, 1))));
+  // LeNet's stay with the direct kernels; large outputs with oneDNN.
+  EXPECT_FALSE(kernels::gemmConv(dims(same(32, 28, 28, 1, 3, 3, 6, 1, 1))));
+  EXPECT_FALSE(kernels::gemmConv(dims(same(32, 6, 6, 72, 3, 3, 70, 1, 1))));
+}
 
 struct PoolShape {
   int64_t n, h, w, c, kh, kw, sh, sw, pt, pb, pl, pr, oh, ow;

@@ -6,10 +6,12 @@
 // weights) so no reorders are needed; primitives are created once per shape
 // and cached, because creation (JIT code generation) costs far more than a
 // small convolution. Convolutions with few channels (LeNet's) go to the
-// direct kernels of SmallConv.cpp instead.
+// direct kernels of SmallConv.cpp instead, those with a tiny output image or
+// a 1x1 kernel to the batch-wide products of GemmConv.cpp.
 //
 //===----------------------------------------------------------------------===//
 
+#include "GemmConv.h"
 #include "SmallConv.h"
 #include "netc/Abi.h"
 #include "netc/Profile.h"
@@ -109,6 +111,8 @@ void netc_conv2d_fwd(const float *x, const float *w, float *y, int64_t n,
     return;
   const netc::rt::kernels::ConvDims d{n,  h,  wd, c,  kh, kw, oc, sh,
                                       sw, pt, pb, pl, pr, oh, ow};
+  if (netc::rt::kernels::gemmConv(d))
+    return netc::rt::kernels::gemmConvFwd(x, w, y, d);
   if (netc::rt::kernels::smallConv(d))
     return netc::rt::kernels::smallConvFwd(x, w, y, d);
   try {
@@ -136,6 +140,8 @@ void netc_conv2d_bwd_data(const float *dy, const float *w, float *dx, int64_t n,
     return;
   const netc::rt::kernels::ConvDims d{n,  h,  wd, c,  kh, kw, oc, sh,
                                       sw, pt, pb, pl, pr, oh, ow};
+  if (netc::rt::kernels::gemmConv(d))
+    return netc::rt::kernels::gemmConvBwdData(dy, w, dx, d);
   if (netc::rt::kernels::smallConv(d))
     return netc::rt::kernels::smallConvBwdData(dy, w, dx, d);
   try {
@@ -171,6 +177,8 @@ void netc_conv2d_bwd_weights(const float *x, const float *dy, float *dw,
   }
   const netc::rt::kernels::ConvDims d{n,  h,  wd, c,  kh, kw, oc, sh,
                                       sw, pt, pb, pl, pr, oh, ow};
+  if (netc::rt::kernels::gemmConv(d))
+    return netc::rt::kernels::gemmConvBwdWeights(x, dy, dw, d);
   if (netc::rt::kernels::smallConv(d))
     return netc::rt::kernels::smallConvBwdWeights(x, dy, dw, d);
   try {
