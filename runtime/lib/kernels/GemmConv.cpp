@@ -150,12 +150,7 @@ const float *liveWeights(const float *w, const ConvDims &d, const Live &l) {
 } // namespace
 
 bool gemmConv(const ConvDims &d) {
-  // NETC_CONV=onednn sends every convolution to oneDNN (for comparison).
-  static const bool oneDnnOnly = [] {
-    const char *v = std::getenv("NETC_CONV");
-    return v && std::string(v) == "onednn";
-  }();
-  if (oneDnnOnly || d.kh <= 0 || d.kw <= 0 || d.pt < 0 || d.pb < 0 ||
+  if (oneDnnOnly() || d.kh <= 0 || d.kw <= 0 || d.pt < 0 || d.pb < 0 ||
       d.pl < 0 || d.pr < 0)
     return false;
   // Measured (docs/design.md, "Kernel choice for convolutions"): the same

@@ -565,13 +565,16 @@ void flippedBwdData(const float *dy, const float *w, float *dx,
 
 } // namespace
 
-bool smallConv(const ConvDims &d) {
-  // NETC_CONV=onednn sends every convolution to oneDNN (for comparison).
-  static const bool oneDnnOnly = [] {
+bool oneDnnOnly() {
+  static const bool only = [] {
     const char *v = std::getenv("NETC_CONV");
     return v && std::string(v) == "onednn";
   }();
-  if (oneDnnOnly)
+  return only;
+}
+
+bool smallConv(const ConvDims &d) {
+  if (oneDnnOnly())
     return false;
   return d.c * d.kh * d.kw <= 576 && d.oc <= 64 && d.kh > 0 && d.kw > 0 &&
          d.pt >= 0 && d.pb >= 0 && d.pl >= 0 && d.pr >= 0;

@@ -23,6 +23,11 @@ struct ConvDims {
   int64_t n, h, w, c, kh, kw, oc, sh, sw, pt, pb, pl, pr, oh, ow;
 };
 
+/// NETC_CONV=onednn in the environment (read once): every convolution goes
+/// to oneDNN, neither to the direct kernels nor to GemmConv's products, for
+/// comparisons.
+bool oneDnnOnly();
+
 /// Whether the direct kernels should take this convolution rather than
 /// oneDNN: few input and output channels.
 bool smallConv(const ConvDims &d);
