@@ -463,11 +463,15 @@ bool kernelObjects(LoweredProgram &lowered, const BuildOptions &options,
   std::unique_ptr<llvm::TargetMachine> tm = targetFor(options.cpu, err);
   if (!tm)
     return false;
-  optimizeModule(*lowered.code, *tm);
-  times.end("llvm opt");
-  if (!emitObjects(std::move(lowered.code), options.cpu, objects, err))
+  // MergeFunctions on the whole module, then -O3 and codegen per partition
+  // on two threads (the outlined nests are noinline: splitting before -O3
+  // loses no inlining).
+  mergeFunctions(*lowered.code, *tm);
+  times.end("llvm merge");
+  if (!emitObjects(std::move(lowered.code), options.cpu, objects, err,
+                   /*optimize=*/true))
     return false;
-  times.end("llvm codegen");
+  times.end("opt+codegen");
   if (!cache.isEnabled())
     return times.note("cache off"), true;
   if (cache.store(key, objects))
