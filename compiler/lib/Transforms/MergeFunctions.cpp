@@ -24,6 +24,8 @@
 
 #include "llvm/ADT/DenseMap.h"
 
+#include <unordered_map>
+
 using namespace mlir;
 
 namespace netc {
@@ -149,7 +151,8 @@ struct MergeIdenticalFunctionsPass
   /// was.
   bool mergeRound() {
     std::vector<Candidate> found = candidates();
-    llvm::DenseMap<size_t, SmallVector<unsigned, 1>> firsts;
+    // Not a DenseMap: any hash value may occur, its reserved keys too.
+    std::unordered_map<size_t, SmallVector<unsigned, 1>> firsts;
     llvm::DenseMap<StringAttr, StringAttr> renamed;
     bool changed = false;
     for (unsigned i = 0; i < found.size(); ++i) {
