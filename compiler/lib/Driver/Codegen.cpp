@@ -60,11 +60,7 @@ void PhaseTimes::print(std::ostream &os) const {
   os << text.str();
 }
 
-namespace {
-
-/// The target's triple, data layout, CPU and features on `m`; private
-/// functions made unnamed_addr for MergeFunctions.
-void setTarget(llvm::Module &m, llvm::TargetMachine &tm) {
+void netc::optimizeModule(llvm::Module &m, llvm::TargetMachine &tm) {
   m.setDataLayout(tm.createDataLayout());
   m.setTargetTriple(tm.getTargetTriple().str());
   for (llvm::Function &f : m)
@@ -78,11 +74,6 @@ void setTarget(llvm::Module &m, llvm::TargetMachine &tm) {
       if (f.hasLocalLinkage())
         f.setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
     }
-}
-
-/// Runs LLVM's MergeFunctions (`merge`) and/or the -O3 module pipeline
-/// (`o3`) on `m`.
-void runPasses(llvm::Module &m, llvm::TargetMachine &tm, bool merge, bool o3) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -94,23 +85,9 @@ void runPasses(llvm::Module &m, llvm::TargetMachine &tm, bool merge, bool o3) {
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
   llvm::ModulePassManager mpm;
-  if (merge)
-    mpm.addPass(llvm::MergeFunctionsPass());
-  if (o3)
-    mpm.addPass(pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3));
+  mpm.addPass(llvm::MergeFunctionsPass());
+  mpm.addPass(pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3));
   mpm.run(m, mam);
-}
-
-} // namespace
-
-void netc::optimizeModule(llvm::Module &m, llvm::TargetMachine &tm) {
-  setTarget(m, tm);
-  runPasses(m, tm, /*merge=*/true, /*o3=*/true);
-}
-
-void netc::mergeFunctions(llvm::Module &m, llvm::TargetMachine &tm) {
-  setTarget(m, tm);
-  runPasses(m, tm, /*merge=*/true, /*o3=*/false);
 }
 
 bool netc::emitObject(llvm::Module &m, llvm::TargetMachine &tm,
@@ -134,14 +111,13 @@ bool netc::emitObject(llvm::Module &m, llvm::TargetMachine &tm,
 
 namespace {
 
-/// One partition's -O3 and codegen, on its own thread: its own LLVMContext
-/// (a context is not shared between threads), read back from bitcode.
+/// One partition's codegen, on its own thread: its own LLVMContext (a
+/// context is not shared between threads), read back from bitcode.
 struct Partition {
   llvm::SmallVector<char, 0> bitcode;
   std::unique_ptr<llvm::TargetMachine> tm;
   std::string path;
   std::ostringstream err;
-  bool optimize = false;
   bool ok = false;
 
   void run() {
@@ -153,8 +129,6 @@ struct Partition {
           << "' unreadable: " << llvm::toString(m.takeError()) << "\n";
       return;
     }
-    if (optimize)
-      runPasses(**m, *tm, /*merge=*/false, /*o3=*/true);
     ok = emitObject(**m, *tm, path, err);
   }
 };
@@ -162,8 +136,8 @@ struct Partition {
 } // namespace
 
 bool netc::emitObjects(std::unique_ptr<llvm::Module> m, const TargetCpu &cpu,
-                       const std::vector<std::string> &paths, std::ostream &err,
-                       bool optimize) {
+                       const std::vector<std::string> &paths,
+                       std::ostream &err) {
   std::vector<std::unique_ptr<Partition>> parts;
   llvm::SplitModule(
       *m, paths.size(),
@@ -178,7 +152,6 @@ bool netc::emitObjects(std::unique_ptr<llvm::Module> m, const TargetCpu &cpu,
   std::string error;
   for (size_t i = 0; i < parts.size(); ++i) {
     parts[i]->path = paths[i];
-    parts[i]->optimize = optimize;
     // Created here: the target registry is initialized on this thread.
     parts[i]->tm = createTargetMachine(cpu, error);
     if (!parts[i]->tm) {

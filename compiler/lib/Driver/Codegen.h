@@ -41,17 +41,11 @@ private:
 /// and then the -O3 module pipeline.
 void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm);
 
-/// Sets the target on `m` as optimizeModule does and runs only
-/// MergeFunctions: emitObjects(..., optimize) then runs -O3 per partition.
-void mergeFunctions(llvm::Module &m, llvm::TargetMachine &tm);
-
 /// Writes `m` as `paths.size()` object files, one per partition of the
-/// module (llvm::SplitModule, round robin), each optimized at -O3 when
-/// `optimize` and generated on a thread of its own; consumes `m`. False
-/// with `err` set when a file cannot be written.
+/// module (llvm::SplitModule, round robin), generated on as many threads;
+/// consumes `m`. False with `err` set when a file cannot be written.
 bool emitObjects(std::unique_ptr<llvm::Module> m, const TargetCpu &cpu,
-                 const std::vector<std::string> &paths, std::ostream &err,
-                 bool optimize = false);
+                 const std::vector<std::string> &paths, std::ostream &err);
 
 /// Writes `m` (small: no partitioning) as one object file at `path`.
 bool emitObject(llvm::Module &m, llvm::TargetMachine &tm,

@@ -463,15 +463,11 @@ bool kernelObjects(LoweredProgram &lowered, const BuildOptions &options,
   std::unique_ptr<llvm::TargetMachine> tm = targetFor(options.cpu, err);
   if (!tm)
     return false;
-  // MergeFunctions on the whole module, then -O3 and codegen per partition
-  // on two threads (the outlined nests are noinline: splitting before -O3
-  // loses no inlining).
-  mergeFunctions(*lowered.code, *tm);
-  times.end("llvm merge");
-  if (!emitObjects(std::move(lowered.code), options.cpu, objects, err,
-                   /*optimize=*/true))
+  optimizeModule(*lowered.code, *tm);
+  times.end("llvm opt");
+  if (!emitObjects(std::move(lowered.code), options.cpu, objects, err))
     return false;
-  times.end("opt+codegen");
+  times.end("llvm codegen");
   if (!cache.isEnabled())
     return times.note("cache off"), true;
   if (cache.store(key, objects))
