@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -62,21 +63,33 @@ static void addBufferization(OpPassManager &pm) {
 
 /// The host code's lowering to the LLVM dialect, as the cpu pipeline's
 /// (generic allocation functions: the runtime's step memory, managed memory
-/// in a cuda program).
-static void addHostToLLVM(OpPassManager &pm) {
+/// in a cuda program). With `perFunction`, the conversions that only rewrite
+/// operations inside a function run on each func.func (on the context's
+/// threads); the cuda pipeline keeps them on the module, whose gpu.module
+/// they also reach.
+static void addHostToLLVM(OpPassManager &pm, bool perFunction = false) {
+  auto local = [&](std::unique_ptr<Pass> pass) {
+    if (perFunction)
+      pm.addNestedPass<func::FuncOp>(std::move(pass));
+    else
+      pm.addPass(std::move(pass));
+  };
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
   memrefToLLVM.useAlignedAlloc = true;
   memrefToLLVM.useGenericFunctions = true;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
-  pm.addPass(createConvertMathToLLVMPass());
+  local(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
+  local(createArithToLLVMConversionPass());
+  local(createConvertIndexToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
 }
 
 void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
+  // Equal entries (the eval steps of kernels that differ only in their
+  // optimizer) become calls of the first before anything lowers them.
+  pm.addPass(netc::createMergeIdenticalFunctionsPass());
   addBufferization(pm);
 
   // Parallel dimensions become scf.parallel, reductions scf.for, in the
@@ -93,15 +106,23 @@ void netc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(netc::createProfileLoopNestsPass());
   pm.addPass(netc::createOutlineLoopNestsPass());
   pm.addPass(netc::createParallelizeLoopsPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertSCFToCFPass());
+  // Kernels that differ only in their optimizer share their outlined
+  // forward/backward nests and eval entries: lower and compile them once
+  // (docs/design.md, "Compile time and the compile cache").
+  pm.addPass(netc::createMergeIdenticalFunctionsPass());
+  // Thousands of functions from here on (ResNet50): the passes that work
+  // inside one function run per function, in parallel.
+  OpPassManager &perFunction = pm.nest<func::FuncOp>();
+  perFunction.addPass(createCanonicalizerPass());
+  perFunction.addPass(memref::createExpandStridedMetadataPass());
+  perFunction.addPass(createLowerAffinePass());
+  perFunction.addPass(createConvertSCFToCFPass());
   // Step temporaries come from the runtime's caching allocator
   // (runtime/lib/StepMemory.cpp), not malloc: docs/design.md, "Step memory".
-  addHostToLLVM(pm);
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  addHostToLLVM(pm, /*perFunction=*/true);
+  OpPassManager &perLLVMFunction = pm.nest<LLVM::LLVMFuncOp>();
+  perLLVMFunction.addPass(createReconcileUnrealizedCastsPass());
+  perLLVMFunction.addPass(createCanonicalizerPass());
 }
 
 void netc::buildLinalgToGPULaunchesPipeline(OpPassManager &pm,

@@ -171,4 +171,32 @@ def SplitReductionsPass
   ];
 }
 
+def MergeIdenticalFunctionsPass
+    : Pass<"netc-merge-identical-functions", "::mlir::ModuleOp"> {
+  let summary = "Merge functions whose bodies are identical up to names";
+  let description = [{
+    Finds the functions with a body that are structurally equal: the same
+    operations, attributes, types and block structure (locations ignored),
+    the same function type and the same function attributes apart from the
+    symbol name. Of each set of equal private functions, the first in the
+    module stays and the others are erased, every use of their symbol (a
+    `func.call` callee, a `func.constant`, any top-level symbol reference
+    attribute) redirected to it. A public function whose type, argument
+    and result attributes and body equal an earlier public one's keeps its
+    symbol and its other attributes (the kernel table and the C interface
+    wrappers name it); its body becomes a call of the first.
+    Merged callees make their callers equal, so the pass repeats until
+    nothing changes (the `_par` bodies of netc-parallelize-loops, then the
+    `_nest` functions of netc-outline-loop-nests calling them, then the
+    eval entries of kernels that differ only in their optimizer). Only
+    identical code is merged: no result changes.
+  }];
+  let statistics = [
+    Statistic<"numErased", "erased", "Private functions merged and erased">,
+    Statistic<"numThunks", "thunks", "Public functions made a call of an equal one">,
+    Statistic<"numRounds", "rounds", "Rounds until nothing merged">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 #endif // NETC_TRANSFORMS_PASSES
