@@ -2,6 +2,7 @@
 // against naive reference loops written from the ABI's definitions (Abi.h),
 // on shapes with stride 2 and asymmetric 'same' padding.
 #include "../lib/kernels/GemmConv.h"
+#include "TestUtil.h"
 #include "netc/Abi.h"
 #include "netc/KernelTable.h"
 #include "netc/Random.h"
@@ -16,13 +17,7 @@ using namespace netc::rt;
 
 namespace {
 
-std::vector<float> randomVector(size_t n, uint64_t seed) {
-  Rng rng(seed);
-  std::vector<float> v(n);
-  for (float &x : v)
-    x = rng.uniform() * 2 - 1;
-  return v;
-}
+using netc::test::randomVector;
 
 void expectClose(const std::vector<float> &got, const std::vector<float> &want,
                  double tol = 1e-4) {

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kernels/SmallConv.h"
+#include "TestUtil.h"
 #include "netc/Random.h"
 
 #include <gtest/gtest.h>
@@ -39,13 +40,7 @@ std::ostream &operator<<(std::ostream &os, const ConvDims &d) {
 
 namespace {
 
-std::vector<float> randomVector(int64_t n, uint64_t seed) {
-  Rng rng(seed);
-  std::vector<float> v(n);
-  for (float &x : v)
-    x = rng.uniform() * 2 - 1;
-  return v;
-}
+using netc::test::randomVector;
 
 /// The three kernels' inputs and outputs for one shape.
 struct Conv {

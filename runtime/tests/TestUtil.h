@@ -3,6 +3,8 @@
 #ifndef NETC_RUNTIME_TESTS_TESTUTIL_H
 #define NETC_RUNTIME_TESTS_TESTUTIL_H
 
+#include "netc/Random.h"
+
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +15,15 @@
 #include <zlib.h>
 
 namespace netc::test {
+
+/// n values uniform in [-1, 1) from the runtime's generator.
+inline std::vector<float> randomVector(size_t n, uint64_t seed) {
+  netc::rt::Rng rng(seed);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = rng.uniform() * 2 - 1;
+  return v;
+}
 
 class TempDir {
 public:
