@@ -48,18 +48,7 @@ ConvShape same(int64_t n, int64_t h, int64_t w, int64_t c, int64_t kh,
           sw, ph / 2, ph - ph / 2, pw / 2, pw - pw / 2, oh, ow};
 }
 
-// Calls f(b, oy, ox, i, j, iy, ix) for every in-bounds tap.
-template <typename F> void forEachTap(const ConvShape &s, F f) {
-  for (int64_t b = 0; b < s.n; ++b)
-    for (int64_t oy = 0; oy < s.oh; ++oy)
-      for (int64_t ox = 0; ox < s.ow; ++ox)
-        for (int64_t i = 0; i < s.kh; ++i)
-          for (int64_t j = 0; j < s.kw; ++j) {
-            const int64_t iy = oy * s.sh - s.pt + i, ix = ox * s.sw - s.pl + j;
-            if (iy >= 0 && iy < s.h && ix >= 0 && ix < s.w)
-              f(b, oy, ox, i, j, iy, ix);
-          }
-}
+using netc::test::forEachTap;
 
 /// The three passes in double from the definitions, on float operands.
 struct ConvReference {

@@ -71,24 +71,18 @@ void reference(const Conv &c, std::vector<double> &y, std::vector<double> &dx,
   y.assign(c.dy.size(), 0);
   dx.assign(c.x.size(), 0);
   dw.assign(c.w.size(), 0);
-  for (int64_t b = 0; b < d.n; ++b)
-    for (int64_t oy = 0; oy < d.oh; ++oy)
-      for (int64_t ox = 0; ox < d.ow; ++ox)
-        for (int64_t i = 0; i < d.kh; ++i)
-          for (int64_t j = 0; j < d.kw; ++j) {
-            const int64_t iy = oy * d.sh - d.pt + i, ix = ox * d.sw - d.pl + j;
-            if (iy < 0 || iy >= d.h || ix < 0 || ix >= d.w)
-              continue;
-            for (int64_t ch = 0; ch < d.c; ++ch)
-              for (int64_t o = 0; o < d.oc; ++o) {
-                const int64_t xi = ((b * d.h + iy) * d.w + ix) * d.c + ch;
-                const int64_t yi = ((b * d.oh + oy) * d.ow + ox) * d.oc + o;
-                const int64_t wi = ((i * d.kw + j) * d.c + ch) * d.oc + o;
-                y[yi] += double(c.x[xi]) * c.w[wi];
-                dx[xi] += double(c.dy[yi]) * c.w[wi];
-                dw[wi] += double(c.x[xi]) * c.dy[yi];
-              }
-          }
+  netc::test::forEachTap(d, [&](int64_t b, int64_t oy, int64_t ox, int64_t i,
+                                int64_t j, int64_t iy, int64_t ix) {
+    for (int64_t ch = 0; ch < d.c; ++ch)
+      for (int64_t o = 0; o < d.oc; ++o) {
+        const int64_t xi = ((b * d.h + iy) * d.w + ix) * d.c + ch;
+        const int64_t yi = ((b * d.oh + oy) * d.ow + ox) * d.oc + o;
+        const int64_t wi = ((i * d.kw + j) * d.c + ch) * d.oc + o;
+        y[yi] += double(c.x[xi]) * c.w[wi];
+        dx[xi] += double(c.dy[yi]) * c.w[wi];
+        dw[wi] += double(c.x[xi]) * c.dy[yi];
+      }
+  });
 }
 
 void expectClose(const std::vector<float> &got,

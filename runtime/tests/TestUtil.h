@@ -16,6 +16,21 @@
 
 namespace netc::test {
 
+/// Calls f(b, oy, ox, i, j, iy, ix) for every tap of a convolution that
+/// reads a real input pixel (not padding); S has the ABI's 15 conv dims as
+/// fields (n, h, w, c, kh, kw, oc, sh, sw, pt, pb, pl, pr, oh, ow).
+template <typename S, typename F> void forEachTap(const S &s, F f) {
+  for (int64_t b = 0; b < s.n; ++b)
+    for (int64_t oy = 0; oy < s.oh; ++oy)
+      for (int64_t ox = 0; ox < s.ow; ++ox)
+        for (int64_t i = 0; i < s.kh; ++i)
+          for (int64_t j = 0; j < s.kw; ++j) {
+            const int64_t iy = oy * s.sh - s.pt + i, ix = ox * s.sw - s.pl + j;
+            if (iy >= 0 && iy < s.h && ix >= 0 && ix < s.w)
+              f(b, oy, ox, i, j, iy, ix);
+          }
+}
+
 /// n values uniform in [-1, 1) from the runtime's generator.
 inline std::vector<float> randomVector(size_t n, uint64_t seed) {
   netc::rt::Rng rng(seed);
